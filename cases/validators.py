@@ -1,0 +1,45 @@
+"""Normalisation of contact values; bad input raises ApplicationError naming the field."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from collections_app.errors import ApplicationError
+
+
+def phone_normalize(value: str, *, region: str | None = "CN", field: str = "value") -> str:
+    """The number in E.164 (+8613800138000); numbers without + are read in `region`."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ApplicationError(
+            f"{value!r} is not a phone number: {exc}.", errors={field: [str(exc)]}
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        message = f"{value!r} is not a valid phone number."
+        raise ApplicationError(message, errors={field: [message]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_normalize(value: str, *, field: str = "value") -> str:
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        message = f"{value!r} is not a valid email address."
+        raise ApplicationError(message, errors={field: [message]}) from None
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def contact_value_normalize(
+    channel: str, value: str, *, region: str | None = "CN", field: str = "value"
+) -> str:
+    if channel == "phone":
+        return phone_normalize(value, region=region, field=field)
+    if channel == "email":
+        return email_normalize(value, field=field)
+    value = value.strip()
+    if not value:
+        raise ApplicationError("An address cannot be empty.", errors={field: ["Required."]})
+    return value

@@ -1,0 +1,28 @@
+"""One error type for the domain, mapped to API errors in one place (api_errors)."""
+
+
+class ApplicationError(Exception):
+    """A request the domain refuses, with a message a person can act on.
+
+    `errors` maps field names to messages, as the API contract's error body does.
+    `status` is the HTTP status the API answers with (400, 403, 404 or 409).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        errors: dict[str, list[str]] | None = None,
+        status: int = 400,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.errors = errors or {}
+        self.status = status
+
+
+class ConflictError(ApplicationError):
+    def __init__(self, message: str, *, code: str = "conflict", errors=None) -> None:
+        super().__init__(message, code=code, errors=errors, status=409)

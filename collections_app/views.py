@@ -1,0 +1,68 @@
+"""Health checks and the signed-in landing page of each role."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from cases import selectors as case_selectors
+
+from .celery import app as celery_app
+from .roles import Role, primary_role, role_required
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is up; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """The database and the broker are reachable: safe to route traffic here."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure, never raise
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("readyz", "1", 5)
+        checks["cache"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks},
+                        status=200 if ok else 503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = primary_role(request.user)
+    if role is None:
+        return render(request, "home/no_role.html", status=403)
+    return redirect(f"home-{role}")
+
+
+@role_required(Role.COLLECTOR)
+def collector_home(request: HttpRequest) -> HttpResponse:
+    summary = case_selectors.collector_summary(user=request.user)
+    return render(request, "home/collector.html", {"summary": summary})
+
+
+@role_required(Role.SUPERVISOR)
+def supervisor_home(request: HttpRequest) -> HttpResponse:
+    summary = case_selectors.supervisor_summary(user=request.user)
+    return render(request, "home/supervisor.html", {"summary": summary})
+
+
+@role_required(Role.ADMIN)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    summary = case_selectors.admin_summary()
+    return render(request, "home/admin.html", {"summary": summary})

@@ -1,0 +1,276 @@
+"""Rule packs, contact restrictions, and the append-only ledger of contact attempts and
+the compliance decisions that allowed or blocked them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Channel(models.TextChoices):
+    """Channels a contact attempt can use (the gate's vocabulary)."""
+
+    CALL = "call", _("Call")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Visit")
+
+
+class Purpose(models.TextChoices):
+    COLLECTION = "collection", _("Collection")
+    LOCATION = "location", _("Locating the debtor")
+    STATUTORY_NOTICE = "statutory_notice", _("Statutory notice")
+    REPLY_TO_INBOUND = "reply_to_inbound", _("Reply to the customer")
+    SETTLEMENT_FOLLOWUP = "settlement_followup", _("Settlement follow-up")
+
+
+class Outcome(models.TextChoices):
+    ALLOW = "allow", _("Allow")
+    ALLOW_WITH_CONDITIONS = "allow_with_conditions", _("Allow with conditions")
+    DEFER = "defer", _("Defer")
+    DENY = "deny", _("Deny")
+    REVIEW = "review", _("Review")
+
+
+class RulePack(models.Model):
+    """A jurisdiction's contact rules as data. Admins edit `parameters`; every save
+    bumps `version`, and history keeps each version a decision may cite."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class HolidayOverride(models.Model):
+    """Corrections to the `holidays` package: a day off it misses, or a make-up working
+    day (调休) it has wrong."""
+
+    country = models.CharField(_("country"), max_length=2)
+    date = models.DateField(_("date"))
+    is_holiday = models.BooleanField(_("is a holiday"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "date"], name="holiday_override_unique"
+            ),
+        ]
+
+
+class ContactRestriction(models.Model):
+    """Something that stops or limits contact: a cease request, dispute, attorney,
+    legal hold, breathing space, death, vulnerability review or channel opt-out."""
+
+    class Kind(models.TextChoices):
+        CEASE_COMMUNICATION = "cease_communication", _("Cease communication")
+        DISPUTE = "dispute", _("Dispute")
+        ATTORNEY = "attorney", _("Represented by attorney or adviser")
+        LEGAL_HOLD = "legal_hold", _("Legal hold (bankruptcy, litigation)")
+        BREATHING_SPACE = "breathing_space", _("Breathing space")
+        DECEASED = "deceased", _("Deceased")
+        VULNERABILITY = "vulnerability", _("Vulnerability review")
+        CHANNEL_OPT_OUT = "channel_opt_out", _("Channel opt-out")
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="restrictions"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, blank=True
+    )
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="restrictions",
+    )
+    loan = models.ForeignKey(
+        "cases.Loan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="restrictions",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    source = models.CharField(_("source"), max_length=50, default="manual")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="restriction_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "starts_at"], name="restriction_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.customer_id})"
+
+
+class Decision(models.Model):
+    """The compliance verdict for one proposed contact. Append-only."""
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="decisions"
+    )
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    loan = models.ForeignKey(
+        "cases.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    purpose = models.CharField(
+        max_length=24, choices=Purpose.choices, default=Purpose.COLLECTION
+    )
+    proposed_at = models.DateTimeField()
+    evaluated_at = models.DateTimeField(auto_now_add=True)
+    allowed = models.BooleanField()
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    reasons = models.JSONField(default=list)
+    conditions = models.JSONField(default=list)
+    next_permitted_at = models.DateTimeField(null=True, blank=True)
+    rule_pack = models.CharField(max_length=20)
+    rule_pack_version = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-evaluated_at"]
+        indexes = [
+            models.Index(fields=["customer", "-evaluated_at"], name="decision_customer_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        # The ledger is evidence: a decision, once written, is never rewritten.
+        if self.pk is not None:
+            raise ValueError("Decisions are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ContactAttempt(models.Model):
+    """Every contact attempt on every channel, allowed or blocked, made here or reported
+    by an outside dialer or agency so that shared counters stay right."""
+
+    class Result(models.TextChoices):
+        BLOCKED = "blocked", _("Blocked")
+        PENDING = "pending", _("Pending")
+        NOT_CONNECTED = "not_connected", _("Not connected")
+        NO_ANSWER = "no_answer", _("No answer")
+        VOICEMAIL = "voicemail", _("Voicemail")
+        THIRD_PARTY = "third_party", _("Third party reached")
+        CONVERSATION = "conversation", _("Conversation with the debtor")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="contact_attempts"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_attempts",
+    )
+    loan = models.ForeignKey(
+        "cases.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_attempts",
+    )
+    # The address as dialled or sent to; kept even when the contact point changes.
+    contact_value = models.CharField(max_length=320, blank=True)
+    third_party = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    purpose = models.CharField(
+        max_length=24, choices=Purpose.choices, default=Purpose.COLLECTION
+    )
+    at = models.DateTimeField()
+    allowed = models.BooleanField()
+    result = models.CharField(max_length=16, choices=Result.choices)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.OneToOneField(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attempt",
+    )
+    source = models.CharField(max_length=50, default="system")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            # Frequency caps and cooldowns: allowed attempts per person and per point.
+            models.Index(
+                fields=["customer", "at"], condition=Q(allowed=True),
+                name="attempt_customer_time_idx",
+            ),
+            models.Index(
+                fields=["contact_point", "at"], condition=Q(allowed=True),
+                name="attempt_point_time_idx",
+            ),
+            models.Index(fields=["case", "-at"], name="attempt_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.at:%Y-%m-%d %H:%M} {self.result}"

@@ -1,0 +1,127 @@
+"""Message templates and the transactional outbox."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class MessageTemplate(models.Model):
+    """A versioned template per channel and language; only lint-clean ones activate."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "channel", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "channel", "language", "version"],
+                name="template_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"],
+                condition=Q(status="active"),
+                name="template_one_active_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} [{self.channel}/{self.language}] v{self.version}"
+
+
+class OutboundMessage(models.Model):
+    """One message to send: the unit of the transactional outbox."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Dead letter")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="outbound_messages"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbound_messages",
+    )
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=MessageTemplate.Channel.choices)
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    step = models.ForeignKey(
+        "cases.EscalationStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact_attempt = models.ForeignKey(
+        "compliance.ContactAttempt",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    send_after = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Dispatcher claim: due pending rows, oldest first.
+            models.Index(
+                fields=["send_after"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="outbox_due_idx",
+            ),
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="outbox_provider_id_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.contact_point_id} [{self.status}]"

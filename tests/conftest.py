@@ -1,0 +1,80 @@
+"""Personas shared by every test: collector, teammate, supervisor, admin, outsider."""
+
+import pytest
+from django.db import connection
+
+from tests.cases.factories import TeamFactory, UserFactory, WorkQueueFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only and Redis-only tests where those services are not set."""
+    import os
+
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Shanghai A")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Beijing B")
+
+
+@pytest.fixture
+def queue(team):
+    return WorkQueueFactory(code="early", name="Early arrears", team=team)
+
+
+@pytest.fixture
+def other_queue(other_team):
+    return WorkQueueFactory(code="late", name="Late arrears", team=other_team)
+
+
+@pytest.fixture
+def collector(team):
+    user = UserFactory(username="collector", roles=["collector"])
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def teammate(team):
+    user = UserFactory(username="teammate", roles=["collector"])
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(username="outsider", roles=["collector"])
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(team):
+    user = UserFactory(username="supervisor", roles=["supervisor"])
+    team.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", roles=["admin"], is_staff=True)
