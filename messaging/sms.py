@@ -1,0 +1,165 @@
+"""SMS backends, modelled on Django's email backends (no maintained Django SMS library
+exists). `SMS_BACKEND` names the class; `get_sms_backend()` builds it.
+
+Every send carries the outbox row's idempotency key, so a gateway that honours it never
+delivers one message twice, whatever a retry does. A backend reports one of three
+outcomes per message: sent, failed (safe to retry: the gateway said no, or the request
+never left), or unknown (the request may have reached the gateway: never resend
+automatically).
+"""
+
+import json
+import sys
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from http.client import HTTPException
+from pathlib import Path
+from urllib import error as urlerror
+from urllib import request as urlrequest
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+SENT = "sent"
+FAILED = "failed"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    body: str
+    idempotency_key: str
+    sender: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: str
+    provider_message_id: str = ""
+    error: str = ""
+    # False when retrying cannot help (a 4xx: bad number, bad request).
+    retryable: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+class BaseSmsBackend:
+    def __init__(self, **kwargs) -> None:
+        self.options = kwargs
+
+    def send(self, message: SmsMessage) -> SendResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def send_messages(self, messages: list[SmsMessage]) -> list[SendResult]:
+        return [self.send(m) for m in messages]
+
+
+class ConsoleBackend(BaseSmsBackend):
+    """Prints each message; the default under `make run`."""
+
+    def __init__(self, stream=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
+    def send(self, message: SmsMessage) -> SendResult:
+        with self._lock:
+            self.stream.write(
+                f"SMS to {message.to} [{message.idempotency_key}]\n{message.body}\n"
+                + "-" * 60
+                + "\n"
+            )
+            self.stream.flush()
+        return SendResult(SENT, provider_message_id=f"console-{uuid.uuid4().hex[:12]}")
+
+
+# Messages "sent" by the locmem backend, like django.core.mail.outbox.
+outbox: list[SmsMessage] = []
+
+
+class LocmemBackend(BaseSmsBackend):
+    """Keeps messages in `messaging.sms.outbox` for tests."""
+
+    def send(self, message: SmsMessage) -> SendResult:
+        outbox.append(message)
+        return SendResult(SENT, provider_message_id=f"locmem-{len(outbox)}")
+
+
+class FileBackend(BaseSmsBackend):
+    """Appends one JSON line per message to SMS_FILE_PATH."""
+
+    def __init__(self, file_path: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.path = Path(file_path or settings.SMS_FILE_PATH)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def send(self, message: SmsMessage) -> SendResult:
+        line = {**asdict(message), "at": datetime.now(UTC).isoformat()}
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return SendResult(SENT, provider_message_id=f"file-{uuid.uuid4().hex[:12]}")
+
+
+class HttpGatewayBackend(BaseSmsBackend):
+    """JSON POST to an HTTP SMS gateway with an Idempotency-Key header.
+
+    5xx and connection refusals are retried here a few times (the request did not
+    succeed; with the idempotency key a retry cannot double-send). A timeout or a
+    dropped connection after the request left is ambiguous: reported as UNKNOWN and
+    never retried, so a person or a delivery report settles it.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.url = url or settings.SMS_GATEWAY_URL
+        self.token = token if token is not None else settings.SMS_GATEWAY_TOKEN
+        self.timeout = timeout if timeout is not None else settings.SMS_GATEWAY_TIMEOUT
+        self.retries = retries if retries is not None else 2
+
+    def _post(self, message: SmsMessage) -> urlrequest.Request:
+        body = json.dumps(
+            {"to": message.to, "body": message.body, "sender": message.sender,
+             "reference": message.idempotency_key},
+            ensure_ascii=False,
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": message.idempotency_key,
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return urlrequest.Request(self.url, data=body, headers=headers, method="POST")
+
+    def send(self, message: SmsMessage) -> SendResult:
+        last_error = ""
+        for _ in range(self.retries + 1):
+            try:
+                with urlrequest.urlopen(self._post(message), timeout=self.timeout) as resp:  # noqa: S310
+                    payload = json.loads(resp.read() or b"{}")
+                return SendResult(SENT, provider_message_id=str(payload.get("id", "")))
+            except urlerror.HTTPError as exc:
+                last_error = f"gateway answered {exc.code}"
+                if exc.code < 500:
+                    return SendResult(FAILED, error=last_error, retryable=False)
+            except urlerror.URLError as exc:
+                if isinstance(exc.reason, TimeoutError):
+                    return SendResult(UNKNOWN, error="timed out after the request left")
+                # Refused or unreachable: the request never reached the gateway.
+                last_error = f"gateway unreachable: {exc.reason}"
+            except (TimeoutError, HTTPException, ConnectionResetError) as exc:
+                return SendResult(UNKNOWN, error=f"ambiguous: {exc.__class__.__name__}")
+        return SendResult(FAILED, error=last_error, retryable=True)
+
+
+def get_sms_backend(path: str | None = None, **kwargs) -> BaseSmsBackend:
+    return import_string(path or settings.SMS_BACKEND)(**kwargs)
