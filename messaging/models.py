@@ -104,7 +104,11 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_message_id = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    # Set when a dispatcher claims the row; a row left in "sending" past its lease was
+    # held by a worker that died mid-send.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +119,11 @@ class OutboundMessage(models.Model):
                 fields=["send_after"],
                 condition=Q(status__in=["pending", "failed"]),
                 name="outbox_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="outbox_sending_idx",
             ),
             models.Index(
                 fields=["provider_message_id"],

@@ -55,7 +55,9 @@ class RecordingGateway:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"id": msg_id, "duplicate": not first}).encode())
+                self.wfile.write(
+                    json.dumps({"id": msg_id, "duplicate": not first}).encode()
+                )
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"

@@ -8,7 +8,9 @@ from tests.fakes.sms_gateway import RecordingGateway
 
 
 def message(key="msg-1", to="+8613800138000"):
-    return sms.SmsMessage(to=to, body="您的账户已逾期，请及时还款。", idempotency_key=key)
+    return sms.SmsMessage(
+        to=to, body="您的账户已逾期，请及时还款。", idempotency_key=key
+    )
 
 
 @pytest.fixture
@@ -30,7 +32,9 @@ def test_http_backend_posts_json_with_the_idempotency_key(gateway):
 
 def test_http_backend_retries_a_5xx_and_the_key_keeps_it_single(gateway):
     gateway.state.script = [503, 502]
-    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(message())
+    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(
+        message()
+    )
     assert result.status == sms.SENT
     assert len(gateway.state.requests) == 3
     assert list(gateway.state.delivered) == ["msg-1"]
@@ -38,7 +42,9 @@ def test_http_backend_retries_a_5xx_and_the_key_keeps_it_single(gateway):
 
 def test_http_backend_gives_up_after_repeated_5xx_as_retryable_failure(gateway):
     gateway.state.script = [500, 500, 500]
-    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(message())
+    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(
+        message()
+    )
     assert result.status == sms.FAILED
     assert result.retryable is True
     assert gateway.state.delivered == {}
@@ -46,7 +52,9 @@ def test_http_backend_gives_up_after_repeated_5xx_as_retryable_failure(gateway):
 
 def test_http_backend_does_not_retry_a_4xx(gateway):
     gateway.state.script = [422]
-    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(message())
+    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(
+        message()
+    )
     assert result.status == sms.FAILED
     assert result.retryable is False
     assert len(gateway.state.requests) == 1
@@ -55,7 +63,9 @@ def test_http_backend_does_not_retry_a_4xx(gateway):
 def test_http_backend_reports_a_timeout_after_sending_as_unknown(gateway):
     gateway.state.script = ["slow"]
     gateway.state.delay = 1.5
-    result = sms.HttpGatewayBackend(url=gateway.url, timeout=0.3, retries=2).send(message())
+    result = sms.HttpGatewayBackend(url=gateway.url, timeout=0.3, retries=2).send(
+        message()
+    )
     assert result.status == sms.UNKNOWN
     # Never resent: the first request may have been delivered.
     assert len(gateway.state.requests) == 1
@@ -63,7 +73,9 @@ def test_http_backend_reports_a_timeout_after_sending_as_unknown(gateway):
 
 def test_http_backend_reports_a_dropped_connection_as_unknown(gateway):
     gateway.state.script = ["drop"]
-    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(message())
+    result = sms.HttpGatewayBackend(url=gateway.url, timeout=2, retries=2).send(
+        message()
+    )
     assert result.status == sms.UNKNOWN
     assert len(gateway.state.requests) == 1
 

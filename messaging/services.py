@@ -1,0 +1,233 @@
+"""The transactional outbox: claim due rows, re-check compliance, send, record.
+
+Celery only wakes the dispatcher; the rows are the source of truth. A lost task loses
+nothing (the next wake-up finds the rows), a retried task sends nothing twice (rows are
+claimed with a conditional update under row locks), and a worker killed mid-send leaves
+its rows in "sending", which `outbox_recover_stale` settles after the claim lease.
+"""
+
+import logging
+import smtplib
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from compliance import services as compliance
+
+from . import sms
+from .models import MessageTemplate, OutboundMessage
+from .rendering import message_context, template_render
+
+logger = logging.getLogger(__name__)
+Status = OutboundMessage.Status
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    unknown: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+def outbox_claim(*, limit: int, now: datetime) -> list[int]:
+    """Claim up to `limit` due rows for this dispatcher and return their ids.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent dispatchers take disjoint rows
+    without waiting on each other. SQLite: the IMMEDIATE transaction already serialises
+    writers, so the conditional update below is enough.
+    """
+    with transaction.atomic():
+        due = OutboundMessage.objects.filter(
+            status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
+        ).order_by("send_after", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if ids:
+            OutboundMessage.objects.filter(
+                id__in=ids, status__in=[Status.PENDING, Status.FAILED]
+            ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return ids
+
+
+def outbox_recover_stale(*, now: datetime) -> dict[str, int]:
+    """Settle rows a dead worker left in "sending" past the lease.
+
+    SMS carries the idempotency key to a gateway that deduplicates on it, so putting
+    the row back to pending cannot deliver twice. Email and letters have no such key
+    at the far end: whether they left is unknown, and a person decides.
+    """
+    cutoff = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    stale = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    retried = stale.filter(channel="sms").update(
+        status=Status.PENDING, send_after=now, last_error="claim lease expired; resent"
+    )
+    unknown = stale.exclude(channel="sms").update(
+        status=Status.UNKNOWN, last_error="worker stopped mid-send; outcome unknown"
+    )
+    return {"retried": retried, "unknown": unknown}
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
+
+
+def _finish(message: OutboundMessage, **fields) -> bool:
+    """Write the send's outcome only if this dispatcher still holds the row."""
+    return bool(
+        OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            **fields
+        )
+    )
+
+
+def _render(message: OutboundMessage, decision) -> None:
+    if message.body or message.template is None:
+        return
+    opt_out = ""
+    if "include_opt_out" in decision.conditions:
+        opt_out = (
+            "回复TD退订" if message.customer.language == "zh-hans" else "Reply STOP to opt out"
+        )
+    rendered = template_render(
+        template=message.template,
+        context=message_context(
+            case=message.case, customer=message.customer, opt_out_text=opt_out
+        ),
+    )
+    message.subject, message.body = rendered.subject, rendered.body
+    message.html_body = rendered.html_body
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        subject=message.subject, body=message.body
+    )
+
+
+def _send_email(message: OutboundMessage) -> sms.SendResult:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        to=[message.contact_point.value],
+        headers={"X-Idempotency-Key": message.idempotency_key},
+        connection=get_connection(timeout=settings.SMS_GATEWAY_TIMEOUT),
+    )
+    if getattr(message, "html_body", ""):
+        email.attach_alternative(message.html_body, "text/html")
+    try:
+        email.send()
+    except (socket.timeout, smtplib.SMTPServerDisconnected) as exc:
+        return sms.SendResult(sms.UNKNOWN, error=f"ambiguous: {exc}")
+    except smtplib.SMTPRecipientsRefused as exc:
+        return sms.SendResult(sms.FAILED, error=str(exc), retryable=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        return sms.SendResult(sms.FAILED, error=str(exc))
+    return sms.SendResult(sms.SENT)
+
+
+def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendResult:
+    if message.channel == MessageTemplate.Channel.SMS:
+        return backend.send(
+            sms.SmsMessage(
+                to=message.contact_point.value,
+                body=message.body,
+                idempotency_key=message.idempotency_key,
+            )
+        )
+    if message.channel == MessageTemplate.Channel.EMAIL:
+        return _send_email(message)
+    # Letters are handed to the print queue: the row itself is the hand-off.
+    return sms.SendResult(sms.SENT, provider_message_id=f"letter-{message.pk}")
+
+
+def outbox_send_one(
+    *, message_id: int, now: datetime, backend: sms.BaseSmsBackend, report: DispatchReport
+) -> None:
+    """Send one claimed row. Precondition: the caller claimed it (status "sending")."""
+    message = (
+        OutboundMessage.objects.select_related("customer", "case", "contact_point", "template")
+        .filter(pk=message_id, status=Status.SENDING)
+        .first()
+    )
+    if message is None:
+        return
+    # Re-check at send time: the window may have closed, or the customer opted out,
+    # since the sweep queued this row.
+    decision = compliance.contact_evaluate(
+        customer=message.customer,
+        channel=message.channel,
+        contact_point=message.contact_point,
+        case=message.case,
+        at=now,
+    )
+    if not decision.allowed:
+        why = ", ".join(r["code"] for r in decision.to_dict()["reasons"]) or "blocked"
+        report.by_reason[why] = report.by_reason.get(why, 0) + 1
+        next_at = decision.next_permitted_at
+        if next_at is not None:
+            _finish(message, status=Status.PENDING, send_after=next_at,
+                    attempts=F("attempts") - 1, last_error=f"deferred: {why}")
+            report.deferred += 1
+        else:
+            _finish(message, status=Status.CANCELLED, last_error=f"blocked: {why}")
+            report.cancelled += 1
+        return
+
+    _render(message, decision)
+    result = _deliver(message, backend)
+    if result.status == sms.SENT:
+        _finish(message, status=Status.SENT, sent_at=now,
+                provider_message_id=result.provider_message_id, last_error="")
+        if message.contact_attempt_id:
+            compliance.contact_attempt_complete(
+                attempt=message.contact_attempt, result="sent", completed_at=now
+            )
+        report.sent += 1
+    elif result.status == sms.UNKNOWN:
+        _finish(message, status=Status.UNKNOWN, last_error=result.error)
+        report.unknown += 1
+    elif not result.retryable or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        _finish(message, status=Status.DEAD, last_error=result.error)
+        report.dead += 1
+    else:
+        _finish(message, status=Status.FAILED, last_error=result.error,
+                send_after=now + _backoff(message.attempts))
+        report.failed += 1
+
+
+def outbox_dispatch(
+    *, now: datetime | None = None, limit: int | None = None, backend=None
+) -> DispatchReport:
+    """Claim one batch of due rows and send them."""
+    now = now or timezone.now()
+    backend = backend or sms.get_sms_backend()
+    report = DispatchReport()
+    ids = outbox_claim(limit=limit or settings.OUTBOX_BATCH_SIZE, now=now)
+    report.claimed = len(ids)
+    for message_id in ids:
+        try:
+            outbox_send_one(message_id=message_id, now=now, backend=backend, report=report)
+        except Exception:
+            # One bad row must not strand the rest of the batch in "sending".
+            logger.exception("outbox row %s failed to dispatch", message_id)
+            _finish(OutboundMessage(pk=message_id), status=Status.FAILED,
+                    send_after=now + _backoff(1), last_error="dispatcher error")
+            report.failed += 1
+    return report
+
+
+def outbox_settle(*, message: OutboundMessage, delivered: bool, note: str = "") -> None:
+    """A person or a delivery report settles an `unknown` row; it is never resent."""
+    status = Status.DELIVERED if delivered else Status.CANCELLED
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.UNKNOWN).update(
+        status=status, last_error=note, delivered_at=timezone.now() if delivered else None
+    )

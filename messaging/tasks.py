@@ -1,0 +1,28 @@
+"""Celery only wakes the dispatcher: the outbox rows are the work, so a task lost in
+the broker loses no message and a task run twice sends nothing twice."""
+
+import time
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def dispatch_outbox(max_seconds: float = 50.0) -> int:
+    """Send due rows batch after batch until none are left or the time budget ends."""
+    deadline = time.monotonic() + max_seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        report = services.outbox_dispatch()
+        sent += report.sent
+        if report.claimed < settings.OUTBOX_BATCH_SIZE:
+            break
+    return sent
+
+
+@shared_task(ignore_result=True)
+def recover_stale_outbox() -> dict:
+    return services.outbox_recover_stale(now=timezone.now())
