@@ -78,7 +78,11 @@ class OutboundMessage(models.Model):
     )
     channel = models.CharField(max_length=10, choices=MessageTemplate.Channel.choices)
     template = models.ForeignKey(
-        MessageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        MessageTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     step = models.ForeignKey(
         "cases.EscalationStep",

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
 from django.db.models import F
+from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import VariableNode
 from django.utils import formats, translation
 
@@ -67,10 +67,8 @@ def template_validate(*, subject: str, body: str, html_body: str = "") -> None:
             errors[field] = [f"Template syntax error: {exc}"]
             continue
         if unknown:
-            names = ", ".join(sorted(unknown))
-            errors[field] = [
-                f"Unknown variable(s): {names}. Allowed: {', '.join(ALLOWED_VARIABLES)}."
-            ]
+            names, allowed = ", ".join(sorted(unknown)), ", ".join(ALLOWED_VARIABLES)
+            errors[field] = [f"Unknown variable(s): {names}. Allowed: {allowed}."]
     if errors:
         raise ApplicationError("The template is not valid.", errors=errors)
 
@@ -85,7 +83,9 @@ def message_context(*, case, customer, opt_out_text: str = "") -> dict:
     overdue = sum((loan.overdue_amount for loan in overdue_loans), Decimal("0"))
     currency = overdue_loans[0].currency if overdue_loans else "CNY"
     oldest_unpaid = (
-        Instalment.objects.filter(loan__in=overdue_loans, amount_paid__lt=F("amount_due"))
+        Instalment.objects.filter(
+            loan__in=overdue_loans, amount_paid__lt=F("amount_due")
+        )
         .order_by("due_date")
         .values_list("due_date", flat=True)
         .first()
@@ -93,7 +93,9 @@ def message_context(*, case, customer, opt_out_text: str = "") -> dict:
     with translation.override(customer.language or settings.LANGUAGE_CODE):
         return {
             "name": customer.full_name,
-            "account": mask_account(overdue_loans[0].reference) if overdue_loans else "",
+            "account": mask_account(overdue_loans[0].reference)
+            if overdue_loans
+            else "",
             "overdue_amount": f"{formats.number_format(overdue, 2)} {currency}",
             "overdue_since": (
                 formats.date_format(oldest_unpaid, "Y-m-d") if oldest_unpaid else ""

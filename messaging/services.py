@@ -8,7 +8,6 @@ its rows in "sending", which `outbox_recover_stale` settles after the claim leas
 
 import logging
 import smtplib
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -98,7 +97,9 @@ def _render(message: OutboundMessage, decision) -> None:
     opt_out = ""
     if "include_opt_out" in decision.conditions:
         opt_out = (
-            "回复TD退订" if message.customer.language == "zh-hans" else "Reply STOP to opt out"
+            "回复TD退订"
+            if message.customer.language == "zh-hans"
+            else "Reply STOP to opt out"
         )
     rendered = template_render(
         template=message.template,
@@ -125,7 +126,7 @@ def _send_email(message: OutboundMessage) -> sms.SendResult:
         email.attach_alternative(message.html_body, "text/html")
     try:
         email.send()
-    except (socket.timeout, smtplib.SMTPServerDisconnected) as exc:
+    except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
         return sms.SendResult(sms.UNKNOWN, error=f"ambiguous: {exc}")
     except smtplib.SMTPRecipientsRefused as exc:
         return sms.SendResult(sms.FAILED, error=str(exc), retryable=False)
@@ -150,11 +151,17 @@ def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendR
 
 
 def outbox_send_one(
-    *, message_id: int, now: datetime, backend: sms.BaseSmsBackend, report: DispatchReport
+    *,
+    message_id: int,
+    now: datetime,
+    backend: sms.BaseSmsBackend,
+    report: DispatchReport,
 ) -> None:
     """Send one claimed row. Precondition: the caller claimed it (status "sending")."""
     message = (
-        OutboundMessage.objects.select_related("customer", "case", "contact_point", "template")
+        OutboundMessage.objects.select_related(
+            "customer", "case", "contact_point", "template"
+        )
         .filter(pk=message_id, status=Status.SENDING)
         .first()
     )
@@ -174,8 +181,13 @@ def outbox_send_one(
         report.by_reason[why] = report.by_reason.get(why, 0) + 1
         next_at = decision.next_permitted_at
         if next_at is not None:
-            _finish(message, status=Status.PENDING, send_after=next_at,
-                    attempts=F("attempts") - 1, last_error=f"deferred: {why}")
+            _finish(
+                message,
+                status=Status.PENDING,
+                send_after=next_at,
+                attempts=F("attempts") - 1,
+                last_error=f"deferred: {why}",
+            )
             report.deferred += 1
         else:
             _finish(message, status=Status.CANCELLED, last_error=f"blocked: {why}")
@@ -185,8 +197,13 @@ def outbox_send_one(
     _render(message, decision)
     result = _deliver(message, backend)
     if result.status == sms.SENT:
-        _finish(message, status=Status.SENT, sent_at=now,
-                provider_message_id=result.provider_message_id, last_error="")
+        _finish(
+            message,
+            status=Status.SENT,
+            sent_at=now,
+            provider_message_id=result.provider_message_id,
+            last_error="",
+        )
         if message.contact_attempt_id:
             compliance.contact_attempt_complete(
                 attempt=message.contact_attempt, result="sent", completed_at=now
@@ -199,8 +216,12 @@ def outbox_send_one(
         _finish(message, status=Status.DEAD, last_error=result.error)
         report.dead += 1
     else:
-        _finish(message, status=Status.FAILED, last_error=result.error,
-                send_after=now + _backoff(message.attempts))
+        _finish(
+            message,
+            status=Status.FAILED,
+            last_error=result.error,
+            send_after=now + _backoff(message.attempts),
+        )
         report.failed += 1
 
 
@@ -215,12 +236,18 @@ def outbox_dispatch(
     report.claimed = len(ids)
     for message_id in ids:
         try:
-            outbox_send_one(message_id=message_id, now=now, backend=backend, report=report)
+            outbox_send_one(
+                message_id=message_id, now=now, backend=backend, report=report
+            )
         except Exception:
             # One bad row must not strand the rest of the batch in "sending".
             logger.exception("outbox row %s failed to dispatch", message_id)
-            _finish(OutboundMessage(pk=message_id), status=Status.FAILED,
-                    send_after=now + _backoff(1), last_error="dispatcher error")
+            _finish(
+                OutboundMessage(pk=message_id),
+                status=Status.FAILED,
+                send_after=now + _backoff(1),
+                last_error="dispatcher error",
+            )
             report.failed += 1
     return report
 
@@ -229,5 +256,7 @@ def outbox_settle(*, message: OutboundMessage, delivered: bool, note: str = "") 
     """A person or a delivery report settles an `unknown` row; it is never resent."""
     status = Status.DELIVERED if delivered else Status.CANCELLED
     OutboundMessage.objects.filter(pk=message.pk, status=Status.UNKNOWN).update(
-        status=status, last_error=note, delivered_at=timezone.now() if delivered else None
+        status=status,
+        last_error=note,
+        delivered_at=timezone.now() if delivered else None,
     )

@@ -20,6 +20,7 @@ from urllib import error as urlerror
 from urllib import request as urlrequest
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 SENT = "sent"
@@ -125,11 +126,19 @@ class HttpGatewayBackend(BaseSmsBackend):
         self.token = token if token is not None else settings.SMS_GATEWAY_TOKEN
         self.timeout = timeout if timeout is not None else settings.SMS_GATEWAY_TIMEOUT
         self.retries = retries if retries is not None else 2
+        if not self.url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(
+                f"SMS_GATEWAY_URL={self.url!r}: use an http:// or https:// URL."
+            )
 
     def _post(self, message: SmsMessage) -> urlrequest.Request:
         body = json.dumps(
-            {"to": message.to, "body": message.body, "sender": message.sender,
-             "reference": message.idempotency_key},
+            {
+                "to": message.to,
+                "body": message.body,
+                "sender": message.sender,
+                "reference": message.idempotency_key,
+            },
             ensure_ascii=False,
         ).encode()
         headers = {
@@ -138,13 +147,15 @@ class HttpGatewayBackend(BaseSmsBackend):
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        return urlrequest.Request(self.url, data=body, headers=headers, method="POST")
+        # The scheme is checked in __init__ (http/https only).
+        return urlrequest.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310
 
     def send(self, message: SmsMessage) -> SendResult:
         last_error = ""
         for _ in range(self.retries + 1):
             try:
-                with urlrequest.urlopen(self._post(message), timeout=self.timeout) as resp:  # noqa: S310
+                request = self._post(message)
+                with urlrequest.urlopen(request, timeout=self.timeout) as resp:  # noqa: S310
                     payload = json.loads(resp.read() or b"{}")
                 return SendResult(SENT, provider_message_id=str(payload.get("id", "")))
             except urlerror.HTTPError as exc:

@@ -13,7 +13,10 @@ class MessageTemplateFactory(factory.django.DjangoModelFactory):
     channel = MessageTemplate.Channel.SMS
     language = "zh-hans"
     status = MessageTemplate.Status.ACTIVE
-    body = "【示例银行】{{ name }}您好，您尾号{{ account }}的贷款已逾期，逾期金额{{ overdue_amount }}。{{ opt_out }}"
+    body = (
+        "【示例银行】{{ name }}您好，您尾号{{ account }}的贷款已逾期，"
+        "逾期金额{{ overdue_amount }}。{{ opt_out }}"
+    )
 
 
 class OutboundMessageFactory(factory.django.DjangoModelFactory):

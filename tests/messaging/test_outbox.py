@@ -8,12 +8,12 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from collections_app.errors import ApplicationError
 from messaging import services, sms
 from messaging.models import OutboundMessage
 from messaging.rendering import template_validate
-from tests.messaging.factories import MessageTemplateFactory, OutboundMessageFactory
 from tests.fakes.sms_gateway import RecordingGateway
-from collections_app.errors import ApplicationError
+from tests.messaging.factories import MessageTemplateFactory, OutboundMessageFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 Status = OutboundMessage.Status

@@ -1,0 +1,322 @@
+"""The escalation sweep: move every open case one rung up its policy's ladder when
+the rung is due, through the compliance gate, set-based.
+
+Per step, one query finds the due cases; per batch of cases, one batch evaluation by
+the gate, two bulk inserts into the ledger, one bulk insert into the outbox (or call
+tasks) and a few UPDATEs move the cases on. Nothing issues queries per case.
+
+Idempotent: a case moves to a step only from the step before it, under a row lock,
+and every action carries the key (case, step), unique in the database. Running the
+sweep twice in the same window creates nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from calls.models import CallTask
+from compliance.ledger import LedgerEntry, ledger_record_many
+from compliance.services import ContactProposal, contact_evaluate_many
+from messaging.models import MessageTemplate, OutboundMessage
+
+from .models import (
+    Case,
+    EscalationPolicy,
+    EscalationStep,
+    Payment,
+    PromiseToPay,
+    RepaymentPlan,
+)
+
+logger = logging.getLogger(__name__)
+Action = EscalationStep.Action
+
+# The gate's channel for each contacting action.
+CHANNEL_FOR_ACTION = {
+    Action.SMS: "sms",
+    Action.EMAIL: "email",
+    Action.LETTER: "letter",
+    Action.CALL_TASK: "call",
+}
+MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
+# A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
+BLOCKED_RECHECK = dt.timedelta(days=1)
+BATCH_SIZE = 2000
+
+
+@dataclass
+class SweepReport:
+    at: dt.datetime
+    dry_run: bool
+    # step label -> counts of created / deferred / blocked / no_template
+    steps: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def created(self) -> int:
+        return sum(c["created"] for c in self.steps.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "steps": {label: dict(c) for label, c in self.steps.items()},
+            "blocked_by_reason": dict(self.reasons),
+        }
+
+
+def _policy_cases(policy: EscalationPolicy) -> QuerySet[Case]:
+    scope = Q(policy=policy)
+    if policy.is_default:
+        scope |= Q(policy__isnull=True)
+    return Case.objects.open().filter(scope)
+
+
+def due_cases(
+    *,
+    policy: EscalationPolicy,
+    step: EscalationStep,
+    previous: EscalationStep | None,
+    at: dt.datetime,
+) -> QuerySet[Case]:
+    """Open cases for which `step` is the next rung and is due at `at`."""
+    today = timezone.localdate(at)
+    cases = _policy_cases(policy).filter(
+        Q(next_action_at__isnull=True) | Q(next_action_at__lte=at),
+        stage=previous,
+    )
+    if step.trigger == EscalationStep.Trigger.DPD:
+        cases = cases.filter(max_days_past_due__gte=step.trigger_days)
+    else:
+        # N days after the previous rung, and only while the customer stayed silent:
+        # any reply or payment since then stops the ladder.
+        cases = cases.filter(stage_at__lte=at - dt.timedelta(days=step.trigger_days))
+        cases = cases.exclude(last_reply_at__gte=F("stage_at")).exclude(
+            Exists(
+                Payment.objects.filter(
+                    loan__customer=OuterRef("customer"),
+                    received_at__gte=OuterRef("stage_at"),
+                )
+            )
+        )
+    if step.skip_while_promise:
+        cases = cases.exclude(
+            Exists(
+                PromiseToPay.objects.filter(
+                    case=OuterRef("pk"),
+                    status=PromiseToPay.Status.PENDING,
+                    due_date__gte=today,
+                )
+            )
+        )
+    if step.skip_while_plan:
+        cases = cases.exclude(
+            Exists(
+                RepaymentPlan.objects.filter(
+                    case=OuterRef("pk"),
+                    status__in=[
+                        RepaymentPlan.Status.APPROVED,
+                        RepaymentPlan.Status.ACTIVE,
+                    ],
+                )
+            )
+        )
+    return cases
+
+
+def _templates(step: EscalationStep) -> dict[str, MessageTemplate]:
+    """The active template of the step per language."""
+    if step.action not in MESSAGE_ACTIONS or not step.template_code:
+        return {}
+    rows = MessageTemplate.objects.filter(
+        code=step.template_code,
+        channel=step.action,
+        status=MessageTemplate.Status.ACTIVE,
+    )
+    return {t.language: t for t in rows}
+
+
+def _template_for(templates: dict[str, MessageTemplate], language: str):
+    return templates.get(language) or templates.get("zh-hans") or templates.get("en")
+
+
+def _key(case: Case, step: EscalationStep) -> str:
+    return f"esc:{case.pk}:{step.pk}"
+
+
+def _sweep_batch(
+    *,
+    step: EscalationStep,
+    previous: EscalationStep | None,
+    case_ids: list[int],
+    at: dt.datetime,
+    dry_run: bool,
+    report: SweepReport,
+) -> None:
+    label = f"{step.policy.code} v{step.policy.version} #{step.order} {step.name}"
+    counts = report.steps[label]
+    with transaction.atomic():
+        cases = Case.objects.filter(pk__in=case_ids, stage=previous).select_related(
+            "customer"
+        )
+        if not dry_run:
+            # Lock the batch; a concurrent sweep skips these rows, and the stage filter
+            # above drops any case it already moved on.
+            cases = cases.select_for_update(
+                of=("self",),
+                skip_locked=connection.features.has_select_for_update_skip_locked,
+            )
+        cases = list(cases)
+        if not cases:
+            return
+
+        channel = CHANNEL_FOR_ACTION.get(step.action)
+        templates = _templates(step)
+        if channel is None:
+            decisions = [None] * len(cases)
+        else:
+            decisions = contact_evaluate_many(
+                [
+                    ContactProposal(customer=c.customer, channel=channel, case=c, at=at)
+                    for c in cases
+                ],
+                at=at,
+            )
+
+        done: list[Case] = []
+        deferred: dict[dt.datetime, list[int]] = defaultdict(list)
+        ledger: list[LedgerEntry] = []
+        messages: list[tuple[int, OutboundMessage]] = []
+        tasks: list[CallTask] = []
+        for case, decision in zip(cases, decisions, strict=True):
+            template = None
+            if step.action in MESSAGE_ACTIONS:
+                template = _template_for(templates, case.customer.language)
+                if template is None:
+                    counts["no_template"] += 1
+                    deferred[at + BLOCKED_RECHECK].append(case.pk)
+                    continue
+            if decision is not None and not decision.allowed:
+                for code in decision.codes:
+                    report.reasons[code] += 1
+                counts["deferred" if decision.next_permitted_at else "blocked"] += 1
+                # A call task blocked only for now lands in the queue, due when allowed.
+                if step.action == Action.CALL_TASK and decision.next_permitted_at:
+                    tasks.append(
+                        _call_task(case, step, due_at=decision.next_permitted_at)
+                    )
+                    done.append(case)
+                    counts["created"] += 1
+                    continue
+                if step.action in MESSAGE_ACTIONS:
+                    ledger.append(LedgerEntry(decision=decision, case=case))
+                deferred[decision.next_permitted_at or at + BLOCKED_RECHECK].append(
+                    case.pk
+                )
+                continue
+            counts["created"] += 1
+            done.append(case)
+            if step.action in MESSAGE_ACTIONS:
+                ledger.append(LedgerEntry(decision=decision, case=case))
+                messages.append(
+                    (
+                        len(ledger) - 1,
+                        OutboundMessage(
+                            customer_id=case.customer_id,
+                            case=case,
+                            contact_point_id=decision.contact_point_id,
+                            channel=step.action,
+                            template=template,
+                            step=step,
+                            idempotency_key=_key(case, step),
+                            send_after=at,
+                        ),
+                    )
+                )
+            elif step.action == Action.CALL_TASK:
+                tasks.append(_call_task(case, step, due_at=at))
+            else:
+                tasks.append(_review_task(case, step, at=at))
+
+        if dry_run:
+            return
+        attempts = ledger_record_many(ledger)
+        for index, message in messages:
+            message.contact_attempt = attempts[index]
+        OutboundMessage.objects.bulk_create([m for _, m in messages])
+        CallTask.objects.bulk_create(tasks)
+        if done:
+            Case.objects.filter(pk__in=[c.pk for c in done]).update(
+                stage=step, stage_at=at, next_action_at=None
+            )
+        for when, ids in deferred.items():
+            Case.objects.filter(pk__in=ids).update(next_action_at=when)
+
+
+def _call_task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
+    return CallTask(
+        case=case,
+        queue=step.queue or case.queue,
+        step=step,
+        reason=step.name,
+        due_at=due_at,
+        priority=case.priority + step.priority,
+        idempotency_key=_key(case, step),
+    )
+
+
+def _review_task(case: Case, step: EscalationStep, *, at: dt.datetime) -> CallTask:
+    # Supervisor reviews and legal referrals are work items in the step's queue; they
+    # carry the step so the queue shows what is asked.
+    return CallTask(
+        case=case,
+        queue=step.queue or case.queue,
+        step=step,
+        reason=f"{step.get_action_display()}: {step.name}",
+        due_at=at,
+        priority=case.priority + step.priority,
+        idempotency_key=_key(case, step),
+    )
+
+
+def escalation_sweep(
+    *,
+    at: dt.datetime | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> SweepReport:
+    """Run every active policy's due steps at `at` (default now)."""
+    at = at or timezone.now()
+    report = SweepReport(at=at, dry_run=dry_run)
+    policies = EscalationPolicy.objects.filter(
+        status=EscalationPolicy.Status.ACTIVE
+    ).prefetch_related("steps")
+    for policy in policies:
+        steps = sorted(policy.steps.all(), key=lambda s: s.order)
+        # Highest rung first, so a case moved up in this run is not moved again.
+        for index in reversed(range(len(steps))):
+            step, previous = steps[index], steps[index - 1] if index else None
+            ids = list(
+                due_cases(policy=policy, step=step, previous=previous, at=at)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for start in range(0, len(ids), batch_size):
+                _sweep_batch(
+                    step=step,
+                    previous=previous,
+                    case_ids=ids[start : start + batch_size],
+                    at=at,
+                    dry_run=dry_run,
+                    report=report,
+                )
+    logger.info("escalation sweep %s", report.as_dict())
+    return report

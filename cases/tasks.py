@@ -1,0 +1,25 @@
+"""Daily jobs on the portfolio; each calls one set-based service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def refresh_delinquency() -> dict:
+    return services.delinquency_refresh()
+
+
+@shared_task(ignore_result=True)
+def refresh_promises_and_plans() -> dict:
+    return {
+        "promises": services.promise_refresh(),
+        "plans": services.plan_refresh(),
+    }
+
+
+@shared_task(ignore_result=True)
+def run_escalation_sweep() -> dict:
+    from .escalation import escalation_sweep
+
+    return escalation_sweep().as_dict()

@@ -1,0 +1,199 @@
+"""The escalation sweep through the real compliance gate."""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from calls.models import CallTask
+from cases.escalation import escalation_sweep
+from cases.models import Case, EscalationPolicy, EscalationStep
+from compliance.models import ContactAttempt, ContactRestriction, Decision
+from messaging.models import OutboundMessage
+from tests.cases.factories import (
+    CaseFactory,
+    ContactPointFactory,
+    PaymentFactory,
+    PromiseToPayFactory,
+)
+from tests.messaging.factories import MessageTemplateFactory
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+Step = EscalationStep
+
+
+def day(n, hour=10):
+    """Day n of delinquency (day 1 = 2026-12-01), at `hour` in Shanghai."""
+    return dt.datetime(2026, 11, 30, hour, tzinfo=SHANGHAI) + dt.timedelta(days=n)
+
+
+@pytest.fixture
+def ladder(queue):
+    policy = EscalationPolicy.objects.create(
+        code="standard", name="Standard", status="active", is_default=True
+    )
+    MessageTemplateFactory(code="sms-reminder", channel="sms")
+    MessageTemplateFactory(
+        code="email-reminder", channel="email", subject="逾期提醒", body="{{ name }}"
+    )
+    Step.objects.create(
+        policy=policy,
+        order=1,
+        name="SMS",
+        trigger=Step.Trigger.DPD,
+        trigger_days=1,
+        action=Step.Action.SMS,
+        template_code="sms-reminder",
+    )
+    Step.objects.create(
+        policy=policy,
+        order=2,
+        name="Email",
+        trigger=Step.Trigger.AFTER_PREVIOUS,
+        trigger_days=2,
+        action=Step.Action.EMAIL,
+        template_code="email-reminder",
+    )
+    Step.objects.create(
+        policy=policy,
+        order=3,
+        name="Call",
+        trigger=Step.Trigger.AFTER_PREVIOUS,
+        trigger_days=4,
+        action=Step.Action.CALL_TASK,
+        queue=queue,
+    )
+    return policy
+
+
+@pytest.fixture
+def case(ladder):
+    case = CaseFactory(max_days_past_due=1, opened_at=day(1, 1))
+    ContactPointFactory(customer=case.customer, value="+8613800138001")
+    ContactPointFactory(
+        customer=case.customer, channel="email", value="wang.wei@example.cn"
+    )
+    return case
+
+
+def sweep_days(case, days):
+    """Run the sweep each day at 10:00, keeping DPD in step with the day."""
+    for n in days:
+        Case.objects.filter(pk=case.pk).update(max_days_past_due=n)
+        escalation_sweep(at=day(n))
+
+
+def test_the_ladder_goes_sms_day_1_email_day_3_call_day_7_without_reply(case, queue):
+    sweep_days(case, range(1, 9))
+    messages = OutboundMessage.objects.filter(case=case).order_by("send_after")
+    assert [(m.channel, m.send_after) for m in messages] == [
+        ("sms", day(1)),
+        ("email", day(3)),
+    ]
+    [task] = CallTask.objects.filter(case=case)
+    assert (task.due_at, task.queue) == (day(7), queue)
+    # Every message has its allowing decision in the ledger.
+    for message in messages:
+        attempt = message.contact_attempt
+        assert attempt.allowed and attempt.result == "pending"
+        assert attempt.decision.allowed
+        assert attempt.decision.rule_pack == "cn"
+
+
+def test_a_payment_on_day_5_stops_the_ladder(case):
+    sweep_days(case, range(1, 5))
+    PaymentFactory(loan__customer=case.customer, received_at=day(5, 9))
+    sweep_days(case, range(5, 10))
+    assert OutboundMessage.objects.filter(case=case).count() == 2
+    assert not CallTask.objects.filter(case=case).exists()
+
+
+def test_a_reply_stops_the_ladder(case):
+    sweep_days(case, range(1, 3))
+    Case.objects.filter(pk=case.pk).update(last_reply_at=day(2, 12))
+    sweep_days(case, range(3, 10))
+    assert OutboundMessage.objects.filter(case=case).count() == 1
+
+
+def test_a_second_sweep_in_the_same_window_creates_nothing(case):
+    first = escalation_sweep(at=day(1))
+    counts = (
+        OutboundMessage.objects.count(),
+        ContactAttempt.objects.count(),
+        Decision.objects.count(),
+    )
+    second = escalation_sweep(at=day(1, 10) + dt.timedelta(minutes=5))
+    assert (first.created, second.created) == (1, 0)
+    assert (
+        counts
+        == (
+            OutboundMessage.objects.count(),
+            ContactAttempt.objects.count(),
+            Decision.objects.count(),
+        )
+        == (1, 1, 1)
+    )
+
+
+def test_a_contact_outside_hours_is_deferred_to_the_window_not_dropped(case):
+    report = escalation_sweep(at=day(1, 23))
+    case.refresh_from_db()
+    assert report.created == 0
+    assert report.reasons["contact_window"] == 1
+    assert case.next_action_at == day(2, 8)
+    assert case.stage is None
+    # The blocked decision is on the ledger, and blocks nothing else (not allowed).
+    assert ContactAttempt.objects.get(case=case).result == "blocked"
+    # Before the window opens nothing happens; once it opens the SMS goes.
+    assert escalation_sweep(at=day(2, 7)).created == 0
+    assert escalation_sweep(at=day(2, 8)).created == 1
+
+
+def test_a_cease_request_blocks_the_sms_and_rechecks_a_day_later(case):
+    ContactRestriction.objects.create(
+        customer=case.customer,
+        kind="cease_communication",
+        starts_at=day(0),
+        reason="written request",
+    )
+    report = escalation_sweep(at=day(1))
+    case.refresh_from_db()
+    assert report.reasons["cease_communication"] == 1
+    assert report.steps["standard v1 #1 SMS"]["blocked"] == 1
+    assert case.next_action_at == day(2)
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_pending_promise_pauses_the_ladder(case):
+    PromiseToPayFactory(case=case, due_date=day(10).date(), amount=Decimal("100"))
+    assert escalation_sweep(at=day(1)).created == 0
+
+
+def test_a_dry_run_counts_but_writes_nothing(case):
+    report = escalation_sweep(at=day(1), dry_run=True)
+    assert report.created == 1
+    assert not OutboundMessage.objects.exists()
+    assert not Decision.objects.exists()
+    case.refresh_from_db()
+    assert case.stage is None
+
+
+def test_the_sweep_uses_a_bounded_number_of_queries(
+    ladder, django_assert_max_num_queries
+):
+    for i in range(30):
+        c = CaseFactory(max_days_past_due=1)
+        ContactPointFactory(customer=c.customer, value=f"+86138001390{i:02d}")
+    with django_assert_max_num_queries(40):
+        report = escalation_sweep(at=day(1))
+    assert report.created == 30
+
+
+def test_run_escalation_prints_counts_per_step_and_reason(case, capsys):
+    call_command("run_escalation", "--at", day(1, 23).isoformat(), "--dry-run")
+    out = capsys.readouterr().out
+    assert "Would create 0 action(s)" in out
+    assert "blocked by contact_window: 1" in out
