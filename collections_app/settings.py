@@ -212,6 +212,7 @@ TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -356,3 +357,6 @@ COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=10)
+SMS_WEBHOOK_SECRET = os.environ.get(
+    "SMS_WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG or TESTING else ""
+)

@@ -10,6 +10,7 @@ from . import views
 api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("compliance.api_urls")),
+    path("", include("messaging.api_urls")),
 ]
 
 urlpatterns = [

@@ -138,3 +138,30 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.contact_point_id} [{self.status}]"
+
+
+class WebhookEvent(models.Model):
+    """A delivery receipt or inbound reply as received; the provider's event id makes
+    a redelivered webhook a no-op."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", _("Delivery receipt")
+        INBOUND = "inbound", _("Inbound reply")
+
+    provider = models.CharField(max_length=50, default="sms")
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="webhook_event_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("webhooks/sms/", apis.SmsWebhookApi.as_view(), name="webhook-sms"),
+]

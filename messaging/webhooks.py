@@ -1,0 +1,149 @@
+"""Delivery receipts and inbound replies from the SMS provider.
+
+Signed with HMAC-SHA256 over "<timestamp>.<raw body>" (header X-Signature:
+"t=<unix seconds>,v1=<hex>"), so a forged or replayed request is refused. Each event
+is handled once: its id is unique in WebhookEvent, so a redelivery changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases.models import Case, ContactPoint
+from cases.validators import phone_normalize
+from collections_app.errors import ApplicationError
+
+from .models import OutboundMessage, WebhookEvent
+
+# STOP / 退订 / TD / UNSUBSCRIBE as the whole reply (punctuation and case ignored).
+OPT_OUT = re.compile(
+    r"^\s*(stop|stopall|unsubscribe|cancel|end|quit|td|退订|退定)\W*$", re.I
+)
+MAX_SKEW_SECONDS = 300
+
+
+def signature_for(body: bytes, *, timestamp: int, secret: str) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def signature_verify(body: bytes, header: str, *, now: float | None = None) -> None:
+    secret = settings.SMS_WEBHOOK_SECRET
+    if not secret:
+        raise ApplicationError(
+            "Webhooks are not configured.", code="not_configured", status=403
+        )
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp, given = int(parts["t"]), parts["v1"]
+    except (KeyError, ValueError):
+        raise ApplicationError(
+            "Missing or malformed X-Signature.", code="bad_signature", status=403
+        ) from None
+    if abs((now or time.time()) - timestamp) > MAX_SKEW_SECONDS:
+        raise ApplicationError("Signature expired.", code="bad_signature", status=403)
+    expected = signature_for(body, timestamp=timestamp, secret=secret).split("v1=")[1]
+    if not hmac.compare_digest(expected, given):
+        raise ApplicationError("Bad signature.", code="bad_signature", status=403)
+
+
+def _at(payload: dict) -> dt.datetime:
+    raw = payload.get("at")
+    if not raw:
+        return timezone.now()
+    try:
+        at = dt.datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise ApplicationError("Bad time.", errors={"at": ["Use ISO-8601."]}) from None
+    if timezone.is_naive(at):
+        raise ApplicationError("Bad time.", errors={"at": ["Give a UTC offset."]})
+    return at
+
+
+def _delivery(payload: dict, at: dt.datetime) -> str:
+    ref, provider_id = payload.get("reference", ""), payload.get("message_id", "")
+    if not (ref or provider_id):
+        raise ApplicationError(
+            "A receipt names the message.",
+            errors={"message_id": ["Give message_id or reference."]},
+        )
+    messages = (
+        OutboundMessage.objects.filter(idempotency_key=ref)
+        if ref
+        else OutboundMessage.objects.filter(provider_message_id=provider_id)
+    )
+    settled = [OutboundMessage.Status.SENT, OutboundMessage.Status.UNKNOWN]
+    if payload.get("status") == "delivered":
+        n = messages.filter(status__in=settled).update(
+            status=OutboundMessage.Status.DELIVERED, delivered_at=at
+        )
+    elif payload.get("status") == "failed":
+        n = messages.filter(status__in=settled).update(
+            status=OutboundMessage.Status.DEAD,
+            last_error=f"delivery failed: {payload.get('error', '')}"[:500],
+        )
+    else:
+        raise ApplicationError(
+            "Unknown delivery status.", errors={"status": ["Use delivered or failed."]}
+        )
+    return f"{payload['status']}: {n} message(s)"
+
+
+def _inbound(payload: dict, at: dt.datetime) -> str:
+    try:
+        number = phone_normalize(payload.get("from", ""), region=None, field="from")
+    except ApplicationError:
+        number = phone_normalize(payload.get("from", ""), region="CN", field="from")
+    points = ContactPoint.objects.filter(
+        channel=ContactPoint.Channel.PHONE, value=number
+    )
+    customer_ids = set(points.values_list("customer_id", flat=True))
+    outcome = f"reply from {len(customer_ids)} customer(s)"
+    if OPT_OUT.match(payload.get("text", "")):
+        # The number opts out of SMS at once (US.EOPT, CN: the debtor's agreed channels);
+        # the gate reads opted_out_at on every later check.
+        for point in points.filter(opted_out_at__isnull=True):
+            point.opted_out_at = at
+            point._change_reason = "SMS opt-out reply"
+            point.save(update_fields=["opted_out_at"])
+        outcome = f"opt-out; {outcome}"
+    # Any reply stops the ladder for the customer's open case.
+    Case.objects.open().filter(customer_id__in=customer_ids).update(last_reply_at=at)
+    return outcome
+
+
+def webhook_receive(
+    *, payload: dict, provider: str = "sms"
+) -> tuple[WebhookEvent, bool]:
+    """Handle one verified event; returns (event, created). A repeat is a no-op."""
+    kind, event_id = payload.get("type"), str(payload.get("id") or "").strip()
+    errors = {}
+    if kind not in WebhookEvent.Kind.values:
+        errors["type"] = ["Use delivery or inbound."]
+    if not event_id:
+        errors["id"] = ["Required: the provider's event id."]
+    if errors:
+        raise ApplicationError("Invalid webhook body.", errors=errors)
+    existing = WebhookEvent.objects.filter(provider=provider, event_id=event_id).first()
+    if existing:
+        return existing, False
+    at = _at(payload)
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                provider=provider, event_id=event_id, kind=kind, payload=payload
+            )
+            event.outcome = (_delivery if kind == "delivery" else _inbound)(payload, at)
+            event.save(update_fields=["outcome"])
+    except IntegrityError:
+        # The same event delivered twice at once: the other request handled it.
+        return WebhookEvent.objects.get(provider=provider, event_id=event_id), False
+    return event, True
