@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+"""Customers, loans and payments under /api/v1/ (namespace "api")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("customers/", apis.CustomerListCreateApi.as_view(), name="customers"),
+    path(
+        "customers/<str:reference>/",
+        apis.CustomerDetailApi.as_view(),
+        name="customer-detail",
+    ),
+    path("loans/", apis.LoanListCreateApi.as_view(), name="loans"),
+    path("loans/<str:reference>/", apis.LoanDetailApi.as_view(), name="loan-detail"),
+    path("payments/", apis.PaymentCreateApi.as_view(), name="payments"),
+]

@@ -1,0 +1,107 @@
+"""Fetch-and-check selectors for customers and loans, by public reference.
+
+A user sees a customer (and the customer's loans, restrictions and contact attempts)
+when they may see one of the customer's cases (selectors.case_list_for_user); admins
+see everyone. A reference the user may not see answers exactly like one that does not
+exist (404), so the API leaks nothing about other teams' customers.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from collections_app.errors import ApplicationError
+from collections_app.roles import Role, user_roles
+
+from .models import ContactPoint, Customer, Loan
+from .selectors import case_list_for_user
+
+
+def not_found(field: str, what: str, reference) -> ApplicationError:
+    message = f"No {what} with reference {reference!r}."
+    return ApplicationError(
+        message, code="not_found", errors={field: [message]}, status=404
+    )
+
+
+def customer_list_for_user(*, user) -> QuerySet[Customer]:
+    customers = Customer.objects.prefetch_related(
+        Prefetch("contact_points", queryset=ContactPoint.objects.order_by("id"))
+    )
+    if Role.ADMIN in user_roles(user):
+        return customers
+    visible_cases = case_list_for_user(user=user).order_by().values("customer_id")
+    return customers.filter(pk__in=visible_cases)
+
+
+def customer_get_for_user(*, user, reference: str, field: str = "customer") -> Customer:
+    """The customer if `user` may see them, else ApplicationError 404 naming `field`."""
+    customer = customer_list_for_user(user=user).filter(reference=reference).first()
+    if customer is None:
+        raise not_found(field, "customer", reference)
+    return customer
+
+
+def loan_list_for_user(*, user) -> QuerySet[Loan]:
+    loans = Loan.objects.select_related("customer").prefetch_related("instalments")
+    if Role.ADMIN in user_roles(user):
+        return loans
+    visible_cases = case_list_for_user(user=user).order_by().values("customer_id")
+    return loans.filter(customer_id__in=visible_cases)
+
+
+def loan_get_for_user(*, user, reference: str, field: str = "loan") -> Loan:
+    loan = loan_list_for_user(user=user).filter(reference=reference).first()
+    if loan is None:
+        raise not_found(field, "loan", reference)
+    return loan
+
+
+def loan_of_customer(
+    *, customer: Customer, reference: str, field: str = "loan"
+) -> Loan | None:
+    """The customer's loan with that reference; None for a blank reference.
+
+    A loan of someone else is a bad request (400 naming `field`), not a 404: the
+    caller may see the customer, and the loan is wrong for them.
+    """
+    if not reference:
+        return None
+    loan = Loan.objects.filter(customer=customer, reference=reference).first()
+    if loan is None:
+        message = f"Customer {customer.reference} has no loan {reference!r}."
+        raise ApplicationError(message, errors={field: [message]})
+    return loan
+
+
+def contact_point_for_customer(
+    *, customer: Customer, value: str, channels: tuple[str, ...], field: str
+) -> ContactPoint:
+    """The customer's contact point whose value is `value`, written any way the
+    validators accept (a phone with or without +86, spaces, ...).
+
+    Raises ApplicationError (400) naming `field` when the customer has none.
+    """
+    from .validators import contact_value_normalize
+
+    candidates = {value.strip()}
+    for channel in channels:
+        try:
+            candidates.add(
+                contact_value_normalize(
+                    channel, value, region=customer.country or None, field=field
+                )
+            )
+        except ApplicationError:
+            continue
+    point = (
+        ContactPoint.objects.filter(
+            customer=customer, channel__in=channels, value__in=candidates
+        )
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    if point is None:
+        message = f"Customer {customer.reference} has no contact point {value!r}."
+        raise ApplicationError(message, errors={field: [message]})
+    return point

@@ -1,0 +1,259 @@
+"""API input and output shapes for customers, loans and payments.
+
+Input serializers only parse (types, lengths, choices); rules live in the services.
+Output serializers mask PII (cases.masking) and name related rows by reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from collections_app.errors import ApplicationError
+
+from . import services_intake
+from .masking import mask_contact, mask_national_id
+from .models import ContactPoint, Customer
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
+# --------------------------------------------------------------------------------------
+# Shared plumbing
+# --------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error body (collections_app.api_errors)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as flat field paths: {"contact_points[0].value": [...]}.
+
+    Integrations show errors next to the field they sent; one flat key per field is
+    what every client can do that with.
+    """
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(key, int):  # a many=True item, by index
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A datetime between 1970 and 2099: anything else is a typo, and far-off years
+    overflow the date arithmetic of caps and windows."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST.year <= parsed.year <= LATEST.year:
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST.year} and {LATEST.year}."
+            )
+        return parsed
+
+
+class BoundedDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST.year <= parsed.year <= LATEST.year:
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST.year} and {LATEST.year}."
+            )
+        return parsed
+
+
+def parse(serializer_class: type[serializers.Serializer], data) -> dict:
+    """Validated data, or ApplicationError (400) with flat field paths."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        errors = flatten_errors(serializer.errors)
+        raise ApplicationError("Invalid input.", errors=errors)
+    return serializer.validated_data
+
+
+# --------------------------------------------------------------------------------------
+# Customers
+# --------------------------------------------------------------------------------------
+
+
+class ContactPointInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ContactPoint.Channel.choices)
+    value = serializers.CharField(max_length=320)
+    relationship = serializers.ChoiceField(
+        choices=ContactPoint.Relationship.choices,
+        default=ContactPoint.Relationship.SELF,
+    )
+    consent = serializers.BooleanField(default=True)
+    contact_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=64)
+    full_name = serializers.CharField(max_length=200)
+    country = serializers.CharField(
+        max_length=2, help_text="ISO 3166-1 alpha-2, e.g. CN, US, GB."
+    )
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="IANA zone, e.g. Asia/Shanghai; blank to derive it.",
+    )
+    region = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default=""
+    )
+    language = serializers.ChoiceField(
+        choices=Customer.Language.choices, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    national_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    contact_points = ContactPointInputSerializer(
+        many=True, required=False, default=list
+    )
+
+    # Format checks only (the service repeats them), so that one answer lists every
+    # bad field instead of the contact points first and the country next time.
+    def validate_country(self, value: str) -> str:
+        return _as_field_error(services_intake.country_normalize, value)
+
+    def validate_time_zone(self, value: str) -> str:
+        return _as_field_error(services_intake.time_zone_normalize, value)
+
+
+def _as_field_error(normalize, value: str) -> str:
+    try:
+        return normalize(value)
+    except ApplicationError as exc:
+        raise serializers.ValidationError(exc.message) from None
+
+
+class ContactPointOutputSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    value = serializers.SerializerMethodField(help_text="Masked.")
+    relationship = serializers.CharField()
+    is_primary = serializers.BooleanField()
+    consent = serializers.BooleanField()
+    opted_out = serializers.SerializerMethodField()
+    invalid = serializers.SerializerMethodField()
+
+    def get_value(self, point: ContactPoint) -> str:
+        return mask_contact(point.channel, point.value)
+
+    def get_opted_out(self, point: ContactPoint) -> bool:
+        return point.opted_out_at is not None
+
+    def get_invalid(self, point: ContactPoint) -> bool:
+        return point.invalid_at is not None
+
+
+class CustomerOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    full_name = serializers.CharField()
+    national_id = serializers.SerializerMethodField(help_text="Masked.")
+    country = serializers.CharField()
+    region = serializers.CharField()
+    time_zone = serializers.CharField()
+    language = serializers.CharField()
+    address = serializers.SerializerMethodField(help_text="Masked.")
+    contact_points = ContactPointOutputSerializer(many=True)
+    created_at = serializers.DateTimeField()
+
+    def get_national_id(self, customer: Customer) -> str:
+        return mask_national_id(customer.national_id) if customer.national_id else ""
+
+    def get_address(self, customer: Customer) -> str:
+        return mask_contact("address", customer.address) if customer.address else ""
+
+
+# --------------------------------------------------------------------------------------
+# Loans
+# --------------------------------------------------------------------------------------
+
+
+class InstalmentInputSerializer(serializers.Serializer):
+    due_date = BoundedDateField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class LoanInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=64)
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    product = serializers.CharField(max_length=50)
+    currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. CNY.")
+    principal = serializers.DecimalField(**MONEY)
+    opened_on = BoundedDateField(required=False, allow_null=True, default=None)
+    # An empty list reaches the service, which says what is wrong with it.
+    instalments = InstalmentInputSerializer(many=True, allow_empty=True)
+
+
+class InstalmentOutputSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(source="amount_due", **MONEY)
+    paid_amount = serializers.DecimalField(source="amount_paid", **MONEY)
+
+
+class LoanOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    customer = serializers.CharField(source="customer.reference")
+    product = serializers.CharField()
+    currency = serializers.CharField()
+    principal = serializers.DecimalField(**MONEY)
+    outstanding_balance = serializers.DecimalField(**MONEY)
+    overdue_amount = serializers.DecimalField(**MONEY)
+    days_past_due = serializers.IntegerField()
+    bucket = serializers.CharField()
+    status = serializers.CharField()
+    opened_on = serializers.DateField(allow_null=True)
+    instalments = InstalmentOutputSerializer(many=True)
+
+
+# --------------------------------------------------------------------------------------
+# Payments
+# --------------------------------------------------------------------------------------
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=64)
+    loan = serializers.CharField(max_length=64, help_text="Loan reference.")
+    amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField(max_length=3)
+    received_at = BoundedDateTimeField()
+
+
+class PaymentOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    loan = serializers.CharField(source="loan.reference")
+    amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    unallocated_amount = serializers.DecimalField(**MONEY)
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,299 @@
+"""REST API for the compliance gate: the check, restrictions and the contact ledger.
+
+Any role may use these for the customers they may see (cases.access); a customer
+they may not see answers 404 like one that does not exist. `compliance/check/`
+evaluates and writes nothing; recording happens through `contact_request` elsewhere.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import django_filters
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import access
+from cases.apis import ROLE_PERMISSIONS, errors
+from cases.models import ContactPoint
+from cases.selectors import case_get_for_user
+from cases.serializers import parse
+from collections_app.errors import ApplicationError
+
+from . import access as compliance_access
+from . import restrictions, services
+from .models import Channel, ContactAttempt, ContactRestriction
+from .rules.base import POINT_KIND_FOR_CHANNEL
+from .serializers import (
+    EXTERNAL_OUTCOMES,
+    ComplianceCheckInputSerializer,
+    ContactAttemptInputSerializer,
+    ContactAttemptOutputSerializer,
+    DecisionSerializer,
+    RestrictionEndInputSerializer,
+    RestrictionInputSerializer,
+    RestrictionOutputSerializer,
+)
+
+
+@contextmanager
+def errors_renamed(**names: str):
+    """Report a service's field errors under the API's field names (the ledger calls
+    it `result`, the API contract `outcome`)."""
+    try:
+        yield
+    except ApplicationError as exc:
+        exc.errors = {names.get(k, k): v for k, v in (exc.errors or {}).items()}
+        raise
+
+
+# --------------------------------------------------------------------------------------
+# Compliance check
+# --------------------------------------------------------------------------------------
+
+
+class ComplianceCheckApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="compliance_check",
+        summary="May we contact this customer now? (writes nothing)",
+        description=(
+            "Evaluates the proposed contact against the customer's rule pack and "
+            "answers 200 with the decision whether allowed or not. Nothing is "
+            "recorded in the ledger."
+        ),
+        request=ComplianceCheckInputSerializer,
+        responses={200: DecisionSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(ComplianceCheckInputSerializer, request.data)
+        customer = access.customer_get_for_user(
+            user=request.user, reference=data["customer"]
+        )
+        case = None
+        if data["case"]:
+            try:
+                case = case_get_for_user(user=request.user, reference=data["case"])
+            except Http404:
+                raise access.not_found("case", "case", data["case"]) from None
+            if case.customer_id != customer.pk:
+                message = f"Case {case.reference} is not this customer's."
+                raise ApplicationError(message, errors={"case": [message]})
+        decision = services.contact_evaluate(
+            customer=customer,
+            channel=data["channel"],
+            contact_point=data["contact_point"] or None,
+            at=data["at"],
+            purpose=data["purpose"],
+            case=case,
+            loan=access.loan_of_customer(customer=customer, reference=data["loan"]),
+        )
+        return Response(decision.to_dict())
+
+
+# --------------------------------------------------------------------------------------
+# Restrictions
+# --------------------------------------------------------------------------------------
+
+
+class RestrictionFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__reference")
+    kind = django_filters.ChoiceFilter(choices=ContactRestriction.Kind.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    active = django_filters.BooleanFilter(method="filter_active", label="In force now")
+
+    class Meta:
+        model = ContactRestriction
+        fields = ["customer", "kind", "channel", "active"]
+
+    def filter_active(self, queryset, name, value):
+        now = timezone.now()
+        in_force = Q(starts_at__lte=now) & (
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+        )
+        return queryset.filter(in_force) if value else queryset.exclude(in_force)
+
+
+class RestrictionListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = RestrictionOutputSerializer
+    filterset_class = RestrictionFilter
+    ordering_fields = ["starts_at", "created_at"]
+
+    def get_queryset(self):
+        return compliance_access.restriction_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="restrictions_list",
+        summary="Contact restrictions of the customers you may see",
+        responses={200: RestrictionOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="restrictions_create",
+        summary="Record a contact restriction (who and why are kept)",
+        request=RestrictionInputSerializer,
+        responses={201: RestrictionOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(RestrictionInputSerializer, request.data)
+        customer = access.customer_get_for_user(
+            user=request.user, reference=data["customer"]
+        )
+        point = None
+        if data["contact_point"]:
+            kinds = (
+                (POINT_KIND_FOR_CHANNEL[data["channel"]],)
+                if data["channel"]
+                else tuple(ContactPoint.Channel.values)
+            )
+            point = access.contact_point_for_customer(
+                customer=customer,
+                value=data["contact_point"],
+                channels=kinds,
+                field="contact_point",
+            )
+        restriction = restrictions.restriction_create(
+            customer=customer,
+            kind=data["kind"],
+            reason=data["reason"],
+            actor=request.user,
+            channel=data["channel"],
+            contact_point=point,
+            loan=access.loan_of_customer(customer=customer, reference=data["loan"]),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            source=data["source"],
+        )
+        restriction = compliance_access.restriction_list_for_user(
+            user=request.user
+        ).get(pk=restriction.pk)
+        return Response(
+            RestrictionOutputSerializer(restriction).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RestrictionEndApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="restrictions_end",
+        summary="End a restriction now, saying why",
+        request=RestrictionEndInputSerializer,
+        responses={200: RestrictionOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = parse(RestrictionEndInputSerializer, request.data)
+        restriction = (
+            compliance_access.restriction_list_for_user(user=request.user)
+            .filter(pk=pk)
+            .first()
+        )
+        if restriction is None:
+            raise access.not_found("id", "restriction", pk)
+        restrictions.restriction_end(
+            restriction=restriction, reason=data["reason"], actor=request.user
+        )
+        restriction = compliance_access.restriction_list_for_user(
+            user=request.user
+        ).get(pk=pk)
+        return Response(RestrictionOutputSerializer(restriction).data)
+
+
+# --------------------------------------------------------------------------------------
+# Contact attempts
+# --------------------------------------------------------------------------------------
+
+
+class ContactAttemptFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__reference")
+    case = django_filters.CharFilter(field_name="case__reference")
+    loan = django_filters.CharFilter(field_name="loan__reference")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    outcome = django_filters.ChoiceFilter(
+        field_name="result", choices=ContactAttempt.Result.choices
+    )
+    # `result` is the ledger's own name for the outcome; both are accepted.
+    result = django_filters.ChoiceFilter(choices=ContactAttempt.Result.choices)
+    allowed = django_filters.BooleanFilter()
+    source = django_filters.CharFilter()
+    at = django_filters.IsoDateTimeFromToRangeFilter(
+        label="Time range: at_after, at_before (ISO 8601)"
+    )
+
+    class Meta:
+        model = ContactAttempt
+        fields = [
+            "customer",
+            "case",
+            "loan",
+            "channel",
+            "outcome",
+            "result",
+            "allowed",
+            "source",
+            "at",
+        ]
+
+
+class ContactAttemptListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = ContactAttemptOutputSerializer
+    filterset_class = ContactAttemptFilter
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        return compliance_access.contact_attempt_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="contact_attempts_list",
+        summary="The contact ledger, filterable",
+        responses={200: ContactAttemptOutputSerializer(many=True), **errors(400, 403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="contact_attempts_create",
+        summary="Record an attempt made outside this system",
+        description=(
+            "An external dialer or agency reports an attempt so that shared counters "
+            f"(caps, cooldowns) stay right. Outcomes: {', '.join(EXTERNAL_OUTCOMES)}."
+        ),
+        request=ContactAttemptInputSerializer,
+        responses={
+            201: OpenApiResponse(ContactAttemptOutputSerializer),
+            **errors(400, 403, 404),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(ContactAttemptInputSerializer, request.data)
+        customer = access.customer_get_for_user(
+            user=request.user, reference=data["customer"]
+        )
+        with errors_renamed(result="outcome"):
+            attempt = services.contact_attempt_record_external(
+                customer=customer,
+                channel=data["channel"],
+                contact_value=data["contact_point"],
+                at=data["at"],
+                result=data["outcome"],
+                loan=access.loan_of_customer(customer=customer, reference=data["loan"]),
+                source=data["source"],
+                actor=request.user,
+            )
+        attempt = self.get_queryset().get(pk=attempt.pk)
+        return Response(
+            ContactAttemptOutputSerializer(attempt).data,
+            status=status.HTTP_201_CREATED,
+        )

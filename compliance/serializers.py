@@ -1,0 +1,188 @@
+"""API input and output shapes for the compliance check, restrictions and the ledger.
+
+Inputs parse only; rules live in compliance.services and compliance.restrictions.
+Related rows are named by reference; contact values leave masked.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from cases.masking import mask_contact
+from cases.serializers import BoundedDateTimeField
+
+from .models import Channel, ContactAttempt, ContactRestriction, Purpose
+from .packs import CALL_RESULTS, MESSAGE_RESULTS
+from .rules.base import POINT_KIND_FOR_CHANNEL
+
+# --------------------------------------------------------------------------------------
+# Compliance check
+# --------------------------------------------------------------------------------------
+
+
+class ComplianceCheckInputSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    contact_point = serializers.CharField(
+        max_length=320,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The value (phone, email, address); default: the customer's own "
+        "primary point for the channel.",
+    )
+    loan = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    case = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default=""
+    )
+    at = BoundedDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default: now."
+    )
+    purpose = serializers.ChoiceField(choices=Purpose.choices, default="collection")
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    rule = serializers.CharField()
+    message = serializers.CharField()
+    message_zh = serializers.CharField()
+    citation = serializers.CharField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    """The decision of DESIGN.md section 4 (documentation of Decision.to_dict())."""
+
+    allowed = serializers.BooleanField()
+    outcome = serializers.ChoiceField(
+        choices=["allow", "allow_with_conditions", "defer", "deny", "review"]
+    )
+    reasons = ReasonSerializer(many=True)
+    conditions = serializers.ListField(child=serializers.CharField())
+    next_permitted_at = serializers.DateTimeField(
+        allow_null=True, help_text="ISO 8601 with offset; null: blocked until an event."
+    )
+    rule_pack = serializers.CharField()
+    rule_pack_version = serializers.IntegerField()
+
+
+# --------------------------------------------------------------------------------------
+# Restrictions
+# --------------------------------------------------------------------------------------
+
+
+class RestrictionInputSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    kind = serializers.ChoiceField(choices=ContactRestriction.Kind.choices)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, allow_blank=True, default=""
+    )
+    contact_point = serializers.CharField(
+        max_length=320,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The value of one of the customer's contact points.",
+    )
+    loan = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    starts_at = BoundedDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default: now."
+    )
+    ends_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField()
+    source = serializers.CharField(max_length=50, required=False, default="manual")
+
+
+class RestrictionEndInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RestrictionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer = serializers.CharField(source="customer.reference")
+    kind = serializers.CharField()
+    channel = serializers.CharField()
+    contact_point = serializers.SerializerMethodField(help_text="Masked value.")
+    loan = serializers.CharField(source="loan.reference", allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    active = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    source = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_contact_point(self, restriction: ContactRestriction) -> str | None:
+        point = restriction.contact_point
+        return mask_contact(point.channel, point.value) if point else None
+
+    def get_active(self, restriction: ContactRestriction) -> bool:
+        now = timezone.now()
+        return restriction.starts_at <= now and (
+            restriction.ends_at is None or restriction.ends_at > now
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Contact attempts (the ledger)
+# --------------------------------------------------------------------------------------
+
+EXTERNAL_OUTCOMES = list(dict.fromkeys(CALL_RESULTS + MESSAGE_RESULTS))
+
+
+class ContactAttemptInputSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    loan = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    contact_point = serializers.CharField(
+        max_length=320, help_text="The number, email or address used."
+    )
+    at = BoundedDateTimeField()
+    outcome = serializers.ChoiceField(
+        choices=EXTERNAL_OUTCOMES,
+        help_text="Calls and visits: not_connected, no_answer, voicemail, "
+        "third_party, conversation. Messages: sent, failed.",
+    )
+    source = serializers.CharField(
+        max_length=50, help_text="Who made it, e.g. dialer-x, agency-y."
+    )
+
+
+class AttemptDecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    reasons = serializers.SerializerMethodField()
+    next_permitted_at = serializers.DateTimeField(allow_null=True)
+    rule_pack = serializers.CharField()
+    rule_pack_version = serializers.IntegerField()
+
+    def get_reasons(self, decision) -> list[str]:
+        return [reason.get("code", "") for reason in decision.reasons or []]
+
+
+class ContactAttemptOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer = serializers.CharField(source="customer.reference")
+    case = serializers.CharField(source="case.reference", allow_null=True)
+    loan = serializers.CharField(source="loan.reference", allow_null=True)
+    channel = serializers.CharField()
+    contact_point = serializers.SerializerMethodField(help_text="Masked value.")
+    third_party = serializers.BooleanField()
+    purpose = serializers.CharField()
+    at = serializers.DateTimeField()
+    allowed = serializers.BooleanField()
+    outcome = serializers.CharField(source="result")
+    completed_at = serializers.DateTimeField(allow_null=True)
+    source = serializers.CharField()
+    decision = AttemptDecisionSerializer(allow_null=True)
+
+    def get_contact_point(self, attempt: ContactAttempt) -> str:
+        if not attempt.contact_value:
+            return ""
+        kind = POINT_KIND_FOR_CHANNEL.get(attempt.channel, "address")
+        return mask_contact(kind, attempt.contact_value)
