@@ -34,8 +34,8 @@ format: install
 
 ## Rebuild the translation catalogues (needs gettext); the compiled .mo files are committed.
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -4,9 +4,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin import ReadOnlyAdminMixin
 from cases.masking import mask_contact
 
-from .models import MessageTemplate, OutboundMessage
+from .models import MessageTemplate, OutboundMessage, WebhookEvent
 
 
 @admin.register(MessageTemplate)
@@ -68,3 +69,14 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Delivery receipts and inbound replies exactly as received: the evidence behind
+    an opt-out or a delivered status, so never edited here."""
+
+    list_display = ["received_at", "provider", "kind", "event_id", "outcome"]
+    list_filter = ["kind", "provider"]
+    search_fields = ["=event_id"]
+    show_full_result_count = False

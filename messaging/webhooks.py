@@ -108,7 +108,8 @@ def _inbound(payload: dict, at: dt.datetime) -> str:
     customer_ids = set(points.values_list("customer_id", flat=True))
     outcome = f"reply from {len(customer_ids)} customer(s)"
     if OPT_OUT.match(payload.get("text", "")):
-        # The number opts out of SMS at once (US.EOPT, CN: the debtor's agreed channels);
+        # The number opts out of SMS at once (US.EOPT; CN: channels agreed with the
+        # debtor);
         # the gate reads opted_out_at on every later check.
         for point in points.filter(opted_out_at__isnull=True):
             point.opted_out_at = at

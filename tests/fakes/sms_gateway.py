@@ -16,6 +16,8 @@ class GatewayState:
     # Queue of behaviours for the next requests: an int status, "slow", or "drop".
     script: list = field(default_factory=list)
     delay: float = 0.0
+    # Seconds every request takes, to keep a dispatcher busy while a test kills it.
+    latency: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -35,6 +37,8 @@ class RecordingGateway:
                 with state.lock:
                     state.requests.append({"key": key, "body": body})
                     behaviour = state.script.pop(0) if state.script else 200
+                if state.latency:
+                    time.sleep(state.latency)
                 if behaviour == "slow":
                     time.sleep(state.delay or 2)
                     behaviour = 200

@@ -205,7 +205,7 @@ def test_template_validation_names_unknown_variables():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_dispatchers_claim_disjoint_rows():
     OutboundMessageFactory.create_batch(40, send_after=shanghai(9))
     claims: list[list[int]] = []

@@ -1,0 +1,97 @@
+"""Django admin for call tasks, call logs and supervisors' call reviews."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.masking import mask_contact
+
+from .models import CallLog, CallReview, CallTask
+
+
+@admin.register(CallTask)
+class CallTaskAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "case",
+        "queue",
+        "status",
+        "priority",
+        "due_at",
+        "claimed_by",
+        "claimed_until",
+        "reason",
+    ]
+    list_filter = ["status", "queue"]
+    list_select_related = ["case", "queue", "claimed_by"]
+    search_fields = ["=case__reference"]
+    autocomplete_fields = ["case", "claimed_by"]
+    raw_id_fields = ["step"]
+    # The sweep's key against duplicates; editing it would let a second sweep repeat.
+    readonly_fields = ["idempotency_key", "created_at"]
+    show_full_result_count = False
+
+
+class CallReviewInline(admin.StackedInline):
+    model = CallReview
+    extra = 0
+    autocomplete_fields = ["reviewer"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(CallLog)
+class CallLogAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "case",
+        "collector",
+        "masked_contact",
+        "started_at",
+        "duration_seconds",
+        "outcome",
+        "attitude",
+        "identity_confirmed",
+        "disclosure_made",
+        "notes_flagged",
+    ]
+    list_filter = [
+        "outcome",
+        "attitude",
+        "right_party_contact",
+        "identity_confirmed",
+        "notes_flagged",
+    ]
+    list_select_related = ["case", "collector", "contact_point"]
+    search_fields = ["=reference", "=case__reference"]
+    autocomplete_fields = ["case", "collector"]
+    raw_id_fields = ["task", "contact_point", "contact_attempt"]
+    readonly_fields = ["created_at"]
+    inlines = [CallReviewInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("contact"))
+    def masked_contact(self, obj: CallLog) -> str:
+        point = obj.contact_point
+        return mask_contact(point.channel, point.value)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Calls are evidence of what was said (PROTECT in the model, too).
+        return False
+
+
+@admin.register(CallReview)
+class CallReviewAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "call",
+        "reviewer",
+        "score",
+        "violation",
+        "identity_before_disclosure",
+        "no_threats",
+        "created_at",
+    ]
+    list_filter = ["violation", "identity_before_disclosure", "no_threats"]
+    list_select_related = ["call", "reviewer"]
+    search_fields = ["=call__reference", "reviewer__username"]
+    autocomplete_fields = ["reviewer"]
+    raw_id_fields = ["call"]
+    readonly_fields = ["created_at"]

@@ -1,0 +1,406 @@
+"""Django admin for customers, loans, money, cases, queues and escalation policies.
+
+The admin is the admins' fallback, not the main UI (DESIGN.md section 6). It is sized
+for the reference portfolio: big foreign keys (customers, loans, cases) are picked with
+autocomplete or a raw id, lists load their relations in one query, and the big lists do
+not count the whole table twice. PII is masked in lists (cases.masking).
+
+Rows that only services may write (payments and their allocations, the amounts paid on
+instalments, the delinquency figures) are read-only here, so an admin edit cannot
+bypass allocation, idempotency or the delinquency refresh.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .masking import mask_contact, mask_national_id
+from .models import (
+    Case,
+    ContactPoint,
+    Customer,
+    EscalationPolicy,
+    EscalationStep,
+    Instalment,
+    Loan,
+    Payment,
+    PaymentAllocation,
+    PromiseToPay,
+    RepaymentPlan,
+    RepaymentPlanInstalment,
+    Team,
+    WorkQueue,
+)
+
+admin.site.site_header = _("Collections case manager administration")
+admin.site.site_title = _("Collections admin")
+admin.site.index_title = _("Configuration and records")
+
+
+class ReadOnlyAdminMixin:
+    """View-only in the admin: no add, change or delete.
+
+    For append-only evidence (the decision ledger, contact attempts) and for rows that
+    only a service may write (payments and allocations).
+    """
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class BucketListFilter(admin.SimpleListFilter):
+    """Buckets from settings, so the filter costs no DISTINCT over a million loans."""
+
+    title = _("bucket")
+    parameter_name = "bucket"
+
+    def lookups(self, request, model_admin):
+        return [("", _("Current"))] + [
+            (label, label) for _lo, _hi, label in settings.DPD_BUCKETS
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(bucket=value)
+
+    def choices(self, changelist):
+        # The "current" bucket is the empty string, which SimpleListFilter would
+        # otherwise treat as "no filter".
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["supervisors", "members"]
+
+
+@admin.register(WorkQueue)
+class WorkQueueAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "team", "priority", "is_active"]
+    list_filter = ["is_active", "team"]
+    list_select_related = ["team"]
+    search_fields = ["code", "name"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = [
+        "channel",
+        "value",
+        "relationship",
+        "contact_name",
+        "is_primary",
+        "consent",
+        "verified_at",
+        "opted_out_at",
+        "invalid_at",
+        "refused_at",
+    ]
+    readonly_fields = ["opted_out_at", "refused_at"]
+    show_change_link = True
+
+
+class LoanInline(admin.TabularInline):
+    model = Loan
+    extra = 0
+    fields = [
+        "reference",
+        "product",
+        "currency",
+        "principal",
+        "outstanding_balance",
+        "overdue_amount",
+        "days_past_due",
+        "bucket",
+        "status",
+    ]
+    readonly_fields = ["overdue_amount", "days_past_due", "bucket"]
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "full_name",
+        "masked_national_id",
+        "country",
+        "region",
+        "language",
+    ]
+    list_filter = ["country", "language"]
+    # Exact match only on the national id: look a person up, never browse by prefix.
+    search_fields = ["=reference", "full_name", "=national_id"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ContactPointInline, LoanInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("national id"))
+    def masked_national_id(self, obj: Customer) -> str:
+        return mask_national_id(obj.national_id) if obj.national_id else ""
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "masked_value",
+        "channel",
+        "customer",
+        "relationship",
+        "is_primary",
+        "consent",
+        "verified_at",
+        "opted_out_at",
+        "invalid_at",
+    ]
+    list_filter = ["channel", "relationship", "consent", "is_primary"]
+    list_select_related = ["customer"]
+    search_fields = ["=value", "=customer__reference"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["created_at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("value"), ordering="value")
+    def masked_value(self, obj: ContactPoint) -> str:
+        return mask_contact(obj.channel, obj.value)
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    fields = ["sequence", "due_date", "amount_due", "amount_paid"]
+    # Only payment allocation moves amount_paid.
+    readonly_fields = ["amount_paid"]
+
+
+@admin.register(Loan)
+class LoanAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "customer",
+        "product",
+        "outstanding_balance",
+        "overdue_amount",
+        "currency",
+        "days_past_due",
+        "bucket",
+        "status",
+    ]
+    list_filter = ["status", BucketListFilter, "product"]
+    list_select_related = ["customer"]
+    search_fields = ["=reference", "=customer__reference"]
+    autocomplete_fields = ["customer"]
+    # Kept current by the delinquency refresh and payment recording.
+    readonly_fields = [
+        "overdue_amount",
+        "days_past_due",
+        "bucket",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [InstalmentInline]
+    show_full_result_count = False
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(SimpleHistoryAdmin):
+    list_display = ["loan", "sequence", "due_date", "amount_due", "amount_paid"]
+    list_select_related = ["loan"]
+    search_fields = ["=loan__reference"]
+    raw_id_fields = ["loan"]
+    readonly_fields = ["amount_paid"]
+    show_full_result_count = False
+
+
+class PaymentAllocationInline(admin.TabularInline):
+    model = PaymentAllocation
+    extra = 0
+    fields = ["instalment", "amount"]
+    readonly_fields = ["instalment", "amount"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Payments arrive through payment recording (the API or an import), which makes
+    them idempotent by reference and allocates them; the admin only shows them."""
+
+    list_display = [
+        "reference",
+        "loan",
+        "amount",
+        "currency",
+        "received_at",
+        "unallocated_amount",
+    ]
+    list_filter = ["currency"]
+    list_select_related = ["loan"]
+    search_fields = ["=reference", "=loan__reference"]
+    inlines = [PaymentAllocationInline]
+    show_full_result_count = False
+
+
+@admin.register(PaymentAllocation)
+class PaymentAllocationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["payment", "instalment", "amount"]
+    list_select_related = ["payment", "instalment"]
+    search_fields = ["=payment__reference"]
+    show_full_result_count = False
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "customer",
+        "status",
+        "queue",
+        "assigned_to",
+        "overdue_amount",
+        "currency",
+        "max_days_past_due",
+        "bucket",
+        "priority",
+        "next_action_at",
+    ]
+    list_filter = ["status", BucketListFilter, "queue", "close_reason"]
+    list_select_related = ["customer", "queue", "assigned_to"]
+    search_fields = ["=reference", "=customer__reference", "customer__full_name"]
+    autocomplete_fields = ["customer", "assigned_to"]
+    raw_id_fields = ["stage"]
+    # Figures come from the delinquency refresh; opening and closing from services.
+    readonly_fields = [
+        "overdue_amount",
+        "currency",
+        "max_days_past_due",
+        "bucket",
+        "opened_at",
+        "closed_at",
+        "last_contact_at",
+        "last_reply_at",
+    ]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        # Cases open when the delinquency refresh finds a customer in arrears.
+        return False
+
+
+@admin.register(PromiseToPay)
+class PromiseToPayAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "amount", "currency", "due_date", "status", "made_at"]
+    list_filter = ["status"]
+    list_select_related = ["case"]
+    search_fields = ["=case__reference"]
+    autocomplete_fields = ["case", "loan", "created_by"]
+    raw_id_fields = ["call"]
+    readonly_fields = ["resolved_at"]
+    show_full_result_count = False
+
+
+class RepaymentPlanInstalmentInline(admin.TabularInline):
+    model = RepaymentPlanInstalment
+    extra = 0
+    fields = ["sequence", "due_date", "amount", "paid_amount"]
+    readonly_fields = ["paid_amount"]
+
+
+@admin.register(RepaymentPlan)
+class RepaymentPlanAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "case",
+        "kind",
+        "status",
+        "total_amount",
+        "currency",
+        "requested_by_customer",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "requested_by_customer"]
+    list_select_related = ["case"]
+    search_fields = ["=reference", "=case__reference"]
+    autocomplete_fields = ["case", "proposed_by", "decided_by"]
+    readonly_fields = ["created_at", "decided_at"]
+    inlines = [RepaymentPlanInstalmentInline]
+
+
+@admin.register(RepaymentPlanInstalment)
+class RepaymentPlanInstalmentAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "sequence", "due_date", "amount", "paid_amount"]
+    list_select_related = ["plan"]
+    search_fields = ["=plan__reference"]
+    raw_id_fields = ["plan"]
+    readonly_fields = ["paid_amount"]
+
+
+class EscalationStepInline(admin.TabularInline):
+    model = EscalationStep
+    extra = 0
+    fields = [
+        "order",
+        "name",
+        "trigger",
+        "trigger_days",
+        "action",
+        "template_code",
+        "queue",
+        "priority",
+        "skip_while_promise",
+        "skip_while_plan",
+    ]
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "version", "name", "status", "is_default", "created_at"]
+    list_filter = ["status", "is_default"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["created_at"]
+    inlines = [EscalationStepInline]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "policy",
+        "order",
+        "name",
+        "trigger",
+        "trigger_days",
+        "action",
+        "template_code",
+        "queue",
+    ]
+    list_filter = ["action", "trigger", "policy"]
+    list_select_related = ["policy", "queue"]
+    search_fields = ["name", "template_code", "policy__code"]
