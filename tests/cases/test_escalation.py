@@ -32,6 +32,8 @@ def day(n, hour=10):
 
 @pytest.fixture
 def ladder(queue):
+    # Replace the installed default ladder with one whose steps the tests spell out.
+    EscalationPolicy.objects.all().delete()
     policy = EscalationPolicy.objects.create(
         code="standard", name="Standard", status="active", is_default=True
     )
