@@ -83,3 +83,13 @@ def ledger_record_many(entries: list[LedgerEntry]) -> list[ContactAttempt]:
             )
         )
     return ContactAttempt.objects.bulk_create(attempts)
+
+
+def ledger_complete_many(*, attempt_ids: list[int], result: str, completed_at) -> int:
+    """Record that pending attempts ended with `result` (e.g. messages sent), in one
+    statement. Only pending attempts change: a result, once recorded, stays."""
+    if not attempt_ids:
+        return 0
+    return ContactAttempt.objects.filter(
+        pk__in=attempt_ids, result=ContactAttempt.Result.PENDING
+    ).update(result=result, completed_at=completed_at)

@@ -2,15 +2,20 @@
 
 import json
 
+import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.apis import ROLE_PERMISSIONS
+from cases.masking import mask_contact
 from collections_app.errors import ApplicationError
 
+from . import selectors
+from .models import MessageTemplate, OutboundMessage
 from .webhooks import signature_verify, webhook_receive
 
 
@@ -61,3 +66,49 @@ class SmsWebhookApi(APIView):
             )
         event, created = webhook_receive(payload=payload)
         return Response({"duplicate": not created, "outcome": event.outcome})
+
+
+class OutboundMessageOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.reference", allow_null=True)
+    customer = serializers.CharField(source="customer.reference")
+    channel = serializers.CharField()
+    to = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    template = serializers.CharField(source="template.code", allow_null=True)
+    step = serializers.CharField(source="step.name", allow_null=True)
+    send_after = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+    last_error = serializers.CharField()
+    idempotency_key = serializers.CharField()
+
+    def get_to(self, message) -> str:
+        point = message.contact_point
+        return mask_contact(point.channel, point.value)
+
+
+class OutboundMessageFilter(django_filters.FilterSet):
+    case = django_filters.CharFilter(field_name="case__reference")
+    customer = django_filters.CharFilter(field_name="customer__reference")
+    status = django_filters.ChoiceFilter(choices=OutboundMessage.Status.choices)
+    channel = django_filters.ChoiceFilter(choices=MessageTemplate.Channel.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="send_after", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="send_after", lookup_expr="lt")
+
+    class Meta:
+        model = OutboundMessage
+        fields = ["case", "customer", "status", "channel"]
+
+
+class OutboundMessageListApi(generics.ListAPIView):
+    """Reminders queued or sent for the cases you may see (addresses masked)."""
+
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = OutboundMessageOutputSerializer
+    filterset_class = OutboundMessageFilter
+    ordering_fields = ["send_after", "created_at"]
+    ordering = ["-send_after"]
+
+    def get_queryset(self):
+        return selectors.outbound_message_list_for_user(user=self.request.user)

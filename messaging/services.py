@@ -18,13 +18,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from compliance import services as compliance
+from compliance.ledger import ledger_complete_many
 
 from . import sms
 from .models import MessageTemplate, OutboundMessage
-from .rendering import message_context, template_render
+from .rendering import message_contexts, template_render
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
+# Appended where the rule pack requires an opt-out (us: Reg F 1006.6(e)).
+OPT_OUT_TEXT = {"zh-hans": "回复TD退订", "en": "Reply STOP to opt out"}
 
 
 @dataclass
@@ -91,27 +94,62 @@ def _finish(message: OutboundMessage, **fields) -> bool:
     )
 
 
-def _render(message: OutboundMessage, decision) -> None:
+_SENT_UPDATE = """
+    UPDATE messaging_outboundmessage AS o
+    SET status = 'sent', sent_at = v.sent_at, provider_message_id = v.provider_id,
+        last_error = '', subject = COALESCE(v.subject, o.subject),
+        body = COALESCE(v.body, o.body)
+    FROM (VALUES %s) AS v (id, sent_at, provider_id, subject, body)
+    WHERE o.id = v.id AND o.status = 'sending'
+"""
+
+
+def _finish_many(outcomes: list[tuple[OutboundMessage, dict]]) -> None:
+    """Write the batch's outcomes. On PostgreSQL the sent rows (nearly all of them)
+    go in one UPDATE ... FROM (VALUES ...); the rest row by row. Every write is
+    limited to rows this dispatcher still holds (status "sending")."""
+    rest = outcomes
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        sent = [(m, f) for m, f in outcomes if f["status"] == Status.SENT]
+        rest = [(m, f) for m, f in outcomes if f["status"] != Status.SENT]
+        if sent:
+            rows = [
+                (
+                    m.pk,
+                    f["sent_at"],
+                    f["provider_message_id"],
+                    f.get("subject"),
+                    f.get("body"),
+                )
+                for m, f in sent
+            ]
+            with connection.cursor() as cursor:
+                execute_values(
+                    cursor.cursor,
+                    _SENT_UPDATE,
+                    rows,
+                    template="(%s, %s::timestamptz, %s, %s::text, %s::text)",
+                )
+    for message, fields in rest:
+        _finish(message, **fields)
+
+
+def _render(message: OutboundMessage, decision, context: dict) -> None:
+    """Fill the body from the template, unless the row was written with one."""
+    message.html_body = ""
     if message.body or message.template is None:
         return
     opt_out = ""
     if "include_opt_out" in decision.conditions:
-        opt_out = (
-            "回复TD退订"
-            if message.customer.language == "zh-hans"
-            else "Reply STOP to opt out"
-        )
+        opt_out = OPT_OUT_TEXT.get(message.customer.language, OPT_OUT_TEXT["en"])
     rendered = template_render(
-        template=message.template,
-        context=message_context(
-            case=message.case, customer=message.customer, opt_out_text=opt_out
-        ),
+        template=message.template, context={**context, "opt_out": opt_out}
     )
     message.subject, message.body = rendered.subject, rendered.body
     message.html_body = rendered.html_body
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        subject=message.subject, body=message.body
-    )
+    message.rendered = True
 
 
 def _send_email(message: OutboundMessage) -> sms.SendResult:
@@ -150,105 +188,134 @@ def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendR
     return sms.SendResult(sms.SENT, provider_message_id=f"letter-{message.pk}")
 
 
-def outbox_send_one(
+def _send_one(
+    message: OutboundMessage,
+    decision,
     *,
-    message_id: int,
+    context: dict,
     now: datetime,
     backend: sms.BaseSmsBackend,
     report: DispatchReport,
-) -> None:
-    """Send one claimed row. Precondition: the caller claimed it (status "sending")."""
-    message = (
-        OutboundMessage.objects.select_related(
-            "customer", "case", "contact_point", "template"
-        )
-        .filter(pk=message_id, status=Status.SENDING)
-        .first()
-    )
-    if message is None:
-        return
-    # Re-check at send time: the window may have closed, or the customer opted out,
-    # since the sweep queued this row.
-    decision = compliance.contact_evaluate(
-        customer=message.customer,
-        channel=message.channel,
-        contact_point=message.contact_point,
-        case=message.case,
-        at=now,
-    )
+) -> dict:
+    """Send one claimed row; returns the fields that record its outcome."""
     if not decision.allowed:
-        why = ", ".join(r["code"] for r in decision.to_dict()["reasons"]) or "blocked"
+        why = ", ".join(decision.codes) or "blocked"
         report.by_reason[why] = report.by_reason.get(why, 0) + 1
-        next_at = decision.next_permitted_at
-        if next_at is not None:
-            _finish(
-                message,
-                status=Status.PENDING,
-                send_after=next_at,
-                attempts=F("attempts") - 1,
-                last_error=f"deferred: {why}",
-            )
+        if decision.next_permitted_at is not None:
+            # Deferred, not dropped: a deferral is not a failed attempt.
             report.deferred += 1
-        else:
-            _finish(message, status=Status.CANCELLED, last_error=f"blocked: {why}")
-            report.cancelled += 1
-        return
+            return {
+                "status": Status.PENDING,
+                "send_after": decision.next_permitted_at,
+                "attempts": F("attempts") - 1,
+                "last_error": f"deferred: {why}",
+            }
+        report.cancelled += 1
+        return {"status": Status.CANCELLED, "last_error": f"blocked: {why}"}
 
-    _render(message, decision)
+    _render(message, decision, context)
+    rendered = (
+        {"subject": message.subject, "body": message.body}
+        if getattr(message, "rendered", False)
+        else {}
+    )
     result = _deliver(message, backend)
     if result.status == sms.SENT:
-        _finish(
-            message,
-            status=Status.SENT,
-            sent_at=now,
-            provider_message_id=result.provider_message_id,
-            last_error="",
-        )
-        if message.contact_attempt_id:
-            compliance.contact_attempt_complete(
-                attempt=message.contact_attempt, result="sent", completed_at=now
-            )
         report.sent += 1
-    elif result.status == sms.UNKNOWN:
-        _finish(message, status=Status.UNKNOWN, last_error=result.error)
+        return {
+            **rendered,
+            "status": Status.SENT,
+            "sent_at": now,
+            "provider_message_id": result.provider_message_id,
+            "last_error": "",
+        }
+    if result.status == sms.UNKNOWN:
         report.unknown += 1
-    elif not result.retryable or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _finish(message, status=Status.DEAD, last_error=result.error)
+        return {**rendered, "status": Status.UNKNOWN, "last_error": result.error}
+    if not result.retryable or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         report.dead += 1
-    else:
-        _finish(
-            message,
-            status=Status.FAILED,
-            last_error=result.error,
-            send_after=now + _backoff(message.attempts),
-        )
-        report.failed += 1
+        return {"status": Status.DEAD, "last_error": result.error}
+    report.failed += 1
+    return {
+        "status": Status.FAILED,
+        "last_error": result.error,
+        "send_after": now + _backoff(message.attempts),
+    }
 
 
 def outbox_dispatch(
     *, now: datetime | None = None, limit: int | None = None, backend=None
 ) -> DispatchReport:
-    """Claim one batch of due rows and send them."""
+    """Claim one batch of due rows, re-check them with the gate and send them.
+
+    Per batch a constant number of queries (claim, load, the gate's batch read, the
+    template variables, the ledger update) plus one UPDATE per row for its outcome.
+    """
     now = now or timezone.now()
     backend = backend or sms.get_sms_backend()
     report = DispatchReport()
     ids = outbox_claim(limit=limit or settings.OUTBOX_BATCH_SIZE, now=now)
     report.claimed = len(ids)
-    for message_id in ids:
+    if not ids:
+        return report
+    messages = list(
+        OutboundMessage.objects.select_related(
+            "customer", "case", "contact_point", "template"
+        )
+        .filter(pk__in=ids, status=Status.SENDING)
+        .order_by("pk")
+    )
+    # Re-check at send time: the window may have closed, or the customer opted out,
+    # since the sweep queued these rows.
+    decisions = compliance.contact_evaluate_many(
+        [
+            compliance.ContactProposal(
+                customer=m.customer,
+                channel=m.channel,
+                contact_point=m.contact_point,
+                case=m.case,
+                at=now,
+            )
+            for m in messages
+        ],
+        at=now,
+    )
+    contexts = message_contexts(messages)
+    outcomes: list[tuple[OutboundMessage, dict]] = []
+    for message, decision in zip(messages, decisions, strict=True):
         try:
-            outbox_send_one(
-                message_id=message_id, now=now, backend=backend, report=report
+            fields = _send_one(
+                message,
+                decision,
+                context=contexts[message.customer_id],
+                now=now,
+                backend=backend,
+                report=report,
             )
         except Exception:
             # One bad row must not strand the rest of the batch in "sending".
-            logger.exception("outbox row %s failed to dispatch", message_id)
-            _finish(
-                OutboundMessage(pk=message_id),
-                status=Status.FAILED,
-                send_after=now + _backoff(1),
-                last_error="dispatcher error",
-            )
+            logger.exception("outbox row %s failed to dispatch", message.pk)
+            fields = {
+                "status": Status.FAILED,
+                "send_after": now + _backoff(1),
+                "last_error": "dispatcher error",
+            }
             report.failed += 1
+        outcomes.append((message, fields))
+    # One commit for the batch's outcomes: a commit per row costs a disk flush each.
+    # A worker killed before this point leaves the rows in "sending", which the lease
+    # recovery settles (resent under the same key, or marked unknown).
+    with transaction.atomic():
+        _finish_many(outcomes)
+        ledger_complete_many(
+            attempt_ids=[
+                m.contact_attempt_id
+                for m, f in outcomes
+                if f["status"] == Status.SENT and m.contact_attempt_id
+            ],
+            result="sent",
+            completed_at=now,
+        )
     return report
 
 

@@ -14,10 +14,14 @@ import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from http.client import HTTPException
+from http.client import (
+    HTTPConnection,
+    HTTPException,
+    HTTPSConnection,
+    RemoteDisconnected,
+)
 from pathlib import Path
-from urllib import error as urlerror
-from urllib import request as urlrequest
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -105,12 +109,15 @@ class FileBackend(BaseSmsBackend):
 
 
 class HttpGatewayBackend(BaseSmsBackend):
-    """JSON POST to an HTTP SMS gateway with an Idempotency-Key header.
+    """JSON POST to an HTTP SMS gateway with an Idempotency-Key header, over a
+    kept-alive connection per thread.
 
-    5xx and connection refusals are retried here a few times (the request did not
-    succeed; with the idempotency key a retry cannot double-send). A timeout or a
-    dropped connection after the request left is ambiguous: reported as UNKNOWN and
-    never retried, so a person or a delivery report settles it.
+    5xx answers and refused connections are retried here a few times (the request did
+    not succeed; with the idempotency key a retry cannot double-send). A timeout, or a
+    fresh connection dropped after the request left, is ambiguous: reported as UNKNOWN
+    and never retried, so a person or a delivery report settles it. A kept-alive
+    connection that the gateway closed while idle is reopened once and the request
+    sent again: the common keep-alive race, made safe by the key.
     """
 
     def __init__(
@@ -126,12 +133,31 @@ class HttpGatewayBackend(BaseSmsBackend):
         self.token = token if token is not None else settings.SMS_GATEWAY_TOKEN
         self.timeout = timeout if timeout is not None else settings.SMS_GATEWAY_TIMEOUT
         self.retries = retries if retries is not None else 2
-        if not self.url.startswith(("http://", "https://")):
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ImproperlyConfigured(
                 f"SMS_GATEWAY_URL={self.url!r}: use an http:// or https:// URL."
             )
+        self._parts = parts
+        self._local = threading.local()
 
-    def _post(self, message: SmsMessage) -> urlrequest.Request:
+    def _connection(self) -> tuple[HTTPConnection, bool]:
+        """The thread's connection and whether it was used before."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn, True
+        cls = HTTPSConnection if self._parts.scheme == "https" else HTTPConnection
+        conn = cls(self._parts.hostname, self._parts.port, timeout=self.timeout)
+        self._local.conn = conn
+        return conn, False
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def _body(self, message: SmsMessage) -> tuple[bytes, dict]:
         body = json.dumps(
             {
                 "to": message.to,
@@ -147,29 +173,58 @@ class HttpGatewayBackend(BaseSmsBackend):
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        # The scheme is checked in __init__ (http/https only).
-        return urlrequest.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310
+        return body, headers
+
+    def _post_once(self, message: SmsMessage) -> SendResult | None:
+        """One POST; None means "never reached the gateway, try again"."""
+        body, headers = self._body(message)
+        path = self._parts.path or "/"
+        for reopened in (False, True):
+            conn, reused = self._connection()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+            except OSError:
+                # Refused, unreachable, or a kept-alive socket already closed: the
+                # request did not leave.
+                self._drop()
+                if reused and not reopened:
+                    continue
+                return None
+            try:
+                resp = conn.getresponse()
+                data = resp.read()
+            except TimeoutError:
+                self._drop()
+                return SendResult(UNKNOWN, error="timed out after the request left")
+            except (HTTPException, OSError) as exc:
+                self._drop()
+                if reused and not reopened and isinstance(exc, RemoteDisconnected):
+                    continue
+                return SendResult(UNKNOWN, error=f"ambiguous: {exc.__class__.__name__}")
+            if resp.will_close:
+                self._drop()
+            if resp.status >= 500:
+                return SendResult(FAILED, error=f"gateway answered {resp.status}")
+            if resp.status >= 400:
+                return SendResult(
+                    FAILED, error=f"gateway answered {resp.status}", retryable=False
+                )
+            try:
+                payload = json.loads(data or b"{}")
+            except ValueError:
+                payload = {}
+            return SendResult(SENT, provider_message_id=str(payload.get("id", "")))
+        return None
 
     def send(self, message: SmsMessage) -> SendResult:
-        last_error = ""
+        result = None
         for _ in range(self.retries + 1):
-            try:
-                request = self._post(message)
-                with urlrequest.urlopen(request, timeout=self.timeout) as resp:  # noqa: S310
-                    payload = json.loads(resp.read() or b"{}")
-                return SendResult(SENT, provider_message_id=str(payload.get("id", "")))
-            except urlerror.HTTPError as exc:
-                last_error = f"gateway answered {exc.code}"
-                if exc.code < 500:
-                    return SendResult(FAILED, error=last_error, retryable=False)
-            except urlerror.URLError as exc:
-                if isinstance(exc.reason, TimeoutError):
-                    return SendResult(UNKNOWN, error="timed out after the request left")
-                # Refused or unreachable: the request never reached the gateway.
-                last_error = f"gateway unreachable: {exc.reason}"
-            except (TimeoutError, HTTPException, ConnectionResetError) as exc:
-                return SendResult(UNKNOWN, error=f"ambiguous: {exc.__class__.__name__}")
-        return SendResult(FAILED, error=last_error, retryable=True)
+            result = self._post_once(message)
+            if result is not None and not (
+                result.status == FAILED and result.retryable
+            ):
+                return result
+        return result or SendResult(FAILED, error="gateway unreachable", retryable=True)
 
 
 def get_sms_backend(path: str | None = None, **kwargs) -> BaseSmsBackend:

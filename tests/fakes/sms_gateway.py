@@ -22,13 +22,28 @@ class GatewayState:
 
 
 class RecordingGateway:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.state = GatewayState()
         state = self.state
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as real gateways do; every answer carries Content-Length.
+            protocol_version = "HTTP/1.1"
+            # Headers and body leave in separate writes; without this, Nagle and
+            # delayed ACKs add 40 ms to every answer.
+            disable_nagle_algorithm = True
+
             def log_message(self, *args):  # keep test output quiet
                 pass
+
+            def do_GET(self):
+                # /stats: what a benchmark in another process reads back.
+                with state.lock:
+                    stats = {
+                        "requests": len(state.requests),
+                        "delivered": len(state.delivered),
+                    }
+                self._answer(200, json.dumps(stats).encode())
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
@@ -47,23 +62,25 @@ class RecordingGateway:
                     self.connection.shutdown(2)
                     return
                 if behaviour != 200:
-                    self.send_response(behaviour)
-                    self.end_headers()
-                    self.wfile.write(b'{"error": "scripted"}')
+                    self._answer(behaviour, b'{"error": "scripted"}')
                     return
                 with state.lock:
                     first = key not in state.delivered
                     if first:
                         state.delivered[key] = body
                     msg_id = f"gw-{list(state.delivered).index(key) + 1}"
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(
-                    json.dumps({"id": msg_id, "duplicate": not first}).encode()
+                self._answer(
+                    200, json.dumps({"id": msg_id, "duplicate": not first}).encode()
                 )
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            def _answer(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/send"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -74,3 +91,12 @@ class RecordingGateway:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":
+    # A gateway in its own process, for benchmarks: prints its URL, serves until killed.
+    import sys
+
+    with RecordingGateway(port=int(sys.argv[1]) if len(sys.argv) > 1 else 0) as gw:
+        print(gw.url, flush=True)
+        gw.thread.join()

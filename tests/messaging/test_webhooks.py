@@ -155,3 +155,29 @@ def test_a_malformed_body_gets_field_errors():
     response = post({"type": "gossip"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"type", "id"}
+
+
+def test_outbound_messages_are_listed_only_for_visible_cases_with_masked_numbers(
+    collector, queue, outsider
+):
+    mine = OutboundMessageFactory(
+        case__queue=queue, contact_point__value="+8613800138123"
+    )
+    OutboundMessageFactory()  # a case in no queue of the collector's
+    client = APIClient()
+    client.force_authenticate(collector)
+    body = client.get("/api/v1/outbound-messages/").json()
+    assert [row["idempotency_key"] for row in body["results"]] == [mine.idempotency_key]
+    assert body["results"][0]["to"] != "+8613800138123"
+    assert body["results"][0]["to"].endswith("8123")
+    client.force_authenticate(outsider)
+    assert client.get("/api/v1/outbound-messages/").json()["results"] == []
+
+
+def test_outbound_messages_filter_by_status(admin_user):
+    OutboundMessageFactory(status="sent")
+    pending = OutboundMessageFactory()
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    body = client.get("/api/v1/outbound-messages/?status=pending").json()
+    assert [row["id"] for row in body["results"]] == [pending.pk]

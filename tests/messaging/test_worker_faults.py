@@ -62,8 +62,17 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
         )
         wait_for(self._up, timeout=10, what="redis-server")
@@ -108,18 +117,37 @@ class Worker:
             **{k: str(v) for k, v in env.items()},
         }
         # Kept after the test (in the system temp dir) for diagnosis.
-        self.log = Path(tempfile.gettempdir()) / f"test-worker-{uuid.uuid4().hex[:8]}.log"
+        self.log = (
+            Path(tempfile.gettempdir()) / f"test-worker-{uuid.uuid4().hex[:8]}.log"
+        )
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "collections_app", "worker",
-             "--concurrency=1", "--loglevel=INFO", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "-n", f"{uuid.uuid4().hex}@test"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "collections_app",
+                "worker",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{uuid.uuid4().hex}@test",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: "ready" in self.log.read_text(), timeout=30, what="worker ready")
+        wait_for(
+            lambda: "ready" in self.log.read_text(), timeout=30, what="worker ready"
+        )
 
     def kill9(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -190,8 +218,11 @@ def _kill_mid_batch(redis, gateway, **env) -> int:
     """Start a worker, let it send some of a batch, kill -9 it; return rows stranded."""
     with worker(broker=redis.url, gateway=gateway.url, **env) as w:
         send("messaging.tasks.dispatch_outbox", redis.url)
-        wait_for(lambda: len(gateway.state.requests) >= 15, timeout=60,
-                 what="some messages sent")
+        wait_for(
+            lambda: len(gateway.state.requests) >= 15,
+            timeout=60,
+            what="some messages sent",
+        )
         w.kill9()
     return OutboundMessage.objects.filter(status=Status.SENDING).count()
 
@@ -230,8 +261,11 @@ def test_negative_control_early_ack_without_lease_recovery_strands_messages(
         with worker(broker=redis.url, gateway=gateway.url, CELERY_TASK_ACKS_LATE=0):
             send("messaging.tasks.dispatch_outbox", redis.url)
             wait_for(
-                lambda: not OutboundMessage.objects.filter(status=Status.PENDING).exists(),
-                timeout=60, what="pending rows sent",
+                lambda: (
+                    not OutboundMessage.objects.filter(status=Status.PENDING).exists()
+                ),
+                timeout=60,
+                what="pending rows sent",
             )
     assert stranded > 0
     # Without lease recovery the killed batch stays in "sending": never delivered.
@@ -244,8 +278,11 @@ def test_a_broker_restart_mid_dispatch_loses_no_message(any_hour, gateway):
     gateway.state.latency = 0.03
     with redis_server() as redis, worker(broker=redis.url, gateway=gateway.url):
         send("messaging.tasks.dispatch_outbox", redis.url)
-        wait_for(lambda: len(gateway.state.requests) >= 10, timeout=60,
-                 what="some messages sent")
+        wait_for(
+            lambda: len(gateway.state.requests) >= 10,
+            timeout=60,
+            what="some messages sent",
+        )
         redis.kill()
         # Redis keeps nothing on disk: queued wake-ups are gone, the rows are not.
         redis.start()

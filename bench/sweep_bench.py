@@ -1,0 +1,231 @@
+"""Escalation sweep benchmark (DESIGN.md section 9).
+
+Builds the reference portfolio (bench.portfolio), refreshes delinquency, then times:
+- the floor: one set-based INSERT ... SELECT of the same due actions;
+- the full sweep, compliance included (time, ratio to the floor, peak memory);
+- a second sweep in the same window (time; must create nothing);
+- outbox dispatch throughput to a local recording gateway with N threads.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_sweepbench \\
+        .venv/bin/python -m bench.sweep_bench --loans 1000000 --attempts 10000000
+
+Targets: sweep <= 30 s and <= 4x the floor, peak memory <= 500 MB, re-run <= 5 s
+creating nothing; dispatch >= 1,000 messages/s with 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import time
+import zoneinfo
+from pathlib import Path
+
+from bench.portfolio import PREFIX, portfolio_build, setup_django
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_sweep(cursor) -> None:
+    """Undo what earlier sweeps made, so each run starts from the same state."""
+    customers = "SELECT id FROM cases_customer WHERE reference LIKE %s"
+    like = [PREFIX + "%"]
+    cursor.execute(
+        f"DELETE FROM messaging_outboundmessage WHERE customer_id IN ({customers})",  # noqa: S608
+        like,
+    )
+    cursor.execute("DELETE FROM calls_calltask WHERE idempotency_key LIKE 'esc:%%'")
+    cursor.execute("DELETE FROM compliance_contactattempt WHERE source = 'escalation'")
+    cursor.execute(
+        f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
+        "AND id NOT IN (SELECT decision_id FROM compliance_contactattempt "
+        "WHERE decision_id IS NOT NULL)",
+        like,
+    )
+    cursor.execute(
+        "UPDATE cases_case SET stage_id = NULL, stage_at = NULL, next_action_at = NULL"
+    )
+    cursor.execute("ANALYZE")
+
+
+def _floor(cursor) -> tuple[float, int]:
+    """The single set-based statement that selects the first rung's due actions."""
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS floor_actions (case_id bigint, "
+        "customer_id bigint, key text)"
+    )
+    cursor.execute("TRUNCATE floor_actions")
+    started = time.perf_counter()
+    cursor.execute(
+        """
+        INSERT INTO floor_actions (case_id, customer_id, key)
+        SELECT c.id, c.customer_id, 'esc:' || c.id || ':1'
+        FROM cases_case c
+        WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1
+          AND (c.next_action_at IS NULL OR c.next_action_at <= now())
+          AND NOT EXISTS (SELECT 1 FROM cases_promisetopay p WHERE p.case_id = c.id
+                          AND p.status = 'pending' AND p.due_date >= current_date)
+          AND NOT EXISTS (SELECT 1 FROM cases_repaymentplan r WHERE r.case_id = c.id
+                          AND r.status IN ('approved', 'active'))
+        """
+    )
+    return time.perf_counter() - started, cursor.rowcount
+
+
+def _dispatch_worker(url: str, at_iso: str) -> None:
+    """One dispatcher process: send batches until nothing is due."""
+    setup_django()
+    from messaging import services, sms
+
+    at = dt.datetime.fromisoformat(at_iso)
+    backend = sms.HttpGatewayBackend(url=url, timeout=5, retries=0)
+    while services.outbox_dispatch(now=at, backend=backend).claimed:
+        pass
+
+
+def _dispatch(n_workers: int, limit: int) -> dict:
+    """Dispatch `limit` messages with `n_workers` processes to a gateway process."""
+    import multiprocessing
+    import subprocess
+    import sys
+    import urllib.request
+
+    from django.db import connection
+
+    from messaging.models import OutboundMessage
+
+    at = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(hour=10, minute=5)
+    ids = list(
+        OutboundMessage.objects.filter(status="pending", channel="sms")
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    # Only these rows are due for the measurement.
+    OutboundMessage.objects.filter(status="pending").exclude(id__in=ids).update(
+        send_after=at + dt.timedelta(days=365)
+    )
+    connection.close()
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.sms_gateway"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = gateway.stdout.readline().strip()
+        ctx = multiprocessing.get_context("spawn")
+        workers = [
+            ctx.Process(target=_dispatch_worker, args=(url, at.isoformat()))
+            for _ in range(n_workers)
+        ]
+        started = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - started
+        stats_url = url.rsplit("/", 1)[0] + "/stats"
+        with urllib.request.urlopen(stats_url) as resp:  # noqa: S310 - our own gateway
+            stats = json.loads(resp.read())
+    finally:
+        gateway.kill()
+    return {
+        "dispatch_workers": n_workers,
+        "dispatch_messages": stats["delivered"],
+        "dispatch_duplicates": stats["requests"] - stats["delivered"],
+        "dispatch_seconds": round(elapsed, 2),
+        "dispatch_per_second": round(stats["delivered"] / elapsed) if elapsed else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loans", type=int, default=1_000_000)
+    parser.add_argument("--attempts", type=int, default=10_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the built portfolio")
+    parser.add_argument(
+        "--dispatch",
+        type=int,
+        default=20_000,
+        help="messages to dispatch for the throughput figure",
+    )
+    parser.add_argument("--dispatch-workers", type=int, default=2)
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection, transaction
+
+    from cases.escalation import escalation_sweep
+    from cases.services import delinquency_refresh
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(
+            "Set DATABASE_URL to a PostgreSQL database (see the docstring)."
+        )
+    results: dict = {"loans": args.loans, "attempts": args.attempts}
+    if not args.reuse:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            portfolio_build(cursor, loans=args.loans, attempts=args.attempts)
+        results["build_seconds"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        counts = delinquency_refresh()
+        results["delinquency_refresh_seconds"] = round(time.perf_counter() - started, 1)
+        results["cases_opened"] = counts["cases_opened"]
+        took = results["delinquency_refresh_seconds"]
+        print(f"delinquency refresh: {counts} in {took}s")
+
+    with connection.cursor() as cursor:
+        _reset_sweep(cursor)
+        floor_s, floor_rows = _floor(cursor)
+    results.update(floor_seconds=round(floor_s, 2), floor_actions=floor_rows)
+    print(f"floor: {floor_rows:,} due actions selected in {floor_s:.2f}s")
+
+    at = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    report = escalation_sweep(at=at)
+    sweep_s = time.perf_counter() - started
+    results.update(
+        sweep_seconds=round(sweep_s, 2),
+        sweep_created=report.created,
+        sweep_blocked=dict(report.reasons),
+        sweep_ratio_to_floor=round(sweep_s / floor_s, 1) if floor_s else None,
+        peak_rss_mb=round(_rss_mb(), 1),
+        rss_before_sweep_mb=round(rss_before, 1),
+    )
+    print(
+        f"sweep: {report.created:,} actions in {sweep_s:.2f}s "
+        f"({results['sweep_ratio_to_floor']}x floor), peak RSS {_rss_mb():.0f} MB"
+    )
+
+    started = time.perf_counter()
+    again = escalation_sweep(at=at + dt.timedelta(minutes=5))
+    results.update(
+        rerun_seconds=round(time.perf_counter() - started, 2),
+        rerun_created=again.created,
+    )
+    print(f"re-run: {again.created} actions in {results['rerun_seconds']}s")
+
+    if args.dispatch:
+        results.update(_dispatch(args.dispatch_workers, args.dispatch))
+        print(
+            f"dispatch: {results['dispatch_messages']:,} messages with "
+            f"{args.dispatch_workers} workers in {results['dispatch_seconds']}s = "
+            f"{results['dispatch_per_second']}/s, duplicates "
+            f"{results['dispatch_duplicates']}"
+        )
+
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "sweep.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
