@@ -55,24 +55,31 @@ def _reset_sweep(cursor) -> None:
 
 
 def _floor(cursor) -> tuple[float, int]:
-    """The single set-based statement that selects the first rung's due actions."""
+    """The single set-based statement that turns the first rung's due cases into
+    outbox rows: INSERT ... SELECT ... ON CONFLICT DO NOTHING into a table shaped
+    like the outbox, with its indexes (DESIGN.md section 9's floor)."""
+    cursor.execute("DROP TABLE IF EXISTS floor_outbox")
     cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS floor_actions (case_id bigint, "
-        "customer_id bigint, key text)"
+        "CREATE TEMP TABLE floor_outbox (LIKE messaging_outboundmessage INCLUDING ALL)"
     )
-    cursor.execute("TRUNCATE floor_actions")
     started = time.perf_counter()
     cursor.execute(
         """
-        INSERT INTO floor_actions (case_id, customer_id, key)
-        SELECT c.id, c.customer_id, 'esc:' || c.id || ':1'
+        INSERT INTO floor_outbox (customer_id, case_id, contact_point_id, channel,
+            subject, body, status, idempotency_key, send_after, attempts,
+            provider_message_id, last_error, created_at)
+        SELECT c.customer_id, c.id, cp.id, 'sms', '', '', 'pending',
+            'esc:' || c.id || ':1', now(), 0, '', '', now()
         FROM cases_case c
+        JOIN cases_contactpoint cp ON cp.customer_id = c.customer_id
+             AND cp.channel = 'phone' AND cp.is_primary
         WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1
           AND (c.next_action_at IS NULL OR c.next_action_at <= now())
           AND NOT EXISTS (SELECT 1 FROM cases_promisetopay p WHERE p.case_id = c.id
                           AND p.status = 'pending' AND p.due_date >= current_date)
           AND NOT EXISTS (SELECT 1 FROM cases_repaymentplan r WHERE r.case_id = c.id
                           AND r.status IN ('approved', 'active'))
+        ON CONFLICT DO NOTHING
         """
     )
     return time.perf_counter() - started, cursor.rowcount

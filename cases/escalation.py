@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
+from collections_app.bulk import bulk_insert
 from compliance.ledger import LedgerEntry, ledger_record_many
 from compliance.services import ContactProposal, contact_evaluate_many
 from messaging.models import MessageTemplate, OutboundMessage
@@ -48,7 +49,25 @@ CHANNEL_FOR_ACTION = {
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
+OUTBOX_COLUMNS = [
+    "customer_id",
+    "case_id",
+    "contact_point_id",
+    "channel",
+    "template_id",
+    "step_id",
+    "contact_attempt_id",
+    "subject",
+    "body",
+    "status",
+    "idempotency_key",
+    "send_after",
+    "attempts",
+    "provider_message_id",
+    "last_error",
+    "created_at",
+]
 
 
 @dataclass
@@ -194,7 +213,7 @@ def _sweep_batch(
         done: list[Case] = []
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
         ledger: list[LedgerEntry] = []
-        messages: list[tuple[int, OutboundMessage]] = []
+        messages: list[tuple] = []  # (ledger index, case, decision, template)
         tasks: list[CallTask] = []
         for case, decision in zip(cases, decisions, strict=True):
             template = None
@@ -226,21 +245,7 @@ def _sweep_batch(
             done.append(case)
             if step.action in MESSAGE_ACTIONS:
                 ledger.append(LedgerEntry(decision=decision, case=case))
-                messages.append(
-                    (
-                        len(ledger) - 1,
-                        OutboundMessage(
-                            customer_id=case.customer_id,
-                            case=case,
-                            contact_point_id=decision.contact_point_id,
-                            channel=step.action,
-                            template=template,
-                            step=step,
-                            idempotency_key=_key(case, step),
-                            send_after=at,
-                        ),
-                    )
-                )
+                messages.append((len(ledger) - 1, case, decision, template))
             elif step.action == Action.CALL_TASK:
                 tasks.append(_call_task(case, step, due_at=at))
             else:
@@ -248,10 +253,33 @@ def _sweep_batch(
 
         if dry_run:
             return
-        attempts = ledger_record_many(ledger)
-        for index, message in messages:
-            message.contact_attempt = attempts[index]
-        OutboundMessage.objects.bulk_create([m for _, m in messages])
+        attempt_ids = ledger_record_many(ledger)
+        now = timezone.now()
+        bulk_insert(
+            OutboundMessage,
+            OUTBOX_COLUMNS,
+            [
+                (
+                    case.customer_id,
+                    case.pk,
+                    decision.contact_point_id,
+                    step.action,
+                    template.pk,
+                    step.pk,
+                    attempt_ids[index],
+                    "",
+                    "",
+                    "pending",
+                    _key(case, step),
+                    at,
+                    0,
+                    "",
+                    "",
+                    now,
+                )
+                for index, case, decision, template in messages
+            ],
+        )
         CallTask.objects.bulk_create(tasks)
         if done:
             Case.objects.filter(pk__in=[c.pk for c in done]).update(

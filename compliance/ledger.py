@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from cases.models import Case, ContactPoint
+from collections_app.bulk import bulk_insert
 
 from .engine import Decision
 from .models import ContactAttempt
@@ -25,8 +28,45 @@ class LedgerEntry:
     source: str = "escalation"
 
 
-def ledger_record_many(entries: list[LedgerEntry]) -> list[ContactAttempt]:
-    """Write the decisions and their attempts; returns the attempts in entry order.
+DECISION_COLUMNS = [
+    "customer_id",
+    "contact_point_id",
+    "case_id",
+    "loan_id",
+    "channel",
+    "purpose",
+    "proposed_at",
+    "evaluated_at",
+    "allowed",
+    "outcome",
+    "reasons",
+    "conditions",
+    "next_permitted_at",
+    "rule_pack",
+    "rule_pack_version",
+    "actor_id",
+]
+ATTEMPT_COLUMNS = [
+    "customer_id",
+    "case_id",
+    "loan_id",
+    "contact_point_id",
+    "contact_value",
+    "third_party",
+    "channel",
+    "purpose",
+    "at",
+    "allowed",
+    "result",
+    "completed_at",
+    "decision_id",
+    "source",
+    "actor_id",
+]
+
+
+def ledger_record_many(entries: list[LedgerEntry]) -> list[int]:
+    """Write the decisions and their attempts; returns the attempt ids in entry order.
 
     Precondition: the caller runs this inside its transaction, with the rows it
     creates for allowed attempts (outbox messages) in the same transaction.
@@ -36,53 +76,66 @@ def ledger_record_many(entries: list[LedgerEntry]) -> list[ContactAttempt]:
     point_ids = {
         e.decision.contact_point_id for e in entries if e.decision.contact_point_id
     }
-    points = ContactPoint.objects.in_bulk(point_ids)
-    rows = DecisionRow.objects.bulk_create(
+    points = {
+        pk: (value, relationship != ContactPoint.Relationship.SELF)
+        for pk, value, relationship in ContactPoint.objects.filter(
+            pk__in=point_ids
+        ).values_list("pk", "value", "relationship")
+    }
+    now = timezone.now()
+    decision_ids = bulk_insert(
+        DecisionRow,
+        DECISION_COLUMNS,
         [
-            DecisionRow(
-                customer_id=e.case.customer_id,
-                contact_point_id=e.decision.contact_point_id,
-                case=e.case,
-                loan_id=e.loan_id,
-                channel=e.decision.channel,
-                purpose=e.decision.purpose,
-                proposed_at=e.decision.proposed_at,
-                allowed=e.decision.allowed,
-                outcome=e.decision.outcome,
-                reasons=e.decision.reasons,
-                conditions=e.decision.conditions,
-                next_permitted_at=e.decision.next_permitted_at,
-                rule_pack=e.decision.rule_pack,
-                rule_pack_version=e.decision.rule_pack_version,
+            (
+                e.case.customer_id,
+                e.decision.contact_point_id,
+                e.case.pk,
+                e.loan_id,
+                e.decision.channel,
+                e.decision.purpose,
+                e.decision.proposed_at,
+                now,
+                e.decision.allowed,
+                e.decision.outcome,
+                e.decision.reasons,
+                e.decision.conditions,
+                e.decision.next_permitted_at,
+                e.decision.rule_pack,
+                e.decision.rule_pack_version,
+                None,
             )
             for e in entries
-        ]
+        ],
     )
     attempts = []
-    for entry, row in zip(entries, rows, strict=True):
-        point = points.get(entry.decision.contact_point_id)
+    for entry, decision_id in zip(entries, decision_ids, strict=True):
+        value, third_party = points.get(entry.decision.contact_point_id, ("", False))
+        result = (
+            ContactAttempt.Result.PENDING
+            if entry.decision.allowed
+            else ContactAttempt.Result.BLOCKED
+        )
         attempts.append(
-            ContactAttempt(
-                customer_id=entry.case.customer_id,
-                case=entry.case,
-                loan_id=entry.loan_id,
-                contact_point=point,
-                contact_value=point.value if point else "",
-                third_party=bool(point and point.is_third_party),
-                channel=entry.decision.channel,
-                purpose=entry.decision.purpose,
-                at=entry.decision.proposed_at,
-                allowed=entry.decision.allowed,
-                result=(
-                    ContactAttempt.Result.PENDING
-                    if entry.decision.allowed
-                    else ContactAttempt.Result.BLOCKED
-                ),
-                decision=row,
-                source=entry.source,
+            (
+                entry.case.customer_id,
+                entry.case.pk,
+                entry.loan_id,
+                entry.decision.contact_point_id,
+                value,
+                third_party,
+                entry.decision.channel,
+                entry.decision.purpose,
+                entry.decision.proposed_at,
+                entry.decision.allowed,
+                result,
+                None,
+                decision_id,
+                entry.source,
+                None,
             )
         )
-    return ContactAttempt.objects.bulk_create(attempts)
+    return bulk_insert(ContactAttempt, ATTEMPT_COLUMNS, attempts)
 
 
 def ledger_complete_many(*, attempt_ids: list[int], result: str, completed_at) -> int:
