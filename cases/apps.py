@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def grant_role_permissions(sender, *, apps, using, **kwargs) -> None:
+def grant_role_permissions(sender, *, using, apps=None, **kwargs) -> None:
     """Give the role groups the permissions of models added after `0002_roles`.
 
     The roles migration granted what existed when it ran; a model added later (say
@@ -14,6 +14,8 @@ def grant_role_permissions(sender, *, apps, using, **kwargs) -> None:
     no group holds yet, so what an admin changed by hand on the groups is kept.
     """
     roles_migration = importlib.import_module("cases.migrations.0002_roles")
+    if apps is None:  # `flush` (between transactional tests) sends no app registry
+        from django.apps import apps
     try:
         Group = apps.get_model("auth", "Group")
         Permission = apps.get_model("auth", "Permission")

@@ -359,6 +359,10 @@ COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
+# Sends in flight at once per dispatcher (threads waiting on the gateway).
+OUTBOX_SEND_CONCURRENCY = env_int("OUTBOX_SEND_CONCURRENCY", 8, minimum=1)
+# "Next case": how long a collector holds a claimed call task before others may take it.
+CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
     "SMS_WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG or TESTING else ""
 )

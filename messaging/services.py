@@ -8,6 +8,7 @@ its rows in "sending", which `outbox_recover_stale` settles after the claim leas
 
 import logging
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -188,38 +189,32 @@ def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendR
     return sms.SendResult(sms.SENT, provider_message_id=f"letter-{message.pk}")
 
 
-def _send_one(
-    message: OutboundMessage,
-    decision,
-    *,
-    context: dict,
-    now: datetime,
-    backend: sms.BaseSmsBackend,
-    report: DispatchReport,
-) -> dict:
-    """Send one claimed row; returns the fields that record its outcome."""
-    if not decision.allowed:
-        why = ", ".join(decision.codes) or "blocked"
-        report.by_reason[why] = report.by_reason.get(why, 0) + 1
-        if decision.next_permitted_at is not None:
-            # Deferred, not dropped: a deferral is not a failed attempt.
-            report.deferred += 1
-            return {
-                "status": Status.PENDING,
-                "send_after": decision.next_permitted_at,
-                "attempts": F("attempts") - 1,
-                "last_error": f"deferred: {why}",
-            }
-        report.cancelled += 1
-        return {"status": Status.CANCELLED, "last_error": f"blocked: {why}"}
+def _blocked(decision, report: DispatchReport) -> dict:
+    """The outcome of a row the gate now refuses: deferred, or cancelled."""
+    why = ", ".join(decision.codes) or "blocked"
+    report.by_reason[why] = report.by_reason.get(why, 0) + 1
+    if decision.next_permitted_at is not None:
+        # Deferred, not dropped: a deferral is not a failed attempt.
+        report.deferred += 1
+        return {
+            "status": Status.PENDING,
+            "send_after": decision.next_permitted_at,
+            "attempts": F("attempts") - 1,
+            "last_error": f"deferred: {why}",
+        }
+    report.cancelled += 1
+    return {"status": Status.CANCELLED, "last_error": f"blocked: {why}"}
 
-    _render(message, decision, context)
+
+def _recorded(
+    message: OutboundMessage, result: sms.SendResult, *, now, report: DispatchReport
+) -> dict:
+    """The fields that record a send's outcome."""
     rendered = (
         {"subject": message.subject, "body": message.body}
         if getattr(message, "rendered", False)
         else {}
     )
-    result = _deliver(message, backend)
     if result.status == sms.SENT:
         report.sent += 1
         return {
@@ -243,13 +238,39 @@ def _send_one(
     }
 
 
+_senders: ThreadPoolExecutor | None = None
+
+
+def _deliver_all(messages: list[OutboundMessage], backend) -> list[sms.SendResult]:
+    """Send concurrently: a batch waits on the network, not on the CPU. Each sender
+    thread keeps its own connection to the gateway."""
+    global _senders
+    if settings.OUTBOX_SEND_CONCURRENCY <= 1 or len(messages) <= 1:
+        return [_deliver_safely(m, backend) for m in messages]
+    if _senders is None:
+        _senders = ThreadPoolExecutor(
+            settings.OUTBOX_SEND_CONCURRENCY, thread_name_prefix="outbox-send"
+        )
+    return list(_senders.map(lambda m: _deliver_safely(m, backend), messages))
+
+
+def _deliver_safely(message: OutboundMessage, backend) -> sms.SendResult:
+    try:
+        return _deliver(message, backend)
+    except Exception as exc:
+        # One bad row must not strand the rest of the batch in "sending"; the
+        # request never left, so a retry later is safe.
+        logger.exception("outbox row %s failed to dispatch", message.pk)
+        return sms.SendResult(sms.FAILED, error=f"dispatcher error: {exc}")
+
+
 def outbox_dispatch(
     *, now: datetime | None = None, limit: int | None = None, backend=None
 ) -> DispatchReport:
     """Claim one batch of due rows, re-check them with the gate and send them.
 
     Per batch a constant number of queries (claim, load, the gate's batch read, the
-    template variables, the ledger update) plus one UPDATE per row for its outcome.
+    template variables, the outcomes, the ledger update); the sends run concurrently.
     """
     now = now or timezone.now()
     backend = backend or sms.get_sms_backend()
@@ -282,26 +303,18 @@ def outbox_dispatch(
     )
     contexts = message_contexts(messages)
     outcomes: list[tuple[OutboundMessage, dict]] = []
+    to_send: list[OutboundMessage] = []
     for message, decision in zip(messages, decisions, strict=True):
-        try:
-            fields = _send_one(
-                message,
-                decision,
-                context=contexts[message.customer_id],
-                now=now,
-                backend=backend,
-                report=report,
-            )
-        except Exception:
-            # One bad row must not strand the rest of the batch in "sending".
-            logger.exception("outbox row %s failed to dispatch", message.pk)
-            fields = {
-                "status": Status.FAILED,
-                "send_after": now + _backoff(1),
-                "last_error": "dispatcher error",
-            }
-            report.failed += 1
-        outcomes.append((message, fields))
+        if decision.allowed:
+            _render(message, decision, contexts[message.customer_id])
+            to_send.append(message)
+        else:
+            outcomes.append((message, _blocked(decision, report)))
+    results = _deliver_all(to_send, backend)
+    outcomes += [
+        (m, _recorded(m, r, now=now, report=report))
+        for m, r in zip(to_send, results, strict=True)
+    ]
     # One commit for the batch's outcomes: a commit per row costs a disk flush each.
     # A worker killed before this point leaves the rows in "sending", which the lease
     # recovery settles (resent under the same key, or marked unknown).

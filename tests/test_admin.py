@@ -56,7 +56,7 @@ def portfolio(queue, collector, supervisor):
     PaymentAllocation.objects.create(
         payment=payment, instalment=instalment, amount=Decimal("100.00")
     )
-    policy = EscalationPolicy.objects.create(code="standard", name="Standard")
+    policy = EscalationPolicy.objects.create(code="admin-test", name="Admin test")
     step = EscalationStep.objects.create(
         policy=policy,
         order=1,
