@@ -71,6 +71,11 @@ class HolidayOverride(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.country} {self.date} {'holiday' if self.is_holiday else 'working'}"
+        )
+
 
 class ContactRestriction(models.Model):
     """Something that stops or limits contact: a cease request, dispute, attorney,
@@ -125,12 +130,15 @@ class ContactRestriction(models.Model):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                condition=Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
                 name="restriction_ends_after_start",
             ),
         ]
         indexes = [
-            models.Index(fields=["customer", "starts_at"], name="restriction_customer_idx"),
+            models.Index(
+                fields=["customer", "starts_at"], name="restriction_customer_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,8 +192,13 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-evaluated_at"]
         indexes = [
-            models.Index(fields=["customer", "-evaluated_at"], name="decision_customer_idx"),
+            models.Index(
+                fields=["customer", "-evaluated_at"], name="decision_customer_idx"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.proposed_at:%Y-%m-%d %H:%M} {self.outcome}"
 
     def save(self, *args, **kwargs):
         # The ledger is evidence: a decision, once written, is never rewritten.
@@ -260,16 +273,28 @@ class ContactAttempt(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [
-            # Frequency caps and cooldowns: allowed attempts per person and per point.
+            # Frequency caps and cooldowns: allowed attempts per person since a time
+            # (compliance.selectors.gate_inputs). Covering, so the gate's ledger read
+            # is an index-only scan on PostgreSQL (INCLUDE is ignored on SQLite).
             models.Index(
-                fields=["customer", "at"], condition=Q(allowed=True),
-                name="attempt_customer_time_idx",
+                fields=["customer", "at"],
+                include=["channel", "result", "contact_value", "loan", "third_party"],
+                condition=Q(allowed=True),
+                name="attempt_gate_read_idx",
             ),
             models.Index(
-                fields=["contact_point", "at"], condition=Q(allowed=True),
+                fields=["contact_point", "at"],
+                condition=Q(allowed=True),
                 name="attempt_point_time_idx",
             ),
             models.Index(fields=["case", "-at"], name="attempt_case_idx"),
+            # The gate's ledger read: "once per third party" counts third-party
+            # contacts of any age (compliance.selectors.gate_inputs).
+            models.Index(
+                fields=["customer", "contact_value"],
+                condition=Q(allowed=True, third_party=True),
+                name="attempt_third_party_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,414 @@
+"""Rule packs: their parameters' validation and the compiled form the engine runs.
+
+A `RulePack` row holds `parameters` (JSON) that admins edit through
+`compliance.services.rule_pack_update`; the shipped defaults are data in
+compliance.pack_defaults (installed by migration 0002). A pack is compiled once per
+distinct content, so evaluating a decision parses nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from collections_app.errors import ApplicationError
+
+from .pack_defaults import DEFAULT_PACKS
+from .vocabulary import (  # noqa: F401 - re-exported: callers import them from here
+    ALL_DAYS,
+    CALL_RESULTS,
+    CAP_SCOPES,
+    CAP_WINDOWS,
+    CHANNELS,
+    COUNTABLE_RESULTS,
+    MESSAGE_RESULTS,
+    PURPOSES,
+    RESTRICTION_KINDS,
+    THIRD_PARTY_ROLES,
+    TIMED_CHANNELS,
+)
+
+CONDITION_NAMES = (
+    "record_call",
+    "include_opt_out",
+    "verify_identity_before_disclosure",
+    "limited_content_voicemail",
+)
+
+
+def default_parameters(code: str) -> dict[str, Any]:
+    return copy.deepcopy(DEFAULT_PACKS[code]["parameters"])
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+def _parse_clock(value: Any) -> dt.time:
+    if not isinstance(value, str):
+        raise ValueError("must be a time such as '08:00'")
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time such as '08:00'") from None
+
+
+def _zone(value: Any) -> ZoneInfo:
+    if not isinstance(value, str) or not value:
+        raise ValueError("must be an IANA time zone such as 'Asia/Shanghai'")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone") from None
+
+
+def validate_parameters(params: Any) -> dict[str, list[str]]:
+    """Field errors in a pack's parameters (empty when they are usable).
+
+    Keys are dotted paths (`contact_window.end`) so an admin sees which value to fix.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    def channels(path: str, value: Any) -> None:
+        if not isinstance(value, list) or any(c not in CHANNELS for c in value):
+            add(path, f"must be a list drawn from {', '.join(CHANNELS)}")
+
+    def positive_int(path: str, value: Any, *, allow_zero: bool = False) -> None:
+        low = 0 if allow_zero else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            add(path, f"must be a whole number of at least {low}")
+
+    if not isinstance(params, dict):
+        return {"parameters": ["must be an object"]}
+    try:
+        _zone(params.get("time_zone"))
+    except ValueError as exc:
+        add("time_zone", str(exc))
+    positive_int("horizon_days", params.get("horizon_days"))
+    if isinstance(params.get("horizon_days"), int) and params["horizon_days"] > 366:
+        add("horizon_days", "must be at most 366")
+
+    window = params.get("contact_window")
+    if not isinstance(window, dict):
+        add("contact_window", "must be an object")
+    else:
+        start = end = None
+        for key in ("start", "end"):
+            try:
+                parsed = _parse_clock(window.get(key))
+            except ValueError as exc:
+                add(f"contact_window.{key}", str(exc))
+            else:
+                start, end = (parsed, end) if key == "start" else (start, parsed)
+        if start and end and end <= start:
+            add("contact_window.end", "the window must end after it starts")
+        days = window.get("days")
+        if (
+            not isinstance(days, list)
+            or not days
+            or any(d not in ALL_DAYS for d in days)
+        ):
+            add("contact_window.days", "must list weekdays 0 (Monday) to 6 (Sunday)")
+        if window.get("zones") not in ("single", "intersection"):
+            add("contact_window.zones", "must be 'single' or 'intersection'")
+        channels("contact_window.channels", window.get("channels"))
+        positive_int(
+            "contact_window.last_dial_buffer_minutes",
+            window.get("last_dial_buffer_minutes", 0),
+            allow_zero=True,
+        )
+        if start and end and not errors.get("contact_window.last_dial_buffer_minutes"):
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            if window.get("last_dial_buffer_minutes", 0) >= minutes:
+                add(
+                    "contact_window.last_dial_buffer_minutes",
+                    "the buffer must be shorter than the window",
+                )
+
+    blackout = params.get("holiday_blackout")
+    if not isinstance(blackout, dict):
+        add("holiday_blackout", "must be an object")
+    else:
+        channels("holiday_blackout.channels", blackout.get("channels"))
+        if blackout.get("enabled"):
+            import holidays
+
+            try:
+                holidays.country_holidays(
+                    blackout.get("country") or "",
+                    subdiv=blackout.get("subdivision") or None,
+                )
+            except (NotImplementedError, KeyError) as exc:
+                add("holiday_blackout.country", f"unknown holiday calendar: {exc}")
+
+    caps = params.get("frequency_caps")
+    if not isinstance(caps, list):
+        add("frequency_caps", "must be a list")
+    else:
+        seen: set[str] = set()
+        for i, cap in enumerate(caps):
+            path = f"frequency_caps.{i}"
+            if not isinstance(cap, dict):
+                add(path, "must be an object")
+                continue
+            cap_id = cap.get("id")
+            if not isinstance(cap_id, str) or not cap_id:
+                add(f"{path}.id", "required")
+            elif cap_id in seen:
+                add(f"{path}.id", f"{cap_id!r} is used twice")
+            else:
+                seen.add(cap_id)
+            channels(f"{path}.channels", cap.get("channels"))
+            positive_int(f"{path}.max", cap.get("max"))
+            if cap.get("window") not in CAP_WINDOWS:
+                add(f"{path}.window", f"must be one of {', '.join(CAP_WINDOWS)}")
+            positive_int(f"{path}.days", cap.get("days", 1))
+            if cap.get("scope") not in CAP_SCOPES:
+                add(f"{path}.scope", f"must be one of {', '.join(CAP_SCOPES)}")
+            counted = cap.get("counted")
+            if (
+                not isinstance(counted, list)
+                or not counted
+                or any(r not in COUNTABLE_RESULTS for r in counted)
+            ):
+                add(
+                    f"{path}.counted",
+                    f"must list results drawn from {', '.join(COUNTABLE_RESULTS)}",
+                )
+
+    cooldown = params.get("post_conversation_cooldown")
+    if not isinstance(cooldown, dict):
+        add("post_conversation_cooldown", "must be an object")
+    else:
+        positive_int("post_conversation_cooldown.days", cooldown.get("days"))
+        channels("post_conversation_cooldown.channels", cooldown.get("channels"))
+
+    third = params.get("third_party")
+    if not isinstance(third, dict):
+        add("third_party", "must be an object")
+    else:
+        roles = third.get("roles")
+        if not isinstance(roles, list) or any(
+            r not in THIRD_PARTY_ROLES for r in roles
+        ):
+            add(
+                "third_party.roles",
+                f"must be drawn from {', '.join(THIRD_PARTY_ROLES)}",
+            )
+        purposes = third.get("purposes")
+        if not isinstance(purposes, list) or any(p not in PURPOSES for p in purposes):
+            add("third_party.purposes", f"must be drawn from {', '.join(PURPOSES)}")
+        positive_int(
+            "third_party.unreachable_attempts", third.get("unreachable_attempts")
+        )
+        positive_int("third_party.unreachable_days", third.get("unreachable_days"))
+        positive_int(
+            "third_party.max_contacts_per_third_party",
+            third.get("max_contacts_per_third_party", 0),
+            allow_zero=True,
+        )
+
+    restrictions = params.get("restrictions")
+    if not isinstance(restrictions, dict):
+        add("restrictions", "must be an object")
+    else:
+        for kind, spec in restrictions.items():
+            if kind not in RESTRICTION_KINDS:
+                add(f"restrictions.{kind}", "unknown restriction kind")
+                continue
+            purposes = (
+                spec.get("allowed_purposes", []) if isinstance(spec, dict) else None
+            )
+            if not isinstance(purposes, list) or any(
+                p not in PURPOSES for p in purposes
+            ):
+                add(
+                    f"restrictions.{kind}.allowed_purposes",
+                    f"must be drawn from {', '.join(PURPOSES)}",
+                )
+            if isinstance(spec, dict) and "standard_days" in spec:
+                positive_int(
+                    f"restrictions.{kind}.standard_days", spec["standard_days"]
+                )
+
+    conditions = params.get("conditions")
+    if not isinstance(conditions, dict):
+        add("conditions", "must be an object")
+    else:
+        for name, value in conditions.items():
+            if name not in CONDITION_NAMES:
+                add(f"conditions.{name}", "unknown condition")
+            else:
+                channels(f"conditions.{name}", value)
+    return errors
+
+
+def merge_parameters(current: dict, changes: dict) -> dict:
+    """`changes` laid over `current`: objects merge key by key, anything else replaces.
+
+    Lets an admin send `{"contact_window": {"end": "21:00"}}` without restating the
+    rest of the pack.
+    """
+    merged = copy.deepcopy(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_parameters(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+# --- compiled form -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    id: str
+    channels: frozenset[str]
+    max: int
+    window: str
+    days: int
+    scope: str
+    counted: frozenset[str]
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A rule pack's parameters parsed once, so evaluating a decision parses nothing."""
+
+    code: str
+    version: int
+    zone: ZoneInfo
+    horizon: dt.timedelta
+    window_enabled: bool
+    window_start: dt.time
+    window_end: dt.time  # for calls: shortened by the last-dial buffer
+    window_end_nominal: dt.time
+    window_days: frozenset[int]
+    window_intersection: bool
+    window_channels: frozenset[str]
+    window_citation: str
+    blackout_enabled: bool
+    blackout_country: str
+    blackout_subdivision: str
+    blackout_channels: frozenset[str]
+    blackout_citation: str
+    caps: tuple[Cap, ...]
+    cooldown_enabled: bool
+    cooldown_days: int
+    cooldown_channels: frozenset[str]
+    cooldown_citation: str
+    third_party: dict
+    restrictions: dict
+    conditions: dict[str, frozenset[str]]
+    condition_citations: dict[str, str]
+    lookback: dt.timedelta = field(default=dt.timedelta(days=8))
+
+
+def compile_pack(code: str, version: int, params: dict) -> Pack:
+    window = params["contact_window"]
+    start = dt.time.fromisoformat(window["start"])
+    end = dt.time.fromisoformat(window["end"])
+    buffer = int(window.get("last_dial_buffer_minutes", 0))
+    end_minutes = end.hour * 60 + end.minute - buffer
+    effective_end = dt.time(end_minutes // 60, end_minutes % 60)
+    caps = tuple(
+        Cap(
+            id=c["id"],
+            channels=frozenset(c["channels"]),
+            max=int(c["max"]),
+            window=c["window"],
+            days=int(c.get("days", 1)) if c["window"] == "rolling_days" else 1,
+            scope=c["scope"],
+            counted=frozenset(c["counted"]),
+            citation=c.get("citation", ""),
+        )
+        for c in params["frequency_caps"]
+    )
+    cooldown = params["post_conversation_cooldown"]
+    third = params["third_party"]
+    blackout = params["holiday_blackout"]
+    lookback_days = max(
+        [c.days for c in caps]
+        + [cooldown["days"] if cooldown.get("enabled") else 1]
+        + [third.get("unreachable_days", 1)]
+    )
+    return Pack(
+        code=code,
+        version=version,
+        zone=ZoneInfo(params["time_zone"]),
+        horizon=dt.timedelta(days=int(params["horizon_days"])),
+        window_enabled=bool(window.get("enabled", True)),
+        window_start=start,
+        window_end=effective_end,
+        window_end_nominal=end,
+        window_days=frozenset(window["days"]),
+        window_intersection=window["zones"] == "intersection",
+        window_channels=frozenset(window["channels"]),
+        window_citation=window.get("citation", ""),
+        blackout_enabled=bool(blackout.get("enabled")),
+        blackout_country=blackout.get("country", ""),
+        blackout_subdivision=blackout.get("subdivision") or "",
+        blackout_channels=frozenset(blackout.get("channels", [])),
+        blackout_citation=blackout.get("citation", ""),
+        caps=caps,
+        cooldown_enabled=bool(cooldown.get("enabled")),
+        cooldown_days=int(cooldown["days"]),
+        cooldown_channels=frozenset(cooldown["channels"]),
+        cooldown_citation=cooldown.get("citation", ""),
+        third_party=dict(third),
+        restrictions=dict(params["restrictions"]),
+        conditions={k: frozenset(v) for k, v in params["conditions"].items()},
+        condition_citations=dict(params.get("citations", {})),
+        # Counting reaches back this far (plus a day for zone offsets) from the
+        # evaluated time; the selectors fetch no older ledger rows than that.
+        lookback=dt.timedelta(days=lookback_days + 1),
+    )
+
+
+def pack_from_row(*, code: str, version: int, parameters: dict | str) -> Pack:
+    """The compiled pack for a RulePack row, compiled once per distinct content.
+
+    `parameters` may be the stored JSON text (as the gate's query returns it), parsed
+    only when not cached. The cache key is the content itself, not a timestamp: two
+    saves within the same clock tick (or under a frozen test clock) cannot alias.
+    Raises ApplicationError when stored parameters are unusable, rather than letting a
+    hand-edited row decide contacts on half a rule set.
+    """
+    text = (
+        parameters
+        if isinstance(parameters, str)
+        else json.dumps(parameters, sort_keys=True, ensure_ascii=False)
+    )
+    key = (code, version, text)
+    cached = _BY_STAMP.get(key)
+    if cached is not None:
+        return cached
+    parsed = json.loads(text)
+    errors = validate_parameters(parsed)
+    if errors:
+        raise ApplicationError(
+            f"Rule pack {code!r} v{version} has invalid parameters.",
+            code="invalid_rule_pack",
+            errors={f"parameters.{k}": v for k, v in errors.items()},
+        )
+    pack = compile_pack(code, version, parsed)
+    if len(_BY_STAMP) > 256:
+        _BY_STAMP.clear()
+    _BY_STAMP[key] = pack
+    return pack
+
+
+_BY_STAMP: dict[tuple[str, int, str], Pack] = {}  # (code, version, JSON text)
+
+
+def default_pack(code: str) -> Pack:
+    """The shipped defaults compiled (tests, and code without a database row)."""
+    return compile_pack(code, 0, default_parameters(code))

@@ -1,0 +1,525 @@
+"""The compliance gate's services: evaluate a proposed contact, record it in the ledger,
+record its outcome, record attempts made elsewhere, and edit rule packs.
+
+Every path that contacts a debtor goes through `contact_request` (or, for a batch,
+`contact_evaluate_many` followed by writing the allowed ones): nothing dials or sends
+without an allowing decision in the ledger (DESIGN.md section 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, ContactPoint, Customer, Loan
+from cases.validators import contact_value_normalize
+from collections_app.errors import ApplicationError, ConflictError
+
+from . import selectors
+from .engine import Decision, evaluate
+from .models import ContactAttempt, RulePack
+from .models import Decision as DecisionRow
+from .packs import (
+    CALL_RESULTS,
+    CHANNELS,
+    DEFAULT_PACKS,
+    MESSAGE_RESULTS,
+    PURPOSES,
+    Pack,
+    default_parameters,
+    merge_parameters,
+    validate_parameters,
+)
+from .rules.base import POINT_KIND_FOR_CHANNEL, Point
+
+__all__ = [
+    "ContactProposal",
+    "Decision",
+    "contact_attempt_complete",
+    "contact_attempt_record_external",
+    "contact_evaluate",
+    "contact_evaluate_many",
+    "contact_request",
+    "rule_pack_for",
+    "rule_pack_update",
+]
+
+
+# How far ahead the gate reads holiday overrides: beyond any pack's horizon (at most
+# 366 days, validated in compliance.packs) plus the window search.
+HORIZON_LIMIT = dt.timedelta(days=400)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactProposal:
+    """One contact the sweep (or anyone) proposes; see `contact_evaluate`."""
+
+    customer: Customer
+    channel: str
+    contact_point: ContactPoint | str | None = None
+    purpose: str = "collection"
+    loan: Loan | int | None = None
+    case: Case | None = None
+    at: dt.datetime | None = None
+
+
+# --- rule packs ---------------------------------------------------------------------
+
+
+def rule_pack_for(customer: Customer) -> RulePack:
+    """The pack for the customer's country (CN→cn, US→us, GB→uk), else
+    settings.DEFAULT_RULE_PACK. An unsaved row with the shipped defaults (version 0)
+    when the database has none."""
+    return selectors.rule_pack_row(selectors.rule_pack_code_for(customer.country))
+
+
+def rule_pack_update(
+    *, code: str, parameters: Mapping[str, Any], user, reason: str
+) -> RulePack:
+    """Change a pack's parameters (merged over the current ones) and bump its version.
+
+    simple_history keeps every version, so a decision's (pack, version) can be traced
+    to the exact rules it applied.
+    """
+    if code not in DEFAULT_PACKS:
+        raise ApplicationError(
+            f"Unknown rule pack {code!r}.", errors={"code": [f"Unknown pack {code!r}."]}
+        )
+    if not reason or not reason.strip():
+        raise ApplicationError(
+            "Say why the rule pack changes.", errors={"reason": ["Required."]}
+        )
+    if not isinstance(parameters, Mapping):
+        raise ApplicationError(
+            "Parameters must be an object.",
+            errors={"parameters": ["Must be an object."]},
+        )
+    with transaction.atomic():
+        # Lock the row: two admins saving at once must not both become version N+1.
+        row = RulePack.objects.select_for_update().filter(code=code).first()
+        if row is None:
+            spec = DEFAULT_PACKS[code]
+            row = RulePack(code=code, name=spec["name"], version=0, parameters={})
+            current = default_parameters(code)
+        else:
+            current = row.parameters
+        merged = merge_parameters(current, dict(parameters))
+        errors = validate_parameters(merged)
+        if errors:
+            first = next(iter(errors.items()))
+            raise ApplicationError(
+                f"Invalid rule pack parameters: {first[0]}: {first[1][0]}.",
+                code="invalid_rule_pack",
+                errors={f"parameters.{k}": v for k, v in errors.items()},
+            )
+        row.parameters = merged
+        row.version += 1
+        row._history_user = user
+        row._change_reason = reason.strip()
+        row.save()
+    return row
+
+
+# --- evaluation ---------------------------------------------------------------------
+
+
+def _check_choice(field: str, value: str, choices: Iterable[str]) -> None:
+    choices = tuple(choices)
+    if value not in choices:
+        message = f"{value!r} is not one of {', '.join(choices)}."
+        raise ApplicationError(message, errors={field: [message]})
+
+
+def _aware(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        raise ApplicationError(
+            "The time must include a UTC offset.",
+            errors={"at": ["Give the time with its UTC offset."]},
+        )
+    return at
+
+
+def _resolve_point(
+    customer: Customer,
+    channel: str,
+    given: ContactPoint | str | None,
+    points: list[Point],
+) -> Point | None:
+    """The contact point to evaluate: the given one (object or value) as freshly read,
+    else the customer's primary own point for the channel."""
+    if given is None:
+        return selectors.default_point(points, channel)
+    kind = POINT_KIND_FOR_CHANNEL[channel]
+    if isinstance(given, ContactPoint):
+        if given.customer_id != customer.pk:
+            raise ApplicationError(
+                "That contact point belongs to another customer.",
+                errors={"contact_point": ["Not a contact point of this customer."]},
+            )
+        match = [p for p in points if p.id == given.pk]
+    else:
+        try:
+            value = contact_value_normalize(
+                kind, given, region=customer.country or None, field="contact_point"
+            )
+        except ApplicationError:
+            value = given.strip()
+        match = [p for p in points if p.kind == kind and p.value == value]
+    if not match:
+        raise ApplicationError(
+            f"{given} is not a {kind} of this customer.",
+            errors={"contact_point": [f"Not a {kind} of this customer."]},
+        )
+    if match[0].kind != kind:
+        raise ApplicationError(
+            f"A {match[0].kind} cannot be used for {channel}.",
+            errors={
+                "contact_point": [f"A {match[0].kind} cannot be used for {channel}."]
+            },
+        )
+    return match[0]
+
+
+def _loan_id(loan: Loan | int | None, customer: Customer) -> int | None:
+    if loan is None:
+        return None
+    if isinstance(loan, Loan):
+        if loan.customer_id != customer.pk:
+            raise ApplicationError(
+                "That loan belongs to another customer.",
+                errors={"loan": ["Not a loan of this customer."]},
+            )
+        return loan.pk
+    return int(loan)
+
+
+# Above this many proposals the cyclic garbage collector is paused while a batch is
+# built: the batch allocates hundreds of thousands of short-lived, acyclic objects,
+# and the collector's repeated passes over them cost a third of the client CPU
+# (measured with bench/compliance_bench.py). Nothing here creates cycles; the
+# collector resumes, with everything still collectable, when the batch is done.
+GC_PAUSE_MIN_PROPOSALS = 1000
+
+
+@contextmanager
+def _gc_paused(size: int):
+    if size < GC_PAUSE_MIN_PROPOSALS or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def contact_evaluate_many(
+    proposals: list[ContactProposal | Mapping[str, Any]],
+    at: dt.datetime | None = None,
+) -> list[Decision]:
+    """Decide many proposed contacts with a constant number of queries.
+
+    Packs, contact points, restrictions, ledger events and holiday overrides are
+    each read once for the whole batch and grouped in Python; the rules are the same
+    pure functions `contact_evaluate` runs, so both paths always agree. Writes nothing.
+    """
+    with _gc_paused(len(proposals)):
+        return _evaluate_many(proposals, at)
+
+
+def _evaluate_many(
+    proposals: list[ContactProposal | Mapping[str, Any]],
+    at: dt.datetime | None,
+) -> list[Decision]:
+    now = timezone.now()
+    default_at = _aware(at, now)
+    items: list[ContactProposal] = [
+        p if isinstance(p, ContactProposal) else ContactProposal(**p) for p in proposals
+    ]
+    if not items:
+        return []
+    # Customers may be given by id; fetch the missing ones in one query.
+    wanted_ids = {p.customer for p in items if not isinstance(p.customer, Customer)}
+    fetched = (
+        {c.pk: c for c in Customer.objects.filter(pk__in=wanted_ids)}
+        if wanted_ids
+        else {}
+    )
+    resolved: list[tuple[Customer, ContactProposal, dt.datetime, str]] = []
+    pack_code = selectors.pack_code_resolver()
+    for p in items:
+        customer = (
+            p.customer if isinstance(p.customer, Customer) else fetched.get(p.customer)
+        )
+        if customer is None:
+            raise ApplicationError(
+                f"Unknown customer {p.customer!r}.", errors={"customer": ["Unknown."]}
+            )
+        _check_choice("channel", p.channel, CHANNELS)
+        _check_choice("purpose", p.purpose, PURPOSES)
+        when = default_at if p.at is None else _aware(p.at, default_at)
+        resolved.append((customer, p, when, pack_code(customer.country)))
+
+    codes = {code for _, _, _, code in resolved}
+    earliest = min(r[2] for r in resolved)
+    latest = max(r[2] for r in resolved)
+    # Read as far back as the packs count. Their windows are only known once read,
+    # so start from what they were last time; if an admin has since lengthened one,
+    # read again (rare) rather than decide on a ledger cut short.
+    lookback = max(selectors.lookback_hint(code) for code in codes)
+    for _ in range(2):
+        reads = selectors.gate_inputs(
+            customer_ids=(r[0].pk for r in resolved),
+            pack_codes=codes,
+            since=earliest - lookback,
+            until=latest + HORIZON_LIMIT,
+        )
+        needed = max(p.lookback for p in reads.packs.values())
+        if needed <= lookback:
+            break
+        lookback = needed
+    packs, inputs, holidays = reads.packs, reads.customers, reads.holidays
+    decisions: list[Decision] = []
+    for customer, p, when, code in resolved:
+        pack = packs[code]
+        customer_inputs = inputs[customer.pk]
+        point = _resolve_point(
+            customer, p.channel, p.contact_point, customer_inputs.points
+        )
+        ctx = selectors.build_context(
+            pack=pack,
+            customer=customer,
+            channel=p.channel,
+            purpose=p.purpose,
+            point=point,
+            loan_id=_loan_id(p.loan, customer),
+            inputs=customer_inputs,
+            holidays=holidays,
+        )
+        decisions.append(evaluate(ctx, when))
+    return decisions
+
+
+def contact_evaluate(
+    *,
+    customer: Customer,
+    channel: str,
+    contact_point: ContactPoint | str | None = None,
+    at: dt.datetime | None = None,
+    purpose: str = "collection",
+    case: Case | None = None,
+    loan: Loan | int | None = None,
+) -> Decision:
+    """May we contact this customer on `channel` at `contact_point` at `at` for
+    `purpose`? Writes nothing. `contact_point` None means the customer's primary own
+    point for the channel (call/sms: phone, email: email, letter/visit: address)."""
+    return contact_evaluate_many(
+        [
+            ContactProposal(
+                customer=customer,
+                channel=channel,
+                contact_point=contact_point,
+                purpose=purpose,
+                loan=loan,
+                case=case,
+                at=at,
+            )
+        ],
+        at=at,
+    )[0]
+
+
+def _decision_row(
+    decision: Decision, *, customer: Customer, case, loan_id, actor
+) -> DecisionRow:
+    return DecisionRow(
+        customer=customer,
+        contact_point_id=decision.contact_point_id,
+        case=case,
+        loan_id=loan_id,
+        channel=decision.channel,
+        purpose=decision.purpose,
+        proposed_at=decision.proposed_at,
+        allowed=decision.allowed,
+        outcome=decision.outcome,
+        reasons=decision.reasons,
+        conditions=decision.conditions,
+        next_permitted_at=decision.next_permitted_at,
+        rule_pack=decision.rule_pack,
+        rule_pack_version=decision.rule_pack_version,
+        actor=actor,
+    )
+
+
+def contact_request(
+    *,
+    customer: Customer,
+    channel: str,
+    contact_point: ContactPoint | str | None = None,
+    at: dt.datetime | None = None,
+    purpose: str = "collection",
+    case: Case | None = None,
+    loan: Loan | int | None = None,
+    actor=None,
+    source: str = "system",
+) -> tuple[Decision, ContactAttempt]:
+    """Evaluate a contact and write its Decision and ContactAttempt in one transaction.
+
+    An allowed attempt is written as `pending` (it counts toward caps at once); a
+    blocked one as `blocked`. The customer row is locked first, so two concurrent
+    requests cannot both take the last slot of a cap: the second waits, then counts
+    the first one's pending attempt.
+    """
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+        decision = contact_evaluate(
+            customer=customer,
+            channel=channel,
+            contact_point=contact_point,
+            at=at,
+            purpose=purpose,
+            case=case,
+            loan=loan,
+        )
+        loan_id = _loan_id(loan, customer)
+        row = _decision_row(
+            decision, customer=customer, case=case, loan_id=loan_id, actor=actor
+        )
+        row.save()
+        point = (
+            ContactPoint.objects.filter(pk=decision.contact_point_id).first()
+            if decision.contact_point_id
+            else None
+        )
+        attempt = ContactAttempt(
+            customer=customer,
+            case=case,
+            loan_id=loan_id,
+            contact_point=point,
+            contact_value=point.value if point else "",
+            third_party=bool(point and point.is_third_party),
+            channel=channel,
+            purpose=purpose,
+            at=decision.proposed_at,
+            allowed=decision.allowed,
+            result=(
+                ContactAttempt.Result.PENDING
+                if decision.allowed
+                else ContactAttempt.Result.BLOCKED
+            ),
+            decision=row,
+            source=source,
+            actor=actor,
+        )
+        attempt._history_user = actor
+        attempt._change_reason = f"contact request: {decision.outcome}"
+        attempt.save()
+    return decision, attempt
+
+
+def _check_result(channel: str, result: str) -> None:
+    allowed = CALL_RESULTS if channel in ("call", "visit") else MESSAGE_RESULTS
+    if result not in allowed:
+        message = (
+            f"{result!r} is not a result of a {channel}: use {', '.join(allowed)}."
+        )
+        raise ApplicationError(message, errors={"result": [message]})
+
+
+def contact_attempt_complete(
+    *, attempt: ContactAttempt, result: str, completed_at: dt.datetime | None = None
+) -> ContactAttempt:
+    """Record how a pending attempt ended: for calls not_connected / no_answer /
+    voicemail / third_party / conversation; for messages sent / failed. The counting
+    rules read it from then on (e.g. us: a conversation starts the 7-day cooldown)."""
+    _check_result(attempt.channel, result)
+    completed_at = _aware(completed_at, timezone.now())
+    with transaction.atomic():
+        # Lock the attempt: a dialer callback and a collector completing the same
+        # call must not both succeed with different results.
+        current = ContactAttempt.objects.select_for_update().get(pk=attempt.pk)
+        if current.result != ContactAttempt.Result.PENDING:
+            raise ConflictError(
+                f"This attempt is already {current.result}; "
+                "it cannot be completed again.",
+                errors={"result": [f"Already {current.result}."]},
+            )
+        if completed_at < current.at:
+            raise ApplicationError(
+                "An attempt cannot end before it started.",
+                errors={"completed_at": ["Before the attempt started."]},
+            )
+        current.result = result
+        current.completed_at = completed_at
+        current._change_reason = f"completed: {result}"
+        current.save(update_fields=["result", "completed_at"])
+    attempt.result, attempt.completed_at = current.result, current.completed_at
+    return current
+
+
+def contact_attempt_record_external(
+    *,
+    customer: Customer,
+    channel: str,
+    contact_value: str,
+    at: dt.datetime,
+    result: str,
+    loan: Loan | int | None = None,
+    source: str,
+    actor=None,
+) -> ContactAttempt:
+    """Record an attempt made outside this system (an external dialer, an agency) so
+    the shared counters stay right (catalogue 3.2: caps aggregate bank and agencies).
+    It is written as allowed (it happened) with no decision of ours."""
+    _check_choice("channel", channel, CHANNELS)
+    _check_result(channel, result)
+    if at is None or timezone.is_naive(at):
+        raise ApplicationError(
+            "The time must include a UTC offset.",
+            errors={"at": ["Give the time with its UTC offset."]},
+        )
+    if not source or not source.strip():
+        raise ApplicationError(
+            "Say where the attempt was made.", errors={"source": ["Required."]}
+        )
+    kind = POINT_KIND_FOR_CHANNEL[channel]
+    value = contact_value_normalize(
+        kind, contact_value, region=customer.country or None, field="contact_point"
+    )
+    point = ContactPoint.objects.filter(
+        customer=customer, channel=kind, value=value
+    ).first()
+    attempt = ContactAttempt(
+        customer=customer,
+        loan_id=_loan_id(loan, customer),
+        contact_point=point,
+        contact_value=value,
+        # An unknown number is counted as the customer's own: the conservative side.
+        third_party=bool(point and point.is_third_party),
+        channel=channel,
+        at=at,
+        allowed=True,
+        result=result,
+        completed_at=at,
+        source=source.strip(),
+        actor=actor,
+    )
+    attempt._history_user = actor
+    attempt._change_reason = f"external attempt from {source}"
+    attempt.save()
+    return attempt
+
+
+def pack_compiled_for(customer: Customer) -> Pack:
+    """The compiled pack a decision for this customer would use."""
+    code = selectors.rule_pack_code_for(customer.country)
+    return selectors.rule_packs_compiled([code])[code]
