@@ -1,0 +1,199 @@
+"""Escalation policies as versioned configuration: drafts are edited, one version per
+code is active, and activating a draft retires the version it replaces (kept for
+audit and rollback). Every change goes through here, with history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from collections_app.errors import ApplicationError, ConflictError
+from messaging.models import MessageTemplate
+
+from .models import EscalationPolicy, EscalationStep, WorkQueue
+
+Action = EscalationStep.Action
+Trigger = EscalationStep.Trigger
+MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
+
+
+@dataclass(frozen=True)
+class StepInput:
+    order: int
+    name: str
+    trigger: str
+    trigger_days: int
+    action: str
+    template: str = ""
+    queue: str = ""
+    priority: int = 0
+    skip_while_promise: bool = True
+    skip_while_plan: bool = True
+
+
+def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
+    """Field errors as steps[i].field; returns the queues the steps name."""
+    errors: dict[str, list[str]] = {}
+
+    def add(i: int, field: str, message: str) -> None:
+        errors.setdefault(f"steps[{i}].{field}", []).append(message)
+
+    if not steps:
+        raise ApplicationError(
+            "A policy needs at least one step.", errors={"steps": ["Add a step."]}
+        )
+    queues = {
+        q.code: q for q in WorkQueue.objects.filter(code__in={s.queue for s in steps})
+    }
+    templates = set(
+        MessageTemplate.objects.filter(
+            code__in={s.template for s in steps}
+        ).values_list("code", "channel")
+    )
+    seen_orders: set[int] = set()
+    last_dpd = -1
+    for i, step in enumerate(sorted(steps, key=lambda s: s.order)):
+        if step.order < 1 or step.order in seen_orders:
+            add(i, "order", "Orders are positive and unique.")
+        seen_orders.add(step.order)
+        if step.trigger not in Trigger.values:
+            add(i, "trigger", f"Use one of {', '.join(Trigger.values)}.")
+        if step.action not in Action.values:
+            add(i, "action", f"Use one of {', '.join(Action.values)}.")
+        if step.trigger == Trigger.AFTER_PREVIOUS and i == 0:
+            add(i, "trigger", "The first step must be triggered by days past due.")
+        if step.trigger == Trigger.AFTER_PREVIOUS and step.trigger_days < 1:
+            add(i, "trigger_days", "Wait at least one day after the previous step.")
+        if step.trigger_days < 0:
+            add(i, "trigger_days", "Cannot be negative.")
+        if step.trigger == Trigger.DPD:
+            if step.trigger_days <= last_dpd:
+                add(i, "trigger_days", "Days-past-due triggers must rise with order.")
+            last_dpd = step.trigger_days
+        if step.action in MESSAGE_ACTIONS:
+            if not step.template:
+                add(i, "template", "A message step needs a template.")
+            elif (step.template, step.action) not in templates:
+                add(i, "template", f"No {step.action} template {step.template!r}.")
+        if step.queue and step.queue not in queues:
+            add(i, "queue", f"No work queue {step.queue!r}.")
+    if errors:
+        raise ApplicationError("The policy's steps are not valid.", errors=errors)
+    return queues
+
+
+def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> None:
+    policy.steps.all().delete()
+    for step in sorted(steps, key=lambda s: s.order):
+        EscalationStep.objects.create(
+            policy=policy,
+            order=step.order,
+            name=step.name,
+            trigger=step.trigger,
+            trigger_days=step.trigger_days,
+            action=step.action,
+            template_code=step.template,
+            queue=queues.get(step.queue),
+            priority=step.priority,
+            skip_while_promise=step.skip_while_promise,
+            skip_while_plan=step.skip_while_plan,
+        )
+
+
+def _require_draft(policy: EscalationPolicy) -> None:
+    if policy.status != EscalationPolicy.Status.DRAFT:
+        raise ConflictError(
+            f"Version {policy.version} is {policy.status}: create a new version to "
+            "change it.",
+            errors={"status": [f"Only drafts change; this one is {policy.status}."]},
+        )
+
+
+def policy_create(
+    *, code: str, name: str, steps: list[StepInput], description: str = "", user=None
+) -> EscalationPolicy:
+    """A new draft version of the policy `code` (version 1 for a new code)."""
+    with transaction.atomic():
+        queues = _validate_steps(steps)
+        latest = EscalationPolicy.objects.filter(code=code).aggregate(v=Max("version"))
+        policy = EscalationPolicy(
+            code=code,
+            name=name,
+            description=description,
+            version=(latest["v"] or 0) + 1,
+            status=EscalationPolicy.Status.DRAFT,
+        )
+        policy._history_user = user
+        policy._change_reason = "draft created"
+        policy.save()
+        _write_steps(policy, steps, queues)
+    return policy
+
+
+def policy_update(
+    *,
+    policy: EscalationPolicy,
+    name: str,
+    steps: list[StepInput],
+    description: str = "",
+    user=None,
+) -> EscalationPolicy:
+    with transaction.atomic():
+        policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+        _require_draft(policy)
+        queues = _validate_steps(steps)
+        policy.name, policy.description = name, description
+        policy._history_user = user
+        policy._change_reason = "draft edited"
+        policy.save()
+        _write_steps(policy, steps, queues)
+    return policy
+
+
+def policy_activate(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
+    """Make a draft live; the version it replaces is retired (and stays, for audit
+    and rollback: activate a copy of it to roll back). The default flag moves with
+    the code."""
+    with transaction.atomic():
+        policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+        _require_draft(policy)
+        current = (
+            EscalationPolicy.objects.select_for_update()
+            .filter(code=policy.code, status=EscalationPolicy.Status.ACTIVE)
+            .first()
+        )
+        if current is not None:
+            current.status = EscalationPolicy.Status.RETIRED
+            policy.is_default = current.is_default
+            current.is_default = False
+            current._history_user = user
+            current._change_reason = f"retired by v{policy.version}"
+            current.save()
+            # Open cases move to the new version at the same rung (by order).
+            _cases_move(old=current, new=policy)
+        policy.status = EscalationPolicy.Status.ACTIVE
+        policy._history_user = user
+        policy._change_reason = "activated"
+        policy.save()
+    return policy
+
+
+def _cases_move(*, old: EscalationPolicy, new: EscalationPolicy) -> None:
+    """Open cases on the old version continue on the new one from the same rung:
+    the new step with the highest order not above the old one's, so nothing a case
+    already received is sent again under a new step."""
+    from .models import Case
+
+    new_steps = sorted(new.steps.all(), key=lambda s: s.order)
+    for step in old.steps.all():
+        below = [s for s in new_steps if s.order <= step.order]
+        Case.objects.filter(stage=step).update(stage=below[-1] if below else None)
+    Case.objects.filter(policy=old).update(policy=new)
+
+
+def policy_delete(*, policy: EscalationPolicy) -> None:
+    with transaction.atomic():
+        _require_draft(policy)
+        policy.delete()

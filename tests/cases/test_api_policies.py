@@ -1,0 +1,141 @@
+import pytest
+from rest_framework.test import APIClient
+
+from cases.models import Case, EscalationPolicy
+from tests.cases.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/escalation-policies/"
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def body(**overrides):
+    return {
+        "code": "standard",
+        "name": "Standard, SMS on day 3",
+        "steps": [
+            {
+                "order": 1,
+                "name": "SMS",
+                "trigger": "dpd",
+                "trigger_days": 3,
+                "action": "sms",
+                "template": "overdue-sms",
+            },
+            {
+                "order": 2,
+                "name": "Call",
+                "trigger": "after_previous",
+                "trigger_days": 4,
+                "action": "call_task",
+                "queue": "early",
+            },
+        ],
+        **overrides,
+    }
+
+
+def test_an_admin_creates_a_draft_version_and_activates_it(admin_user, queue):
+    api = client_for(admin_user)
+    created = api.post(URL, body(), format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["version"], created.json()["status"]) == (2, "draft")
+    assert created.json()["steps"][1]["queue"] == "early"
+
+    activated = api.post(f"{URL}standard/2/activate/")
+    assert activated.status_code == 200
+    assert activated.json()["status"] == "active"
+    assert activated.json()["is_default"] is True
+    old = EscalationPolicy.objects.get(code="standard", version=1)
+    assert (old.status, old.is_default) == ("retired", False)
+    assert old.history.first().history_change_reason == "retired by v2"
+
+
+def test_open_cases_continue_on_the_new_version_at_the_same_rung(admin_user, queue):
+    old = EscalationPolicy.objects.get(code="standard", version=1)
+    case = CaseFactory(stage=old.steps.get(order=1))
+    api = client_for(admin_user)
+    api.post(URL, body(), format="json")
+    api.post(f"{URL}standard/2/activate/")
+    case.refresh_from_db()
+    assert case.stage.policy.version == 2
+    assert case.stage.order == 1
+
+
+def test_an_active_version_cannot_be_edited_or_deleted(admin_user):
+    api = client_for(admin_user)
+    put = api.put(f"{URL}standard/1/", body(code=None), format="json")
+    assert put.status_code == 409
+    assert api.delete(f"{URL}standard/1/").status_code == 409
+
+
+def test_bad_steps_get_errors_naming_the_step_and_field(admin_user):
+    bad = body(
+        steps=[
+            {
+                "order": 1,
+                "name": "Email",
+                "trigger": "after_previous",
+                "trigger_days": 0,
+                "action": "email",
+                "template": "",
+            },
+            {
+                "order": 2,
+                "name": "SMS",
+                "trigger": "dpd",
+                "trigger_days": 5,
+                "action": "sms",
+                "template": "no-such-template",
+                "queue": "nowhere",
+            },
+        ]
+    )
+    response = client_for(admin_user).post(URL, bad, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {
+        "steps[0].trigger",
+        "steps[0].trigger_days",
+        "steps[0].template",
+        "steps[1].template",
+        "steps[1].queue",
+    } <= set(errors)
+    assert EscalationPolicy.objects.count() == 1
+
+
+def test_dpd_triggers_must_rise_with_order(admin_user):
+    bad = body(
+        steps=[
+            {
+                "order": 1,
+                "name": "SMS",
+                "trigger": "dpd",
+                "trigger_days": 10,
+                "action": "sms",
+                "template": "overdue-sms",
+            },
+            {
+                "order": 2,
+                "name": "Review",
+                "trigger": "dpd",
+                "trigger_days": 5,
+                "action": "supervisor_review",
+            },
+        ]
+    )
+    response = client_for(admin_user).post(URL, bad, format="json")
+    assert response.json()["errors"]["steps[1].trigger_days"]
+
+
+def test_collectors_and_supervisors_may_not_touch_policies(collector, supervisor):
+    for user in (collector, supervisor):
+        api = client_for(user)
+        assert api.get(URL).status_code == 403
+        assert api.post(URL, body(), format="json").status_code == 403
+    assert not Case.objects.exists()
