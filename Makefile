@@ -18,6 +18,7 @@ install: $(STAMP)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=1 $(BIN)/python manage.py run_escalation
 	DEBUG=1 bash scripts/run-dev.sh
 
 ## The whole test suite (SQLite unless DATABASE_URL / REDIS_URL say otherwise).
