@@ -1,0 +1,36 @@
+"""Writes to loans, payments, cases, promises and repayment plans.
+
+Every function here owns its transaction and row locks. Single-row changes go through
+the ORM so django-simple-history records them with the acting user and a reason; the
+portfolio-wide refreshes are explicit set-based statements (a handful of SQL statements
+whatever the portfolio size), which write no history rows by design (DESIGN.md 8).
+
+A package (split past ~500 lines, DESIGN.md section 2); import from here:
+`from cases import services` / `from cases.services import payment_record`.
+"""
+
+from .delinquency import (
+    bucket_for,
+    days_past_due,
+    delinquency_refresh,
+    priority_score,
+    queue_criteria_q,
+)
+from .payments import payment_record
+from .plans import plan_approve, plan_propose, plan_refresh, plan_reject
+from .promises import promise_record, promise_refresh
+
+__all__ = [
+    "bucket_for",
+    "days_past_due",
+    "delinquency_refresh",
+    "payment_record",
+    "plan_approve",
+    "plan_propose",
+    "plan_refresh",
+    "plan_reject",
+    "priority_score",
+    "promise_record",
+    "promise_refresh",
+    "queue_criteria_q",
+]

@@ -1,0 +1,185 @@
+"""Repayment plans: proposed by a collector, decided by a supervisor, then settled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from collections_app.errors import ApplicationError, ConflictError
+from collections_app.roles import Role, user_roles
+
+from ..models import ZERO, Case, RepaymentPlan, RepaymentPlanInstalment
+from ..selectors import case_visibility_filter
+from ._common import (
+    customer_balance,
+    history_save,
+    money_parse,
+    new_reference,
+    require_open,
+)
+
+
+def plan_propose(
+    *,
+    case: Case,
+    kind: str,
+    instalments: list[dict],
+    reason: str,
+    proposed_by=None,
+    requested_by_customer: bool = False,
+) -> RepaymentPlan:
+    """Propose a repayment plan for an open case; a supervisor approves it.
+
+    `instalments` is [{"due_date": date, "amount": Decimal}, ...]. Refuses an empty
+    schedule, dates in the past, non-positive amounts, a total above what the customer
+    owes, and a deferral that is not exactly one instalment at a later date.
+    """
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if kind not in RepaymentPlan.Kind.values:
+        errors["kind"] = [f"Choose one of {', '.join(RepaymentPlan.Kind.values)}."]
+    rows: list[tuple[dt.date, Decimal]] = []
+    messages: list[str] = []
+    if not instalments:
+        messages.append("The schedule needs at least one instalment.")
+    for number, item in enumerate(instalments or [], start=1):
+        due_date = item.get("due_date") if isinstance(item, dict) else None
+        if not isinstance(due_date, dt.date):
+            messages.append(f"Instalment {number}: a due date is required.")
+            continue
+        if due_date < today:
+            messages.append(f"Instalment {number}: {due_date} is in the past.")
+        try:
+            amount = money_parse(item.get("amount"), field="amount")
+        except ApplicationError as exc:
+            messages.append(f"Instalment {number}: {exc.message}")
+            continue
+        rows.append((due_date, amount))
+    if kind == RepaymentPlan.Kind.DEFERRAL and instalments:
+        if len(instalments) != 1:
+            messages.append("A deferral is one instalment at a later date.")
+        elif rows and rows[0][0] <= today:
+            messages.append("A deferral's date must be after today.")
+    if messages:
+        errors["instalments"] = messages
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        require_open(case)
+        total = sum((amount for _, amount in rows), ZERO)
+        balance = customer_balance(case.customer_id)
+        if not errors and total > balance:
+            errors["instalments"] = [
+                f"The plan's total {total} is above the balance owed ({balance})."
+            ]
+        if errors:
+            raise ApplicationError(
+                "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
+            )
+        plan = RepaymentPlan(
+            reference=new_reference("RP"),
+            case=case,
+            kind=kind,
+            total_amount=total,
+            currency=case.currency,
+            reason=reason or "",
+            requested_by_customer=requested_by_customer,
+            proposed_by=proposed_by,
+        )
+        history_save(plan, reason="plan proposed", user=proposed_by)
+        for sequence, (due_date, amount) in enumerate(sorted(rows), start=1):
+            history_save(
+                RepaymentPlanInstalment(
+                    plan=plan, sequence=sequence, due_date=due_date, amount=amount
+                ),
+                reason="plan proposed",
+                user=proposed_by,
+            )
+    return plan
+
+
+def _plan_decide_check(plan: RepaymentPlan, user) -> None:
+    roles = user_roles(user)
+    if Role.ADMIN in roles:
+        return
+    if Role.SUPERVISOR in roles:
+        # Supervisors decide for the teams they supervise (the case's queue's team or
+        # its assignee's team), as they see cases (selectors.case_visibility_filter).
+        if Case.objects.filter(
+            case_visibility_filter(user=user), pk=plan.case_id
+        ).exists():
+            return
+    message = "Only a supervisor of this case's team or an admin may decide on a plan."
+    raise ApplicationError(message, code="permission_denied", status=403)
+
+
+def _plan_for_decision(plan: RepaymentPlan, user) -> RepaymentPlan:
+    plan = RepaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    _plan_decide_check(plan, user)
+    if plan.status != RepaymentPlan.Status.PROPOSED:
+        message = f"Plan {plan.reference} is {plan.status}, not proposed."
+        raise ConflictError(message, code="invalid_state", errors={"status": [message]})
+    return plan
+
+
+def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPlan:
+    """Approve a proposed plan; it becomes active at once.
+
+    Refuses (409) when the case already has an active plan: one agreement at a time.
+    """
+    with transaction.atomic():
+        plan = _plan_for_decision(plan, user)
+        if (
+            RepaymentPlan.objects.filter(
+                case_id=plan.case_id, status=RepaymentPlan.Status.ACTIVE
+            )
+            .exclude(pk=plan.pk)
+            .exists()
+        ):
+            message = "The case already has an active repayment plan."
+            raise ConflictError(message, code="plan_active", errors={"plan": [message]})
+        plan.status = RepaymentPlan.Status.ACTIVE
+        plan.decided_by = user
+        plan.decided_at = timezone.now()
+        plan.decision_reason = reason or ""
+        history_save(
+            plan, reason=f"approved: {reason}" if reason else "approved", user=user
+        )
+    return plan
+
+
+def plan_reject(*, plan: RepaymentPlan, user, reason: str) -> RepaymentPlan:
+    """Reject a proposed plan; the reason is required (the collector acts on it)."""
+    if not (reason or "").strip():
+        message = "Say why the plan is rejected."
+        raise ApplicationError(message, errors={"reason": [message]})
+    with transaction.atomic():
+        plan = _plan_for_decision(plan, user)
+        plan.status = RepaymentPlan.Status.REJECTED
+        plan.decided_by = user
+        plan.decided_at = timezone.now()
+        plan.decision_reason = reason.strip()
+        history_save(plan, reason=f"rejected: {reason.strip()}", user=user)
+    return plan
+
+
+def plan_refresh(*, today: dt.date | None = None) -> dict:
+    """Settle active plans, set-based: an instalment past due and unpaid → broken;
+    every instalment paid → completed."""
+    today = today or timezone.localdate()
+    unpaid = RepaymentPlanInstalment.objects.filter(
+        plan=OuterRef("pk"), paid_amount__lt=F("amount")
+    )
+    active = RepaymentPlan.objects.filter(status=RepaymentPlan.Status.ACTIVE)
+    with transaction.atomic():
+        broken = active.filter(Exists(unpaid.filter(due_date__lt=today))).update(
+            status=RepaymentPlan.Status.BROKEN
+        )
+        completed = active.exclude(Exists(unpaid)).update(
+            status=RepaymentPlan.Status.COMPLETED
+        )
+    return {"broken": broken, "completed": completed}
