@@ -24,8 +24,8 @@ class StepSerializer(serializers.Serializer):
     template = serializers.CharField(
         source="template_code", required=False, allow_blank=True, default=""
     )
-    queue = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, required=False, allow_null=True
+    queue = serializers.CharField(
+        source="queue.code", read_only=True, required=False, allow_null=True
     )
     priority = serializers.IntegerField(required=False, default=0)
     skip_while_promise = serializers.BooleanField(required=False, default=True)
