@@ -1,21 +1,65 @@
 """Django admin for message templates and the outbox."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin import ReadOnlyAdminMixin
 from cases.masking import mask_contact
+from collections_app.errors import ApplicationError
 
+from . import services
 from .models import MessageTemplate, OutboundMessage, WebhookEvent
+
+
+class MessageTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = [
+            "code",
+            "channel",
+            "language",
+            "version",
+            "status",
+            "subject",
+            "body",
+            "html_body",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == MessageTemplate.Status.ACTIVE:
+            try:
+                services.template_check(
+                    subject=data.get("subject", ""),
+                    body=data.get("body", ""),
+                    html_body=data.get("html_body", ""),
+                    language=data.get("language", ""),
+                )
+            except ApplicationError as exc:
+                raise forms.ValidationError(
+                    {field: msgs for field, msgs in exc.errors.items()}
+                ) from None
+        return data
 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(SimpleHistoryAdmin):
+    """Activating a template (status "active") runs the variable and content checks
+    and retires the version it replaces."""
+
+    form = MessageTemplateForm
     list_display = ["code", "channel", "language", "version", "status", "created_at"]
     list_filter = ["channel", "language", "status"]
     search_fields = ["code", "subject", "body"]
     readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == MessageTemplate.Status.ACTIVE:
+            services.template_activate(template=obj, user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(OutboundMessage)
