@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
 
-from .models import CallLog, CallReview, CallTask
+from .models import CallLog, CallReview, CallTask, PiiReveal
 
 
 @admin.register(CallTask)
@@ -95,3 +95,23 @@ class CallReviewAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["reviewer"]
     raw_id_fields = ["call"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(PiiReveal)
+class PiiRevealAdmin(admin.ModelAdmin):
+    """The audit of revealed PII: read-only, like the ledger."""
+
+    list_display = ["revealed_at", "user", "customer", "field", "case"]
+    list_filter = ["field"]
+    list_select_related = ["user", "customer", "case"]
+    search_fields = ["=customer__reference", "=case__reference", "user__username"]
+    date_hierarchy = "revealed_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

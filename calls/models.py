@@ -48,7 +48,9 @@ class CallTask(models.Model):
     )
     claimed_until = models.DateTimeField(null=True, blank=True)
     # (case, step, due window): a repeated sweep creates nothing new.
-    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -96,7 +98,9 @@ class CallLog(models.Model):
         UNKNOWN = "unknown", _("Not assessed")
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="calls")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="calls"
+    )
     task = models.ForeignKey(
         CallTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
@@ -128,7 +132,9 @@ class CallLog(models.Model):
         _("attitude"), max_length=12, choices=Attitude.choices, default=Attitude.UNKNOWN
     )
     notes = models.TextField(_("notes"), blank=True)
-    notes_flagged = models.BooleanField(_("notes flagged by content check"), default=False)
+    notes_flagged = models.BooleanField(
+        _("notes flagged by content check"), default=False
+    )
     recording = models.FileField(
         _("recording"), upload_to="recordings/%Y/%m/", null=True, blank=True
     )
@@ -145,12 +151,15 @@ class CallLog(models.Model):
                 name="call_no_disclosure_without_identity",
             ),
             models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                condition=Q(ended_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at")),
                 name="call_ends_after_start",
             ),
         ]
         indexes = [
-            models.Index(fields=["collector", "-started_at"], name="call_collector_idx"),
+            models.Index(
+                fields=["collector", "-started_at"], name="call_collector_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,8 +179,12 @@ class CallReview(models.Model):
     accurate_amounts = models.BooleanField(
         _("amounts and consequences stated accurately"), default=False
     )
-    professional_tone = models.BooleanField(_("professional, respectful tone"), default=False)
-    no_threats = models.BooleanField(_("no threats or false consequences"), default=False)
+    professional_tone = models.BooleanField(
+        _("professional, respectful tone"), default=False
+    )
+    no_threats = models.BooleanField(
+        _("no threats or false consequences"), default=False
+    )
     options_offered = models.BooleanField(_("repayment options offered"), default=False)
     notes_complete = models.BooleanField(_("notes complete"), default=False)
     score = models.PositiveSmallIntegerField(_("score"), default=0)
@@ -183,5 +196,51 @@ class CallReview(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(score__lte=100), name="review_score_max_100"),
+            models.CheckConstraint(
+                condition=Q(score__lte=100), name="review_score_max_100"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.call_id} by {self.reviewer_id}"
+
+
+class PiiReveal(models.Model):
+    """Who saw which masked value of which customer, and when (DESIGN.md section 9:
+    full values are revealed on demand and the reveal is audited). Append-only."""
+
+    class Field(models.TextChoices):
+        NATIONAL_ID = "national_id", _("National id")
+        ADDRESS = "address", _("Address")
+        CONTACT_POINT = "contact_point", _("Contact point")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pii_reveals"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="pii_reveals"
+    )
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="pii_reveals"
+    )
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-revealed_at"]
+        indexes = [
+            # "Who looked at this customer's data": the case page's audit list.
+            models.Index(
+                fields=["customer", "-revealed_at"], name="pii_reveal_customer_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.field} of {self.customer_id}"

@@ -5,8 +5,10 @@ def mask_phone(value: str) -> str:
     """+8613812345678 -> +86138****5678: enough to recognise, not to dial."""
     if len(value) <= 7:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else (
-        value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return (
+        value[:6] + "*" * (len(value) - 10) + value[-4:]
+        if len(value) > 10
+        else (value[:3] + "*" * (len(value) - 7) + value[-4:])
     )
 
 
@@ -16,7 +18,11 @@ def mask_email(value: str) -> str:
 
 
 def mask_national_id(value: str) -> str:
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "****"
+    return (
+        value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+        if len(value) > 7
+        else "****"
+    )
 
 
 def mask_account(value: str) -> str:

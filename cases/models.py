@@ -167,7 +167,9 @@ class Loan(models.Model):
     product = models.CharField(_("product"), max_length=50)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     principal = money_field(verbose_name=_("principal"))
-    outstanding_balance = money_field(verbose_name=_("outstanding balance"), default=ZERO)
+    outstanding_balance = money_field(
+        verbose_name=_("outstanding balance"), default=ZERO
+    )
     # Kept current by delinquency_refresh (set-based) and by payment_record.
     overdue_amount = money_field(verbose_name=_("overdue amount"), default=ZERO)
     days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
@@ -298,6 +300,9 @@ class PaymentAllocation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.payment_id} to instalment {self.instalment_id}"
+
 
 class CaseQuerySet(models.QuerySet):
     def open(self):
@@ -305,7 +310,8 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    """One open collection case per delinquent customer, covering their overdue loans."""
+    """One open collection case per delinquent customer, covering their overdue
+    loans."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -350,7 +356,11 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     queue = models.ForeignKey(
-        WorkQueue, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+        WorkQueue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
     )
     # Summary of the customer's overdue loans, refreshed with delinquency.
     overdue_amount = money_field(verbose_name=_("overdue amount"), default=ZERO)
@@ -536,9 +546,13 @@ class RepaymentPlanInstalment(models.Model):
                 condition=Q(amount__gt=0), name="plan_instalment_amount_positive"
             ),
             models.CheckConstraint(
-                condition=Q(paid_amount__gte=0), name="plan_instalment_paid_non_negative"
+                condition=Q(paid_amount__gte=0),
+                name="plan_instalment_paid_non_negative",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}#{self.sequence} {self.due_date}"
 
 
 class EscalationPolicy(models.Model):

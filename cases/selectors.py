@@ -63,9 +63,7 @@ def _open_case_figures(cases: QuerySet[Case]) -> dict:
         assigned=Count("id", filter=Q(assigned_to__isnull=False)),
     )
     figures["overdue"] = figures["overdue"] or Decimal("0")
-    by_bucket = (
-        cases.open().values("bucket").annotate(n=Count("id")).order_by("bucket")
-    )
+    by_bucket = cases.open().values("bucket").annotate(n=Count("id")).order_by("bucket")
     figures["by_bucket"] = {row["bucket"] or "-": row["n"] for row in by_bucket}
     return figures
 

@@ -1,4 +1,5 @@
-"""Normalisation of contact values; bad input raises ApplicationError naming the field."""
+"""Normalisation of contact values; bad input raises ApplicationError naming the
+field."""
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -7,7 +8,9 @@ from django.core.validators import validate_email
 from collections_app.errors import ApplicationError
 
 
-def phone_normalize(value: str, *, region: str | None = "CN", field: str = "value") -> str:
+def phone_normalize(
+    value: str, *, region: str | None = "CN", field: str = "value"
+) -> str:
     """The number in E.164 (+8613800138000); numbers without + are read in `region`."""
     try:
         number = phonenumbers.parse(value, region)
@@ -41,5 +44,7 @@ def contact_value_normalize(
         return email_normalize(value, field=field)
     value = value.strip()
     if not value:
-        raise ApplicationError("An address cannot be empty.", errors={field: ["Required."]})
+        raise ApplicationError(
+            "An address cannot be empty.", errors={field: ["Required."]}
+        )
     return value

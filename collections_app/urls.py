@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("compliance.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("calls.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("collector/", views.collector_home, name="home-collector"),
     path("supervisor/", views.supervisor_home, name="home-supervisor"),
     path("configuration/", views.admin_home, name="home-admin"),
+    path("", include("calls.urls")),
+    path("cases/", include("cases.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -26,7 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+    ),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

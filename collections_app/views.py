@@ -38,8 +38,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {exc.__class__.__name__}"
     ok = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ok else "unavailable", **checks},
-                        status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503
+    )
 
 
 @login_required
@@ -52,8 +53,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.COLLECTOR)
 def collector_home(request: HttpRequest) -> HttpResponse:
-    summary = case_selectors.collector_summary(user=request.user)
-    return render(request, "home/collector.html", {"summary": summary})
+    # A collector's home is their queue (calls.views.queue), with "Next case" on top.
+    from calls.views import queue
+
+    return queue(request)
 
 
 @role_required(Role.SUPERVISOR)

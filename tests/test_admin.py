@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.models import CallLog, CallReview, CallTask
+from calls.models import CallLog, CallReview, CallTask, PiiReveal
 from cases.models import (
     EscalationPolicy,
     EscalationStep,
@@ -118,6 +118,9 @@ def portfolio(queue, collector, supervisor):
         disclosure_made=True,
     )
     CallReview.objects.create(call=call, reviewer=supervisor, score=90)
+    PiiReveal.objects.create(
+        user=collector, case=case, customer=customer, field="national_id"
+    )
     # The shipped packs come from a migration; make sure one exists either way.
     RulePack.objects.get_or_create(code="cn", defaults={"name": "China"})
     HolidayOverride.objects.create(

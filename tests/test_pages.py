@@ -171,3 +171,16 @@ def test_the_configuration_page_links_to_the_django_admin(client, admin_user):
     client.force_login(admin_user)
     response = client.get(PAGES["admin"])
     assert reverse("admin:index") in response.text
+
+
+def test_the_navigation_shows_the_links_of_the_users_roles(
+    client, collector, admin_user
+):
+    client.force_login(collector)
+    page = client.get("/collector/").content.decode()
+    assert 'href="/collector/"' in page
+    assert 'href="/configuration/"' not in page
+    client.force_login(admin_user)
+    page = client.get("/configuration/").content.decode()
+    assert 'href="/configuration/"' in page
+    assert 'href="/admin/"' in page

@@ -1,0 +1,225 @@
+"""Collector workspace budgets (DESIGN.md section 9) on the large portfolio: queue page
+and case page server time and query counts, and "next case" under 50 concurrent
+collectors (separate processes, like separate web workers) with zero double claims.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_wsbench \\
+        .venv/bin/python -m bench.portfolio --loans 1000000 --attempts 10000000
+    DATABASE_URL=... ALLOWED_HOSTS=testserver SECURE_SSL_REDIRECT=0 \\
+        .venv/bin/python -m bench.workspace_bench
+
+Adds 4 bucket queues, 4 teams and 200 collectors (prefix WS-), refreshes delinquency
+(opens and queues the cases), then measures through Django's test client in-process:
+the time is the whole Django stack for one request, without a network hop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import statistics
+import time
+from pathlib import Path
+
+from bench.portfolio import setup_django
+
+BUCKETS = ["1-30", "31-60", "61-90", "90+"]
+COLLECTORS = 200
+RESULTS = Path(__file__).resolve().parent / "results" / "workspace.json"
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def prepare() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from cases.models import Team, WorkQueue
+    from cases.services import delinquency_refresh
+
+    group = Group.objects.get(name="collector")
+    user_model = get_user_model()
+    for n, bucket in enumerate(BUCKETS):
+        team, _ = Team.objects.get_or_create(name=f"WS-team-{n}")
+        WorkQueue.objects.get_or_create(
+            code=f"ws-{n}",
+            defaults={
+                "name": f"WS bucket {bucket}",
+                "team": team,
+                "criteria": {"buckets": [bucket]},
+                "priority": n,
+            },
+        )
+        for i in range(COLLECTORS // len(BUCKETS)):
+            user, created = user_model.objects.get_or_create(username=f"WS-c{n}-{i}")
+            if created:
+                user.groups.add(group)
+                team.members.add(user)
+    started = time.perf_counter()
+    counts = delinquency_refresh()
+    print(f"delinquency_refresh {time.perf_counter() - started:.1f}s {counts}")
+
+
+def _timed(client, method: str, url: str, data=None) -> tuple[float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = getattr(client, method)(url, data or {})
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries), response.status_code
+
+
+def measure_pages(samples: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from cases.models import Case
+
+    users = list(get_user_model().objects.filter(username__startswith="WS-c"))
+    rng = random.Random(7)
+    queue_times, queue_queries = [], []
+    case_times, case_queries = [], []
+    case_refs, names = {}, {}
+    for user in users[:20]:
+        rows = list(
+            Case.objects.open()
+            .filter(queue__team__members=user)
+            .values_list("reference", "customer__full_name", "bucket")[:200]
+        )
+        case_refs[user.pk] = [r[0] for r in rows]
+        names[user.pk] = [(r[1], r[2]) for r in rows]
+    for n in range(samples):
+        user = rng.choice(users[:20])
+        client = Client()
+        client.force_login(user)
+        name, bucket = rng.choice(names[user.pk])
+        params = rng.choice(
+            [
+                {},
+                {"page": rng.randint(2, 16)},
+                {"bucket": bucket},
+                {"status": "due"},
+                {"q": name},  # a whole name: served by indexes
+            ]
+        )
+        elapsed, count, status = _timed(client, "get", "/work/", params)
+        assert status == 200, status
+        if n:  # the first request warms per-process caches
+            queue_times.append(elapsed)
+            queue_queries.append(count)
+        refs = case_refs[user.pk]
+        if refs:
+            elapsed, count, status = _timed(
+                client, "get", f"/cases/{rng.choice(refs)}/"
+            )
+            assert status == 200, status
+            if n:
+                case_times.append(elapsed)
+                case_queries.append(count)
+    fragment = []
+    for user in users[:5]:
+        client = Client()
+        client.force_login(user)
+        for _ in range(3):
+            fragment.append(_timed(client, "get", "/work/", {"q": "1062"})[0])
+    return {
+        "queue_fragment_search_p95_ms": round(p95(fragment) * 1000, 1),
+        "queue_p50_ms": round(statistics.median(queue_times) * 1000, 1),
+        "queue_p95_ms": round(p95(queue_times) * 1000, 1),
+        "queue_queries_max": max(queue_queries),
+        "case_p50_ms": round(statistics.median(case_times) * 1000, 1),
+        "case_p95_ms": round(p95(case_times) * 1000, 1),
+        "case_queries_max": max(case_queries),
+    }
+
+
+def _claimer(args) -> list[tuple[int, int | None, float]]:
+    usernames, rounds = args
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from calls.services import call_task_claim_next
+
+    out = []
+    users = list(get_user_model().objects.filter(username__in=usernames))
+    for _ in range(rounds):
+        for user in users:
+            started = time.perf_counter()
+            task = call_task_claim_next(user=user)
+            elapsed = time.perf_counter() - started
+            out.append((user.pk, task.pk if task else None, elapsed))
+            if task is not None:
+                # Done with it: the next round claims a fresh task, as a collector
+                # who finished a call would.
+                type(task).objects.filter(pk=task.pk).update(status="done")
+    connection.close()
+    return out
+
+
+def measure_claims(collectors: int, rounds: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    names = list(
+        get_user_model()
+        .objects.filter(username__startswith="WS-c")
+        .values_list("username", flat=True)[:collectors]
+    )
+    # Forked workers must not share the parent's connection.
+    from django.db import connections
+
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(collectors) as pool:
+        results = pool.map(_claimer, [([name], rounds) for name in names])
+    rows = [row for chunk in results for row in chunk]
+    tasks = [task for _, task, _ in rows if task is not None]
+    times = [t for _, _, t in rows]
+    return {
+        "claim_collectors": collectors,
+        "claims": len(tasks),
+        "claim_empty": len(rows) - len(tasks),
+        "claim_duplicates": len(tasks) - len(set(tasks)),
+        "claim_p50_ms": round(statistics.median(times) * 1000, 1),
+        "claim_p95_ms": round(p95(times) * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--collectors", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--skip-prepare", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+
+    # Production settings, but the pages need no collected static manifest here.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    if connection.vendor != "postgresql":
+        raise SystemExit("Set DATABASE_URL to the PostgreSQL benchmark database.")
+    if not args.skip_prepare:
+        prepare()
+    results = measure_pages(args.samples)
+    print(results)
+    connection.close()
+    results.update(measure_claims(args.collectors, args.rounds))
+    print(json.dumps(results, indent=2))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""REST API for collector work (/api/v1/): cases, next case, calls, promises and
+repayment plans. Thin views over the same services and selectors the pages use, so
+the browser and an integration obey the same rules."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import services as case_services
+from cases.access import contact_point_for_customer, loan_of_customer, not_found
+from cases.apis import ROLE_PERMISSIONS, errors
+from cases.models import Case, ContactPoint, Loan
+from cases.selectors import case_list_for_user
+from cases.serializers import parse
+
+from . import selectors, services
+from .serializers import (
+    CallInputSerializer,
+    CallOutputSerializer,
+    CaseDetailSerializer,
+    CaseOutputSerializer,
+    ClaimedCaseSerializer,
+    PlanInputSerializer,
+    PlanOutputSerializer,
+    PromiseInputSerializer,
+    PromiseOutputSerializer,
+)
+
+
+def _cases_for(user):
+    return case_list_for_user(user=user).prefetch_related(
+        Prefetch(
+            "customer__contact_points", queryset=ContactPoint.objects.order_by("id")
+        )
+    )
+
+
+def case_for(user, reference: str, *, field: str = "case") -> Case:
+    """The case if `user` may see it, else 404 naming `field` (no existence leak)."""
+    case = _cases_for(user).filter(reference=reference).first()
+    if case is None:
+        raise not_found(field, "case", reference)
+    return case
+
+
+class CaseFilter(django_filters.FilterSet):
+    queue = django_filters.CharFilter(field_name="queue__code")
+    bucket = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices)
+    assigned_to = django_filters.CharFilter(field_name="assigned_to__username")
+
+    class Meta:
+        model = Case
+        fields = ["queue", "bucket", "status", "assigned_to"]
+
+
+class CaseListApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = CaseOutputSerializer
+    filterset_class = CaseFilter
+    ordering_fields = ["priority", "overdue_amount", "max_days_past_due", "reference"]
+
+    def get_queryset(self):
+        return _cases_for(self.request.user).order_by("-priority", "reference")
+
+    @extend_schema(
+        operation_id="cases_list",
+        summary="Cases you may see (PII masked)",
+        responses={200: CaseOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CaseDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary="One case with its customer (masked) and loans",
+        responses={200: CaseDetailSerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        case = case_for(request.user, reference, field="reference")
+        return Response(CaseDetailSerializer(case).data)
+
+
+class CaseNextApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="cases_next",
+        summary="Claim the best case you may call now",
+        request=None,
+        responses={
+            200: ClaimedCaseSerializer,
+            204: OpenApiResponse(description="Nothing may be called now."),
+            **errors(403),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        task = services.call_task_claim_next(user=request.user)
+        if task is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ClaimedCaseSerializer(task).data)
+
+
+class CallListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = CallOutputSerializer
+    ordering_fields = ["started_at"]
+
+    def get_queryset(self):
+        return selectors.call_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="calls_list",
+        summary="Calls on the cases you may see",
+        responses={200: CallOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="calls_create",
+        summary="Record a call (through the compliance gate)",
+        description=(
+            "The gate decides at `started_at`; a blocked contact point answers 400 "
+            "naming the reason (the blocked attempt stays in the ledger). Disclosure "
+            "without identity confirmation answers 400."
+        ),
+        request=CallInputSerializer,
+        responses={201: CallOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(CallInputSerializer, request.data)
+        case = case_for(request.user, data.pop("case"))
+        point = contact_point_for_customer(
+            customer=case.customer,
+            value=data.pop("contact_point"),
+            channels=("phone",),
+            field="contact_point",
+        )
+        call = services.call_record(
+            user=request.user, case=case, contact_point=point, **data
+        )
+        body = CallOutputSerializer(call).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PromiseCreateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="promises_create",
+        summary="Record a promise to pay",
+        request=PromiseInputSerializer,
+        responses={201: PromiseOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(PromiseInputSerializer, request.data)
+        case = case_for(request.user, data["case"])
+        loan: Loan | None = loan_of_customer(
+            customer=case.customer, reference=data["loan"]
+        )
+        promise = case_services.promise_record(
+            case=case,
+            amount=data["amount"],
+            due_date=data["due_date"],
+            loan=loan,
+            created_by=request.user,
+        )
+        body = PromiseOutputSerializer(promise).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PlanCreateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="repayment_plans_create",
+        summary="Propose a repayment plan (a supervisor approves it)",
+        request=PlanInputSerializer,
+        responses={201: PlanOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(PlanInputSerializer, request.data)
+        case = case_for(request.user, data["case"])
+        plan = case_services.plan_propose(
+            case=case,
+            kind=data["kind"],
+            instalments=[dict(item) for item in data["instalments"]],
+            reason=data["reason"],
+            proposed_by=request.user,
+            requested_by_customer=data["requested_by_customer"],
+        )
+        body = PlanOutputSerializer(plan).data
+        return Response(body, status=status.HTTP_201_CREATED)

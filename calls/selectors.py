@@ -1,0 +1,784 @@
+"""Reads for the collector's workspace: the queue, the case page (loans, timeline,
+compliance banners) and call lists. Each runs a fixed number of queries whatever the
+portfolio size (DESIGN.md section 9 budgets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case as SqlCase,
+)
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from cases.masking import mask_contact, mask_phone
+from cases.models import (
+    Case,
+    ContactPoint,
+    Customer,
+    Instalment,
+    Loan,
+    Payment,
+    PromiseToPay,
+    RepaymentPlan,
+    WorkQueue,
+)
+from cases.selectors import case_list_for_user
+from compliance.models import ContactAttempt, ContactRestriction
+from compliance.services import (
+    ContactProposal,
+    Decision,
+    contact_evaluate_many,
+    pack_compiled_for,
+)
+
+from .models import CallLog, CallTask, PiiReveal
+from .services import OPEN_TASK, call_purpose, user_queue_ids
+
+PAGE_SIZE = 25
+# Unfiltered, the queue scores at most this many cases per source (see
+# queue_candidate_ids): the first pages of a 100,000-case queue without sorting it all.
+QUEUE_DEPTH = 200
+TIMELINE_LIMIT = 40
+# Score weights: each is a reason shown on the row, so the order can be explained.
+CALLBACK_WEIGHT = 1000
+BROKEN_PROMISE_WEIGHT = 300
+DUE_TASK_WEIGHT = 200
+STALE_WEIGHT = 100
+STALE_DAYS = 7
+BROKEN_PROMISE_DAYS = 30
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """A gate reason in the reader's language."""
+    if (get_language() or "").startswith("zh"):
+        return reason.get("message_zh") or reason.get("message", "")
+    return reason.get("message", "")
+
+
+# --------------------------------------------------------------------------------------
+# The queue
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    score: int
+    reasons: list[str]
+    callable_now: bool = False
+    next_permitted_at: dt.datetime | None = None
+    blocked_reason: str = ""
+
+
+@dataclass
+class QueueFilters:
+    queue: str = ""
+    bucket: str = ""
+    status: str = ""  # "" | "due" (has a due task) | "callback" | "no_task"
+    q: str = ""
+
+
+def _search_q(text: str) -> Q:
+    """Name, account number or phone (full, masked as shown, or its last digits)."""
+    text = text.strip()
+    match = Q(customer__full_name__icontains=text) | Q(reference__iexact=text)
+    account = Loan.objects.filter(reference__iexact=text).values("customer_id")
+    match |= Q(customer_id__in=account)
+    if "*" in text:
+        head, tail = text.split("*", 1)[0], text.rsplit("*", 1)[-1]
+        phones = ContactPoint.objects.filter(
+            channel=ContactPoint.Channel.PHONE,
+            value__startswith=head,
+            value__endswith=tail,
+        )
+        match |= Q(customer_id__in=phones.values("customer_id"))
+    else:
+        digits = text.lstrip("+")
+        if digits.isdigit() and len(digits) >= 4:
+            phones = ContactPoint.objects.filter(
+                channel=ContactPoint.Channel.PHONE, value__endswith=digits
+            )
+            match |= Q(customer_id__in=phones.values("customer_id"))
+    return match
+
+
+def _mine(user, queue_ids: list[int]) -> Q:
+    return Q(assigned_to=user) | Q(queue_id__in=queue_ids)
+
+
+def queue_candidate_ids(
+    *, user, queue_ids: list[int], now: dt.datetime, filters: QueueFilters
+) -> set[int]:
+    """The cases that can reach the top of the queue: the best by stored priority,
+    plus every case with a reason to call now (a due task or callback, a broken
+    promise), each source narrowed by the queue and bucket filters. Four index-served
+    reads bounded by QUEUE_DEPTH, so the scored ordering sorts hundreds of rows, not a
+    queue of 100,000 cases."""
+    narrow = Q()
+    if filters.queue:
+        narrow &= Q(queue__code=filters.queue)
+    if filters.bucket:
+        narrow &= Q(bucket=filters.bucket)
+    open_cases = Case.objects.open().filter(narrow).order_by("-priority")
+    ids: set[int] = set()
+    if filters.status in ("", "no_task"):
+        busy = CallTask.objects.filter(status__in=OPEN_TASK).values("case_id")
+        tops = open_cases.exclude(pk__in=busy) if filters.status else open_cases
+        if queue_ids:
+            # case_open_queue_priority_idx
+            ids.update(
+                tops.filter(queue_id__in=queue_ids).values_list("pk", flat=True)[
+                    :QUEUE_DEPTH
+                ]
+            )
+        # case_open_assignee_idx
+        ids.update(
+            tops.filter(assigned_to=user).values_list("pk", flat=True)[:QUEUE_DEPTH]
+        )
+        if filters.status:
+            return ids
+    via_case = Q(case__assigned_to=user) | Q(case__queue_id__in=queue_ids)
+    case_narrow = Q()
+    if filters.queue:
+        case_narrow &= Q(case__queue__code=filters.queue)
+    if filters.bucket:
+        case_narrow &= Q(case__bucket=filters.bucket)
+    tasks = CallTask.objects.filter(
+        Q(queue_id__in=queue_ids) | via_case,
+        case_narrow,
+        status__in=OPEN_TASK,
+        due_at__lte=now,
+        case__status=Case.Status.OPEN,
+    )
+    if filters.status == "callback":
+        tasks = tasks.filter(reason__startswith="Callback")
+    # calltask_claimable_idx
+    ids.update(
+        tasks.order_by("-priority", "due_at").values_list("case_id", flat=True)[
+            :QUEUE_DEPTH
+        ]
+    )
+    if not filters.status:
+        ids.update(
+            PromiseToPay.objects.filter(
+                via_case,
+                case_narrow,
+                status=PromiseToPay.Status.BROKEN,
+                resolved_at__gte=now - dt.timedelta(days=BROKEN_PROMISE_DAYS),
+                case__status=Case.Status.OPEN,
+            ).values_list("case_id", flat=True)[:QUEUE_DEPTH]
+        )
+    return ids
+
+
+def _exact_q(text: str) -> Q:
+    """Whole values, each looked up through its own index first (a full name, an
+    account number, a full phone number as stored), then the cases by customer: one
+    OR across joins would scan the queue instead."""
+    text = text.strip()
+    phone = "+" + text.lstrip("+") if text.lstrip("+").isdigit() else text
+    customers = set(
+        Customer.objects.filter(full_name=text).values_list("pk", flat=True)[:50]
+    )
+    customers.update(
+        Loan.objects.filter(reference=text).values_list("customer_id", flat=True)
+    )
+    customers.update(
+        ContactPoint.objects.filter(
+            channel=ContactPoint.Channel.PHONE, value__in=[text, phone]
+        ).values_list("customer_id", flat=True)[:50]
+    )
+    return Q(customer_id__in=customers) | Q(reference=text)
+
+
+def _search_ids(mine: Q, text: str) -> list[int]:
+    """Cases of the queue matching a search, best first, at most QUEUE_DEPTH: whole
+    values through indexes first; a fragment (part of a name, a masked phone, the last
+    digits) scans the queue."""
+    open_mine = Case.objects.open().filter(mine).order_by("-priority")
+    ids = list(
+        open_mine.filter(_exact_q(text)).values_list("pk", flat=True)[:QUEUE_DEPTH]
+    )
+    if not ids:
+        ids = list(
+            open_mine.filter(_search_q(text)).values_list("pk", flat=True)[:QUEUE_DEPTH]
+        )
+    return ids
+
+
+def queue_cases(
+    *, user, filters: QueueFilters, now: dt.datetime, queue_ids: list[int] | None = None
+) -> QuerySet[Case]:
+    """Open cases in the user's queues or assigned to them, scored and ordered.
+
+    The score is the case's priority (days past due, then the overdue amount) plus a
+    weight for each reason to call now: a callback due, a promise broken in the last
+    30 days, a due call task, no conversation for a week. `queue_reasons` explains a
+    row from the same annotations. Unfiltered, only `queue_candidate_ids` are scored;
+    a filter or search reaches every case of the queue.
+    """
+    if queue_ids is None:
+        queue_ids = user_queue_ids(user=user)
+    mine = _mine(user, queue_ids)
+    open_tasks = CallTask.objects.filter(
+        case=OuterRef("pk"), status__in=OPEN_TASK
+    ).order_by("-priority", "due_at")
+    due_tasks = open_tasks.filter(due_at__lte=now)
+    callbacks = due_tasks.filter(reason__startswith="Callback")
+    broken = PromiseToPay.objects.filter(
+        case=OuterRef("pk"),
+        status=PromiseToPay.Status.BROKEN,
+        resolved_at__gte=now - dt.timedelta(days=BROKEN_PROMISE_DAYS),
+    )
+    stale_before = now - dt.timedelta(days=STALE_DAYS)
+    cases = (
+        case_list_for_user(user=user)
+        .open()
+        .filter(mine)
+        .annotate(
+            task_reason=Subquery(due_tasks.values("reason")[:1]),
+            task_due_at=Subquery(open_tasks.values("due_at")[:1]),
+            task_claimed_by=Subquery(due_tasks.values("claimed_by_id")[:1]),
+            has_due_task=Exists(due_tasks),
+            has_open_task=Exists(open_tasks),
+            callback_due=Exists(callbacks),
+            broken_promise=Exists(broken),
+            stale=SqlCase(
+                When(
+                    Q(last_contact_at__isnull=True)
+                    | Q(last_contact_at__lt=stale_before),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            score=F("priority")
+            + SqlCase(
+                When(callback_due=True, then=Value(CALLBACK_WEIGHT)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            + SqlCase(
+                When(broken_promise=True, then=Value(BROKEN_PROMISE_WEIGHT)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            + SqlCase(
+                When(has_due_task=True, then=Value(DUE_TASK_WEIGHT)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            + F("stale") * STALE_WEIGHT
+        )
+    )
+    if filters.queue:
+        cases = cases.filter(queue__code=filters.queue)
+    if filters.bucket:
+        cases = cases.filter(bucket=filters.bucket)
+    if filters.status == "due":
+        cases = cases.filter(has_due_task=True)
+    elif filters.status == "callback":
+        cases = cases.filter(callback_due=True)
+    elif filters.status == "no_task":
+        cases = cases.filter(has_open_task=False)
+    if filters.q.strip():
+        cases = cases.filter(pk__in=_search_ids(mine, filters.q))
+    else:
+        cases = cases.filter(
+            pk__in=queue_candidate_ids(
+                user=user, queue_ids=queue_ids, now=now, filters=filters
+            )
+        )
+    return cases.order_by("-score", "-overdue_amount", "reference")
+
+
+def queue_total(*, user, queue_ids: list[int]) -> int:
+    """How many open cases the user's queues hold (index-only count)."""
+    return Case.objects.open().filter(_mine(user, queue_ids)).count()
+
+
+def queue_reasons(case: Case, now: dt.datetime) -> list[str]:
+    """Why the case is where it is in the queue, from the score's annotations."""
+    reasons = []
+    if case.callback_due:
+        reasons.append(_("Callback due"))
+    if case.broken_promise:
+        reasons.append(_("Broken promise"))
+    if case.has_due_task and not case.callback_due:
+        reasons.append(_("Task: %(reason)s") % {"reason": case.task_reason or "-"})
+    reasons.append(
+        _("%(dpd)s days past due, %(amount)s %(currency)s overdue")
+        % {
+            "dpd": case.max_days_past_due,
+            "amount": f"{case.overdue_amount:,.2f}",
+            "currency": case.currency,
+        }
+    )
+    if case.last_contact_at is None:
+        reasons.append(_("Never reached"))
+    elif case.stale:
+        days = (now - case.last_contact_at).days
+        reasons.append(_("No conversation for %(days)s days") % {"days": days})
+    return reasons
+
+
+def queue_page(
+    *, user, filters: QueueFilters, page: int | str = 1, now: dt.datetime | None = None
+) -> tuple[Page, list[QueueRow]]:
+    """One page of the queue, callable-now rows first.
+
+    The gate is asked about the page's customers in one batch (one query); callable
+    rows rise to the top of the page, each blocked row says when it may be called.
+    Ordering by "callable now" across the whole queue would mean deciding for every
+    case on every page view; "Next case" does that search instead.
+    """
+    now = now or timezone.now()
+    queue_ids = user_queue_ids(user=user)
+    cases = queue_cases(user=user, filters=filters, now=now, queue_ids=queue_ids)
+    paginator = Paginator(cases, PAGE_SIZE)
+    current = paginator.get_page(page)
+    items = list(current.object_list)
+    decisions = _call_decisions(items, now)
+    rows = []
+    for case, decision in zip(items, decisions, strict=True):
+        row = QueueRow(case=case, score=case.score, reasons=queue_reasons(case, now))
+        row.callable_now = decision.allowed
+        if not decision.allowed:
+            row.next_permitted_at = decision.next_permitted_at
+            row.blocked_reason = (
+                reason_text(decision.reasons[0]) if decision.reasons else ""
+            )
+        rows.append(row)
+    rows.sort(key=lambda r: not r.callable_now)
+    return current, rows
+
+
+def _call_decisions(cases: list[Case], now: dt.datetime) -> list[Decision]:
+    if not cases:
+        return []
+    return contact_evaluate_many(
+        [ContactProposal(customer=c.customer, channel="call", at=now) for c in cases],
+        at=now,
+    )
+
+
+def queue_filter_choices(*, user) -> dict:
+    queues = list(
+        WorkQueue.objects.filter(team__members=user, is_active=True)
+        .distinct()
+        .order_by("priority", "code")
+    )
+    return {"queues": queues, "buckets": ["1-30", "31-60", "61-90", "90+"]}
+
+
+# --------------------------------------------------------------------------------------
+# The case page
+# --------------------------------------------------------------------------------------
+
+
+def case_for_page(*, user, reference: str) -> Case:
+    """The case with what its page shows, if `user` may see it (else 404)."""
+    from cases.selectors import case_get_for_user
+
+    case = case_get_for_user(user=user, reference=reference)
+    return case
+
+
+@dataclass
+class LoanView:
+    loan: Loan
+    oldest_unpaid_due: dt.date | None
+    overdue_instalments: list[Instalment] = field(default_factory=list)
+
+
+def case_loans(*, case: Case) -> list[LoanView]:
+    """The customer's active loans with overdue amounts and the dates they fell due."""
+    today = timezone.localdate()
+    unpaid = Instalment.objects.filter(amount_paid__lt=F("amount_due")).order_by(
+        "due_date"
+    )
+    loans = Loan.objects.filter(customer_id=case.customer_id).prefetch_related(
+        Prefetch("instalments", queryset=unpaid, to_attr="unpaid")
+    )
+    views = []
+    for loan in loans.order_by("-overdue_amount", "reference"):
+        overdue = [i for i in loan.unpaid if i.due_date < today]
+        views.append(
+            LoanView(
+                loan=loan,
+                oldest_unpaid_due=overdue[0].due_date if overdue else None,
+                overdue_instalments=overdue,
+            )
+        )
+    return views
+
+
+def case_totals(loans: list[LoanView]) -> dict[str, Decimal]:
+    active = [v.loan for v in loans if v.loan.status == Loan.Status.ACTIVE]
+    return {
+        "overdue": sum((loan.overdue_amount for loan in active), Decimal("0")),
+        "balance": sum((loan.outstanding_balance for loan in active), Decimal("0")),
+    }
+
+
+@dataclass
+class Banner:
+    point: ContactPoint
+    masked: str
+    allowed: bool
+    text: str
+    next_permitted_at: dt.datetime | None = None
+
+
+def _cap_counts(
+    *, point: ContactPoint, attempts: list[ContactAttempt], pack, zone, now
+) -> list[str]:
+    """ "2 of 6 unanswered calls today" for each call cap of the pack."""
+    parts = []
+    local_day = now.astimezone(zone).date()
+    for cap in pack.caps:
+        if "call" not in cap.channels:
+            continue
+        if cap.window == "calendar_day":
+            since = dt.datetime.combine(local_day, dt.time(0), tzinfo=zone)
+        else:
+            since = now - dt.timedelta(days=cap.days)
+        used = sum(
+            1
+            for a in attempts
+            if a.at >= since
+            and a.channel in cap.channels
+            and a.result in cap.counted
+            and (cap.scope != "contact_point" or a.contact_value == point.value)
+        )
+        what = {
+            "contact_point": _("on this number"),
+            "debtor": _("with the customer"),
+            "debtor_debt": _("on this debt"),
+        }.get(cap.scope, "")
+        period = (
+            _("today")
+            if cap.window == "calendar_day"
+            else _("in %(days)s days") % {"days": cap.days}
+        )
+        parts.append(
+            _("%(used)s of %(max)s calls %(what)s %(period)s")
+            % {"used": used, "max": cap.max, "what": what, "period": period}
+        )
+    return parts
+
+
+def contact_banners(*, case: Case, now: dt.datetime | None = None) -> list[Banner]:
+    """The gate's verdict on calling each of the customer's phones now, as a line a
+    collector reads at a glance: "may call until 21:00 · 2 of 6 calls on this number
+    today" or "blocked until 08:00: outside the permitted window"."""
+    now = now or timezone.now()
+    customer = case.customer
+    points = [
+        p
+        for p in customer.contact_points.all()
+        if p.channel == ContactPoint.Channel.PHONE
+    ]
+    if not points:
+        return []
+    decisions = contact_evaluate_many(
+        [
+            ContactProposal(
+                customer=customer,
+                channel="call",
+                contact_point=p,
+                purpose=call_purpose(p),
+                at=now,
+            )
+            for p in points
+        ],
+        at=now,
+    )
+    pack = pack_compiled_for(customer)
+    attempts = list(
+        ContactAttempt.objects.filter(
+            customer=customer,
+            channel="call",
+            allowed=True,
+            at__gte=now - dt.timedelta(days=8),
+        ).only("at", "channel", "result", "contact_value")
+    )
+    banners = []
+    for point, decision in zip(points, decisions, strict=True):
+        zone = (
+            decision.next_permitted_at.tzinfo
+            if decision.next_permitted_at is not None
+            else pack.zone
+        )
+        masked = mask_phone(point.value)
+        if decision.allowed:
+            parts = [
+                _("May call until %(time)s")
+                % {"time": pack.window_end.strftime("%H:%M")}
+            ]
+            parts += _cap_counts(
+                point=point, attempts=attempts, pack=pack, zone=zone, now=now
+            )
+            banners.append(Banner(point, masked, True, " · ".join(parts)))
+        else:
+            reason = reason_text(decision.reasons[0]) if decision.reasons else ""
+            if decision.next_permitted_at is not None:
+                local = decision.next_permitted_at.astimezone(zone)
+                fmt = (
+                    "%H:%M"
+                    if local.date() == now.astimezone(zone).date()
+                    else ("%Y-%m-%d %H:%M")
+                )
+                text = _("Blocked until %(time)s: %(reason)s") % {
+                    "time": local.strftime(fmt),
+                    "reason": reason,
+                }
+            else:
+                text = _("Blocked: %(reason)s") % {"reason": reason}
+            banners.append(
+                Banner(point, masked, False, text, decision.next_permitted_at)
+            )
+    return banners
+
+
+TIMELINE_LABELS = {
+    "call": gettext_lazy("Call"),
+    "attempt": gettext_lazy("Contact"),
+    "decision": gettext_lazy("Blocked"),
+    "promise": gettext_lazy("Promise"),
+    "plan": gettext_lazy("Plan"),
+    "payment": gettext_lazy("Payment"),
+    "restriction": gettext_lazy("Restriction"),
+}
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # call | attempt | decision | promise | plan | payment | restriction
+    title: str
+    detail: str = ""
+    flagged: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(TIMELINE_LABELS.get(self.kind, self.kind))
+
+
+def _aware_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
+
+
+def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first: reminders and blocked
+    decisions (the ledger), calls, promises, plans, payments and restrictions. Six
+    queries, each bounded by `limit`."""
+    customer_id = case.customer_id
+    entries: list[TimelineEntry] = []
+    calls = (
+        CallLog.objects.filter(case=case)
+        .select_related("collector", "contact_point")
+        .order_by("-started_at")[:limit]
+    )
+    for call in calls:
+        detail = [call.get_attitude_display()]
+        if call.duration_seconds:
+            detail.append(_("%(s)s s") % {"s": call.duration_seconds})
+        if call.notes:
+            detail.append(call.notes)
+        who = call.collector.get_username() if call.collector else "-"
+        entries.append(
+            TimelineEntry(
+                at=call.started_at,
+                kind="call",
+                title=_("Call to %(to)s by %(who)s: %(outcome)s")
+                % {
+                    "to": mask_phone(call.contact_point.value),
+                    "who": who,
+                    "outcome": call.get_outcome_display(),
+                },
+                detail=" · ".join(detail),
+                flagged=call.notes_flagged,
+            )
+        )
+    # Calls appear above; the ledger adds reminders, blocked attempts and calls made
+    # elsewhere (a call's own attempt is skipped: it is the call).
+    attempts = (
+        ContactAttempt.objects.filter(customer_id=customer_id)
+        .exclude(channel="call", allowed=True, call__isnull=False)
+        .select_related("decision")
+        .order_by("-at")[:limit]
+    )
+    for attempt in attempts:
+        value = (
+            mask_contact(
+                "phone" if attempt.channel in ("call", "sms") else attempt.channel,
+                attempt.contact_value,
+            )
+            if attempt.contact_value
+            else ""
+        )
+        if attempt.allowed:
+            title = _("%(channel)s %(to)s: %(result)s") % {
+                "channel": attempt.get_channel_display(),
+                "to": value,
+                "result": attempt.get_result_display(),
+            }
+            detail = attempt.source
+        else:
+            title = _("%(channel)s %(to)s blocked by the compliance gate") % {
+                "channel": attempt.get_channel_display(),
+                "to": value,
+            }
+            reasons = attempt.decision.reasons if attempt.decision else []
+            detail = " ".join(reason_text(r) for r in reasons)
+        entries.append(
+            TimelineEntry(
+                at=attempt.at,
+                kind="attempt" if attempt.allowed else "decision",
+                title=title,
+                detail=detail,
+                flagged=not attempt.allowed,
+            )
+        )
+    for promise in PromiseToPay.objects.filter(case=case).order_by("-made_at")[:limit]:
+        entries.append(
+            TimelineEntry(
+                at=promise.made_at,
+                kind="promise",
+                title=_("Promise to pay %(amount)s %(currency)s by %(date)s")
+                % {
+                    "amount": f"{promise.amount:,.2f}",
+                    "currency": promise.currency,
+                    "date": promise.due_date.isoformat(),
+                },
+                detail=promise.get_status_display(),
+            )
+        )
+    plans = (
+        RepaymentPlan.objects.filter(case=case)
+        .prefetch_related("instalments")
+        .order_by("-created_at")[:limit]
+    )
+    for plan in plans:
+        schedule = ", ".join(
+            f"{i.due_date.isoformat()} {i.amount:,.2f}" for i in plan.instalments.all()
+        )
+        entries.append(
+            TimelineEntry(
+                at=plan.created_at,
+                kind="plan",
+                title=_("Repayment plan %(ref)s (%(kind)s), %(total)s %(currency)s")
+                % {
+                    "ref": plan.reference,
+                    "kind": plan.get_kind_display(),
+                    "total": f"{plan.total_amount:,.2f}",
+                    "currency": plan.currency,
+                },
+                detail=f"{plan.get_status_display()} · {schedule}",
+            )
+        )
+    payments = (
+        Payment.objects.filter(loan__customer_id=customer_id)
+        .select_related("loan")
+        .order_by("-received_at")[:limit]
+    )
+    for payment in payments:
+        entries.append(
+            TimelineEntry(
+                at=payment.received_at,
+                kind="payment",
+                title=_("Payment %(amount)s %(currency)s on %(loan)s")
+                % {
+                    "amount": f"{payment.amount:,.2f}",
+                    "currency": payment.currency,
+                    "loan": payment.loan.reference,
+                },
+                detail=payment.reference,
+            )
+        )
+    restrictions = ContactRestriction.objects.filter(customer_id=customer_id).order_by(
+        "-starts_at"
+    )[:limit]
+    for restriction in restrictions:
+        until = (
+            _(" until %(date)s") % {"date": restriction.ends_at.date().isoformat()}
+            if restriction.ends_at
+            else ""
+        )
+        entries.append(
+            TimelineEntry(
+                at=restriction.starts_at,
+                kind="restriction",
+                title=_("Restriction: %(kind)s%(until)s")
+                % {"kind": restriction.get_kind_display(), "until": until},
+                detail=restriction.reason.splitlines()[0] if restriction.reason else "",
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def pii_reveals_for_case(*, case: Case, limit: int = 10) -> list[PiiReveal]:
+    return list(
+        PiiReveal.objects.filter(customer_id=case.customer_id)
+        .select_related("user")
+        .order_by("-revealed_at")[:limit]
+    )
+
+
+def case_current_task(*, case: Case, user) -> CallTask | None:
+    """The task on this case the user holds, if any (shown on the case page)."""
+    return (
+        CallTask.objects.filter(
+            case=case, claimed_by=user, status=CallTask.Status.CLAIMED
+        )
+        .order_by("-priority")
+        .first()
+    )
+
+
+def pending_attempt(*, case: Case, user, attempt_id: int) -> ContactAttempt | None:
+    """A call the user started on this case and has not logged yet."""
+    return (
+        ContactAttempt.objects.select_related("contact_point")
+        .filter(
+            pk=attempt_id,
+            case=case,
+            actor=user,
+            channel="call",
+            result=ContactAttempt.Result.PENDING,
+        )
+        .first()
+    )
+
+
+def call_list_for_user(*, user) -> QuerySet[CallLog]:
+    """Calls on the cases `user` may see, newest first."""
+    visible = case_list_for_user(user=user).order_by().values("pk")
+    return (
+        CallLog.objects.filter(case_id__in=visible)
+        .select_related("case", "contact_point", "collector")
+        .order_by("-started_at")
+    )

@@ -1,0 +1,211 @@
+"""The case page and its actions: reveal (audited), promise, repayment plan,
+restriction. Short functions: fetch with access check → form → service → redirect
+or render a partial. The guided call lives in calls.views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calls import selectors as call_selectors
+from calls import services as call_services
+from collections_app.errors import ApplicationError
+from collections_app.roles import Role, role_required
+from compliance.restrictions import restriction_create
+
+from . import services
+from .forms import WRONG_NUMBER, PlanForm, PromiseForm, RestrictionForm
+from .masking import mask_contact, mask_national_id
+
+WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
+
+
+def form_errors(form, exc: ApplicationError) -> None:
+    """Show a service's refusal on the form, each message under its field."""
+    for field, msgs in (exc.errors or {"__all__": [exc.message]}).items():
+        name = field if field in form.fields else None
+        for message in msgs:
+            form.add_error(name, message)
+
+
+def case_page_context(
+    request: HttpRequest, case, *, revealed: dict | None = None, **extra
+) -> dict:
+    """Everything the case page shows; each part is a bounded read."""
+    from calls.views import active_call_context
+
+    revealed = revealed or {}
+    customer = case.customer
+    points = list(customer.contact_points.all())
+    loans = call_selectors.case_loans(case=case)
+    context = {
+        "case": case,
+        "customer": customer,
+        "national_id": mask_national_id(customer.national_id)
+        if customer.national_id
+        else "",
+        "address": mask_contact("address", customer.address)
+        if customer.address
+        else "",
+        "points": [
+            (p, revealed.get(f"point-{p.pk}") or mask_contact(p.channel, p.value))
+            for p in points
+        ],
+        "banners": call_selectors.contact_banners(case=case),
+        "loans": loans,
+        "totals": call_selectors.case_totals(loans),
+        "timeline": call_selectors.case_timeline(case=case),
+        "reveals": call_selectors.pii_reveals_for_case(case=case),
+        "task": call_selectors.case_current_task(case=case, user=request.user),
+        "revealed": revealed,
+        "promise_form": PromiseForm(),
+    }
+    context.update(active_call_context(request, case))
+    context.update(extra)
+    return context
+
+
+@role_required(*WORKERS)
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    return render(request, "cases/case.html", case_page_context(request, case))
+
+
+@role_required(*WORKERS)
+@require_POST
+def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
+    """Show one masked value in full, and record who saw it."""
+    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    field = request.POST.get("field", "")
+    point = None
+    if field == "contact_point":
+        point = case.customer.contact_points.filter(
+            pk=request.POST.get("contact_point") or 0
+        ).first()
+    try:
+        value = call_services.pii_reveal(
+            user=request.user, case=case, field=field, contact_point=point
+        )
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400)
+    if request.htmx:
+        return render(request, "cases/_revealed.html", {"value": value})
+    key = f"point-{point.pk}" if point else field
+    context = case_page_context(request, case, revealed={key: value})
+    return render(request, "cases/case.html", context)
+
+
+@role_required(*WORKERS)
+def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
+    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    form = PromiseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.promise_record(
+                case=case,
+                amount=form.cleaned_data["amount"],
+                due_date=form.cleaned_data["due_date"],
+                created_by=request.user,
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Promise to pay recorded."))
+            return redirect("case-detail", reference=case.reference)
+    status = 400 if form.errors else 200
+    return render(
+        request, "cases/promise.html", {"case": case, "form": form}, status=status
+    )
+
+
+@role_required(*WORKERS)
+def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
+    """The plan calculator: preview the schedule, then propose it."""
+    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    loans = call_selectors.case_loans(case=case)
+    totals = call_selectors.case_totals(loans)
+    form = PlanForm(
+        request.POST or None,
+        initial={"total": totals["overdue"] or totals["balance"]},
+    )
+    schedule = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        count = 1 if data["kind"] == "deferral" else data["count"]
+        try:
+            schedule = call_services.plan_schedule_preview(
+                total=data["total"],
+                count=count,
+                first_due_date=data["first_due_date"],
+                every_days=data["every_days"],
+            )
+            if "propose" in request.POST:
+                services.plan_propose(
+                    case=case,
+                    kind=data["kind"],
+                    instalments=schedule,
+                    reason=data["reason"],
+                    proposed_by=request.user,
+                    requested_by_customer=data["requested_by_customer"],
+                )
+                messages.success(
+                    request, _("Repayment plan proposed; a supervisor will review it.")
+                )
+                return redirect("case-detail", reference=case.reference)
+        except ApplicationError as exc:
+            form_errors(form, exc)
+    context = {"case": case, "form": form, "schedule": schedule, "totals": totals}
+    if request.htmx:
+        # htmx swaps only 2xx answers: the errors are in the fragment.
+        return render(request, "cases/plan.html#plan-form", context)
+    status = 400 if form.errors else 200
+    return render(request, "cases/plan.html", context, status=status)
+
+
+@role_required(*WORKERS)
+def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a cease request, dispute, attorney, vulnerability, opt-out or a wrong
+    number from the case page."""
+    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    points = list(case.customer.contact_points.all())
+    form = RestrictionForm(request.POST or None, points=points)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        point = next((p for p in points if p.pk == data["contact_point"]), None)
+        try:
+            if data["kind"] == WRONG_NUMBER:
+                if point is None:
+                    raise ApplicationError(
+                        _("Choose the number that is wrong."),
+                        errors={
+                            "contact_point": [_("Choose the number that is wrong.")]
+                        },
+                    )
+                call_services.contact_point_mark_invalid(
+                    user=request.user,
+                    case=case,
+                    contact_point=point,
+                    reason=data["reason"],
+                )
+            else:
+                restriction_create(
+                    customer=case.customer,
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    actor=request.user,
+                    channel=data["channel"],
+                    contact_point=point,
+                    source="collector",
+                )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Restriction recorded."))
+            return redirect("case-detail", reference=case.reference)
+    status = 400 if form.errors else 200
+    return render(
+        request, "cases/restriction.html", {"case": case, "form": form}, status=status
+    )

@@ -1,0 +1,126 @@
+"""A collector's day in the browser: log in, take the next case, call with the
+guided script, record a promise, see it on the timeline, switch to Chinese."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cases.models import PromiseToPay
+from compliance.models import ContactAttempt, ContactRestriction
+from tests.calls.conftest import WORKING_HOURS, make_case
+from tests.cases.factories import (
+    PromiseToPayFactory,
+    TeamFactory,
+    UserFactory,
+    WorkQueueFactory,
+)
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def portfolio(time_machine):
+    time_machine.move_to(WORKING_HOURS, tick=True)
+    team = TeamFactory(name="Shanghai A")
+    queue = WorkQueueFactory(code="early", name="Early arrears", team=team)
+    collector = UserFactory(username="collector", roles=["collector"])
+    team.members.add(collector)
+    best = make_case(queue, reference="CASE-0001", priority=180, name="王小明")
+    names = ["李华", "张伟", "刘洋", "陈静", "杨帆"]
+    for n, name in enumerate(names, start=2):
+        make_case(queue, reference=f"CASE-000{n}", priority=100 - n * 10, name=name)
+    disputed = make_case(queue, reference="CASE-0009", priority=170, name="赵磊")
+    ContactRestriction.objects.create(
+        customer=disputed.customer,
+        kind=ContactRestriction.Kind.DISPUTE,
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        reason="Disputes the late fee",
+    )
+    # Some history, so the timeline and the queue's reasons have something to show.
+    now = timezone.now()
+    ContactAttempt.objects.create(
+        customer=best.customer,
+        case=best,
+        contact_value=best.customer.contact_points.get().value,
+        channel="sms",
+        at=now - dt.timedelta(days=12),
+        allowed=True,
+        result=ContactAttempt.Result.SENT,
+        completed_at=now - dt.timedelta(days=12),
+        source="escalation",
+    )
+    PromiseToPayFactory(
+        case=best,
+        amount=300,
+        due_date=(now - dt.timedelta(days=3)).date(),
+        made_at=now - dt.timedelta(days=10),
+        status=PromiseToPay.Status.BROKEN,
+        resolved_at=now - dt.timedelta(days=2),
+    )
+    return {"collector": collector, "best": best}
+
+
+def log_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", "collector")
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(f"{base}/collector/")
+
+
+def test_a_collector_takes_the_next_case_and_records_a_promise_in_a_call(
+    portfolio, live_server, page: Page
+):
+    base = live_server.url
+    log_in(page, base)
+    expect(page.locator("#queue-table")).to_contain_text("CASE-0001")
+    expect(page.locator("#queue-table")).to_contain_text("Blocked")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+
+    page.click("#next-case")
+    page.wait_for_url(f"{base}/cases/CASE-0001/")
+    expect(page.locator("#banners")).to_contain_text("May call until 22:00")
+    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+
+    page.click("button.call-button")
+    expect(page.locator("#call-panel")).to_contain_text("Call in progress")
+    expect(page.locator("#call-panel")).not_to_contain_text("Overdue:")
+
+    expect(page.locator("#loans")).to_contain_text("Hidden during the call")
+    page.click("#identity-confirmed")  # htmx swaps the panel and the loans
+    expect(page.locator("#call-panel")).to_contain_text("Overdue: 1,000.00 CNY")
+    expect(page.locator("#loans")).to_contain_text("L0")
+    page.click("#to-resolution")
+    expect(page.locator("#call-panel")).to_contain_text("Offer a way forward")
+    page.screenshot(path=str(SCREENSHOTS / "guided-call.png"), full_page=True)
+
+    due = (WORKING_HOURS.date() + dt.timedelta(days=5)).isoformat()
+    page.select_option("#call-panel select[name=outcome]", "promise_to_pay")
+    page.select_option("#call-panel select[name=attitude]", "cooperative")
+    page.fill("#call-panel input[name=promise_amount]", "600")
+    page.fill("#call-panel input[name=promise_due_date]", due)
+    page.fill("#call-panel textarea[name=notes]", "Will pay on payday.")
+    page.click("#log-call")
+
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Promise to pay 600.00 CNY")
+    expect(timeline).to_contain_text("Promise to pay")
+    expect(page.locator("#call-panel")).to_contain_text("Call logged.")
+    expect(timeline).to_contain_text("by collector: Promise to pay")
+
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_load_state("load")
+    expect(page.locator("#timeline")).to_contain_text("时间线")
+    expect(page.locator("#timeline")).to_contain_text("承诺于")
+    page.goto(f"{base}/collector/")
+    expect(page.locator("h1")).to_have_text("我的工作")
+    page.screenshot(path=str(SCREENSHOTS / "queue-zh.png"), full_page=True)
