@@ -365,6 +365,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
 # Sends in flight at once per dispatcher (threads waiting on the gateway).
 OUTBOX_SEND_CONCURRENCY = env_int("OUTBOX_SEND_CONCURRENCY", 8, minimum=1)
+# Repayment plans: small ones are approved at once, the rest go to a supervisor
+# (0 = every plan to a supervisor). CN.PLAN caps an agreement at 60 instalments.
+PLAN_AUTO_APPROVE_MAX_INSTALMENTS = env_int("PLAN_AUTO_APPROVE_MAX_INSTALMENTS", 0)
+PLAN_AUTO_APPROVE_MAX_DAYS = env_int("PLAN_AUTO_APPROVE_MAX_DAYS", 180)
+PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -32,7 +33,8 @@ def plan_propose(
     proposed_by=None,
     requested_by_customer: bool = False,
 ) -> RepaymentPlan:
-    """Propose a repayment plan for an open case; a supervisor approves it.
+    """Propose a repayment plan for an open case; a supervisor approves it, unless
+    it is within the configured auto-approval limits (then it is active at once).
 
     `instalments` is [{"due_date": date, "amount": Decimal}, ...]. Refuses an empty
     schedule, dates in the past, non-positive amounts, a total above what the customer
@@ -59,6 +61,12 @@ def plan_propose(
             messages.append(f"Instalment {number}: {exc.message}")
             continue
         rows.append((due_date, amount))
+    if len(instalments or []) > settings.PLAN_MAX_INSTALMENTS:
+        # CN.PLAN: personalised instalment agreements run at most 5 years (60).
+        messages.append(
+            f"At most {settings.PLAN_MAX_INSTALMENTS} instalments "
+            f"(this schedule has {len(instalments)})."
+        )
     if kind == RepaymentPlan.Kind.DEFERRAL and instalments:
         if len(instalments) != 1:
             messages.append("A deferral is one instalment at a later date.")
@@ -99,7 +107,34 @@ def plan_propose(
                 reason="plan proposed",
                 user=proposed_by,
             )
+        if _within_auto_approval(plan, rows, today=today):
+            plan.status = RepaymentPlan.Status.ACTIVE
+            plan.decided_at = timezone.now()
+            plan.decision_reason = "within the auto-approval limits"
+            history_save(plan, reason="approved: within limits", user=proposed_by)
     return plan
+
+
+def _within_auto_approval(
+    plan: RepaymentPlan, rows: list[tuple[dt.date, Decimal]], *, today: dt.date
+) -> bool:
+    """Small plans need no supervisor: at most PLAN_AUTO_APPROVE_MAX_INSTALMENTS
+    instalments, the last within PLAN_AUTO_APPROVE_MAX_DAYS, and no other active plan.
+    Both limits 0 (the default) send every plan to a supervisor."""
+    limit = settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS
+    if not limit or len(rows) > limit:
+        return False
+    if max(due for due, _ in rows) > today + dt.timedelta(
+        days=settings.PLAN_AUTO_APPROVE_MAX_DAYS
+    ):
+        return False
+    return (
+        not RepaymentPlan.objects.filter(
+            case_id=plan.case_id, status=RepaymentPlan.Status.ACTIVE
+        )
+        .exclude(pk=plan.pk)
+        .exists()
+    )
 
 
 def _plan_decide_check(plan: RepaymentPlan, user) -> None:

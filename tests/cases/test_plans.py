@@ -248,3 +248,37 @@ def test_paying_every_plan_instalment_completes_the_plan_at_once(case, superviso
     assert plan.history.latest().history_change_reason == (
         "completed: all instalments paid"
     )
+
+
+def test_a_plan_within_the_auto_approval_limits_is_active_at_once(case, settings):
+    settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS = 3
+    settings.PLAN_AUTO_APPROVE_MAX_DAYS = 60
+    plan = propose(case)
+    assert plan.status == RepaymentPlan.Status.ACTIVE
+    assert plan.decided_by is None
+    assert plan.history.first().history_change_reason == "approved: within limits"
+
+
+@pytest.mark.parametrize(("max_instalments", "max_days"), [(1, 60), (3, 20), (0, 365)])
+def test_a_plan_above_the_limits_waits_for_a_supervisor(
+    case, settings, max_instalments, max_days
+):
+    settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS = max_instalments
+    settings.PLAN_AUTO_APPROVE_MAX_DAYS = max_days
+    assert propose(case).status == RepaymentPlan.Status.PROPOSED
+
+
+def test_a_second_small_plan_is_not_approved_over_an_active_one(case, settings):
+    settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS = 3
+    propose(case)
+    second = propose(
+        case, instalments=[{"due_date": days(15), "amount": Decimal("500")}]
+    )
+    assert second.status == RepaymentPlan.Status.PROPOSED
+
+
+def test_a_plan_longer_than_sixty_instalments_is_refused(case):
+    schedule = [{"due_date": days(i + 1), "amount": Decimal("1")} for i in range(61)]
+    with pytest.raises(ApplicationError) as exc:
+        propose(case, instalments=schedule)
+    assert "At most 60 instalments" in exc.value.errors["instalments"][0]
