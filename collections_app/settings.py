@@ -360,7 +360,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@example.com")
 COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
 # Outbox dispatch: rows per claim, attempts before the dead letter, claim lease.
-OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
 # Sends in flight at once per dispatcher (threads waiting on the gateway).
