@@ -4,6 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.api import client_for
 from tests.cases.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +20,6 @@ ENDPOINTS = [
     ("post", "/api/v1/contact-attempts/"),
     ("post", "/api/v1/compliance/check/"),
 ]
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def assert_error_body(response, status: int) -> dict:

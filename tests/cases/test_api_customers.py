@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases.models import ContactPoint, Customer
+from tests.api import client_for
 from tests.cases.factories import (
     CaseFactory,
     ContactPointFactory,
@@ -13,12 +14,6 @@ from tests.cases.factories import (
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def customer_body(**overrides) -> dict:

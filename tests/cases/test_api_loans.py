@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from cases.models import Instalment, Loan, Payment
+from tests.api import client_for
 from tests.cases.factories import (
     CaseFactory,
     CustomerFactory,
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 LOANS = "/api/v1/loans/"
 PAYMENTS = "/api/v1/payments/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def loan_body(customer, **overrides) -> dict:

@@ -1,17 +1,11 @@
 import pytest
-from rest_framework.test import APIClient
 
 from cases.models import Case, EscalationPolicy
+from tests.api import client_for
 from tests.cases.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/escalation-policies/"
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def body(**overrides):

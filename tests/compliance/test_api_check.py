@@ -4,9 +4,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 from compliance.models import ContactAttempt, ContactRestriction, Decision
+from tests.api import client_for
 from tests.cases.factories import (
     CaseFactory,
     ContactPointFactory,
@@ -18,19 +18,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/compliance/check/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def case(queue):
-    case = CaseFactory(queue=queue)
-    ContactPointFactory(customer=case.customer, value="+8613800138000")
-    return case
 
 
 def at_shanghai(hour: int, minute: int = 0, second: int = 0) -> str:

@@ -4,28 +4,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 from compliance.models import ContactAttempt
-from tests.cases.factories import CaseFactory, ContactPointFactory, LoanFactory
+from tests.api import client_for
+from tests.cases.factories import CaseFactory, LoanFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/contact-attempts/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def case(queue):
-    case = CaseFactory(queue=queue)
-    ContactPointFactory(customer=case.customer, value="+8613800138000")
-    return case
 
 
 def attempt_body(case, **overrides) -> dict:

@@ -4,20 +4,14 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from compliance.models import ContactRestriction
+from tests.api import client_for
 from tests.cases.factories import CaseFactory, ContactPointFactory, LoanFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/restrictions/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
