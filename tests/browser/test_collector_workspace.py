@@ -2,6 +2,8 @@
 guided script, record a promise, see it on the timeline, switch to Chinese."""
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,14 @@ from tests.cases.factories import (
     WorkQueueFactory,
 )
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The screenshots in docs/ are refreshed on request (SAVE_SCREENSHOTS=1), so a test
+# run never changes the working tree; otherwise they go to a temporary folder.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("SAVE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "collections-screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 pytestmark = [
     pytest.mark.browser,
