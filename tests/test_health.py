@@ -71,3 +71,12 @@ def test_readyz_checks_the_real_redis_when_redis_url_is_set(client):
     assert response.status_code == 200
     # The probe wrote through the cache, so Redis really answered.
     assert cache.get("readyz") == "1"
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_our_own_static_files(
+    client, admin_user
+):
+    client.force_login(admin_user)
+    page = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn." not in page and "unpkg" not in page
