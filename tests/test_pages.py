@@ -184,3 +184,20 @@ def test_the_navigation_shows_the_links_of_the_users_roles(
     page = client.get("/configuration/").content.decode()
     assert 'href="/configuration/"' in page
     assert 'href="/admin/"' in page
+
+
+def test_repeated_failed_logins_lock_the_account_from_that_address(client, collector):
+    answers = [
+        client.post(
+            "/accounts/login/", {"username": "collector", "password": "wrong"}
+        ).status_code
+        for _ in range(5)
+    ]
+    # The form again with an error, until the fifth failure locks the pair out.
+    assert answers == [200, 200, 200, 200, 429]
+    locked = client.post(
+        "/accounts/login/", {"username": "collector", "password": "pass-word-123"}
+    )
+    assert locked.status_code == 429
+    assert "temporarily locked" in locked.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -78,7 +78,7 @@ def test_an_integration_token_of_an_admin_may_create_customers(admin_user):
 def test_session_auth_works_for_the_browser(collector, queue):
     customer = CaseFactory(queue=queue).customer
     client = APIClient()
-    assert client.login(username="collector", password="pass-word-123")
+    client.force_login(collector)
 
     response = client.get(f"/api/v1/customers/{customer.reference}/")
 
