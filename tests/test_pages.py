@@ -201,3 +201,14 @@ def test_repeated_failed_logins_lock_the_account_from_that_address(client, colle
     assert locked.status_code == 429
     assert "temporarily locked" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_pages_carry_a_strict_content_security_policy(client, collector):
+    client.force_login(collector)
+    response = client.get("/collector/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    # No inline handlers for the policy to block: behaviour lives in static/js/app.js.
+    assert "onchange=" not in response.content.decode()
