@@ -229,9 +229,7 @@ def _sweep_batch(
                 counts["deferred" if decision.next_permitted_at else "blocked"] += 1
                 # A call task blocked only for now lands in the queue, due when allowed.
                 if step.action == Action.CALL_TASK and decision.next_permitted_at:
-                    tasks.append(
-                        _call_task(case, step, due_at=decision.next_permitted_at)
-                    )
+                    tasks.append(_task(case, step, due_at=decision.next_permitted_at))
                     done.append(case)
                     counts["created"] += 1
                     continue
@@ -246,10 +244,8 @@ def _sweep_batch(
             if step.action in MESSAGE_ACTIONS:
                 ledger.append(LedgerEntry(decision=decision, case=case))
                 messages.append((len(ledger) - 1, case, decision, template))
-            elif step.action == Action.CALL_TASK:
-                tasks.append(_call_task(case, step, due_at=at))
             else:
-                tasks.append(_review_task(case, step, at=at))
+                tasks.append(_task(case, step, due_at=at))
 
         if dry_run:
             return
@@ -289,27 +285,18 @@ def _sweep_batch(
             Case.objects.filter(pk__in=ids).update(next_action_at=when)
 
 
-def _call_task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
+def _task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
+    """The step's work item in its queue (else the case's). Supervisor reviews and
+    legal referrals are tasks too, their reason naming what is asked."""
+    reason = step.name
+    if step.action != Action.CALL_TASK:
+        reason = f"{step.get_action_display()}: {step.name}"
     return CallTask(
         case=case,
         queue=step.queue or case.queue,
         step=step,
-        reason=step.name,
+        reason=reason,
         due_at=due_at,
-        priority=case.priority + step.priority,
-        idempotency_key=_key(case, step),
-    )
-
-
-def _review_task(case: Case, step: EscalationStep, *, at: dt.datetime) -> CallTask:
-    # Supervisor reviews and legal referrals are work items in the step's queue; they
-    # carry the step so the queue shows what is asked.
-    return CallTask(
-        case=case,
-        queue=step.queue or case.queue,
-        step=step,
-        reason=f"{step.get_action_display()}: {step.name}",
-        due_at=at,
         priority=case.priority + step.priority,
         idempotency_key=_key(case, step),
     )

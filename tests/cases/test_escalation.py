@@ -199,3 +199,20 @@ def test_run_escalation_prints_counts_per_step_and_reason(case, capsys):
     out = capsys.readouterr().out
     assert "Would create 0 action(s)" in out
     assert "blocked by contact_window: 1" in out
+
+
+def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue):
+    # The installed default ladder: call (order 3) then supervisor review at 60 DPD.
+    policy = EscalationPolicy.objects.get(code="standard", status="active")
+    case = CaseFactory(
+        max_days_past_due=60,
+        queue=queue,
+        stage=policy.steps.get(order=3),
+        stage_at=day(1),
+    )
+    assert escalation_sweep(at=day(60)).created == 1
+    [task] = CallTask.objects.filter(case=case)
+    assert task.reason == "Supervisor review: Supervisor review"
+    assert task.queue == queue
+    case.refresh_from_db()
+    assert case.stage.order == 4

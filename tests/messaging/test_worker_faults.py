@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -173,12 +174,8 @@ def send(task: str, broker: str) -> None:
         celery_app.send_task(task, connection=conn)
 
 
-def statuses() -> dict[str, int]:
-    rows = OutboundMessage.objects.values_list("status", flat=True)
-    counts: dict[str, int] = {}
-    for status in rows:
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+def statuses() -> Counter:
+    return Counter(OutboundMessage.objects.values_list("status", flat=True))
 
 
 @pytest.fixture
