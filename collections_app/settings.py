@@ -146,6 +146,10 @@ INSTALLED_APPS = [
     "calls",
     "compliance",
     "messaging",
+    "supervision",
+    "configuration",
+    "imports",
+    "integrations",
 ]
 
 MIDDLEWARE = [

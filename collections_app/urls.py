@@ -12,6 +12,10 @@ api_v1 = [
     path("", include("compliance.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("calls.api_urls")),
+    path("", include("supervision.api_urls")),
+    path("", include("configuration.api_urls")),
+    path("", include("imports.api_urls")),
+    path("", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +25,9 @@ urlpatterns = [
     path("configuration/", views.admin_home, name="home-admin"),
     path("", include("calls.urls")),
     path("cases/", include("cases.urls")),
+    path("supervisor/", include("supervision.urls")),
+    path("configuration/", include("configuration.urls")),
+    path("imports/", include("imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,5 @@
+"""API endpoints of the configuration app under /api/v1/ (namespace "api")."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
