@@ -10,6 +10,10 @@ collectors (separate processes, like separate web workers) with zero double clai
 Adds 4 bucket queues, 4 teams and 200 collectors (prefix WS-), refreshes delinquency
 (opens and queues the cases), then measures through Django's test client in-process:
 the time is the whole Django stack for one request, without a network hop.
+
+"Next case" is measured twice: with all fifty collectors pressing it back to back
+(the stampede; on two cores their claims queue for the CPU) and with each collector
+working a case for `--think` seconds on average between claims.
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ def measure_pages(samples: int) -> dict:
 
 
 def _claimer(args) -> list[tuple[int, int | None, float]]:
-    usernames, rounds = args
+    usernames, rounds, think = args
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -149,8 +153,12 @@ def _claimer(args) -> list[tuple[int, int | None, float]]:
 
     out = []
     users = list(get_user_model().objects.filter(username__in=usernames))
+    rng = random.Random(usernames[0])
     for _ in range(rounds):
         for user in users:
+            # A collector works the case before pressing "next" again; 0 means all
+            # fifty press it back to back, the worst case.
+            time.sleep(rng.uniform(0, 2 * think))
             started = time.perf_counter()
             task = call_task_claim_next(user=user)
             elapsed = time.perf_counter() - started
@@ -158,12 +166,14 @@ def _claimer(args) -> list[tuple[int, int | None, float]]:
             if task is not None:
                 # Done with it: the next round claims a fresh task, as a collector
                 # who finished a call would.
-                type(task).objects.filter(pk=task.pk).update(status="done")
+                type(task).objects.filter(pk=task.pk).update(
+                    status="done", idempotency_key=None
+                )
     connection.close()
     return out
 
 
-def measure_claims(collectors: int, rounds: int) -> dict:
+def measure_claims(collectors: int, rounds: int, think: float = 0.0) -> dict:
     from django.contrib.auth import get_user_model
 
     names = list(
@@ -176,17 +186,18 @@ def measure_claims(collectors: int, rounds: int) -> dict:
 
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(collectors) as pool:
-        results = pool.map(_claimer, [([name], rounds) for name in names])
+        results = pool.map(_claimer, [([name], rounds, think) for name in names])
     rows = [row for chunk in results for row in chunk]
     tasks = [task for _, task, _ in rows if task is not None]
     times = [t for _, _, t in rows]
+    label = "claim" if not think else f"claim_think{think:g}s"
     return {
-        "claim_collectors": collectors,
-        "claims": len(tasks),
-        "claim_empty": len(rows) - len(tasks),
-        "claim_duplicates": len(tasks) - len(set(tasks)),
-        "claim_p50_ms": round(statistics.median(times) * 1000, 1),
-        "claim_p95_ms": round(p95(times) * 1000, 1),
+        f"{label}_collectors": collectors,
+        f"{label}s": len(tasks),
+        f"{label}_empty": len(rows) - len(tasks),
+        f"{label}_duplicates": len(tasks) - len(set(tasks)),
+        f"{label}_p50_ms": round(statistics.median(times) * 1000, 1),
+        f"{label}_p95_ms": round(p95(times) * 1000, 1),
     }
 
 
@@ -195,6 +206,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--collectors", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds a collector works between claims, for the sustained run",
+    )
     parser.add_argument("--skip-prepare", action="store_true")
     args = parser.parse_args()
     setup_django()
@@ -216,6 +233,7 @@ def main() -> None:
     print(results)
     connection.close()
     results.update(measure_claims(args.collectors, args.rounds))
+    results.update(measure_claims(args.collectors, args.rounds, args.think))
     print(json.dumps(results, indent=2))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -261,29 +261,48 @@ def _claim_from_case_source(
                 allowed = verdicts.get(case.pk, False)
             if not allowed:
                 continue
-            # The unique key makes a second collector's insert for the same case
-            # fail rather than create a duplicate (SQLite has no row locks). A key
-            # left on a finished task (closed other than by call_log) is released.
-            key = ADHOC_KEY.format(case_id=case.pk)
-            CallTask.objects.filter(idempotency_key=key).exclude(
-                status__in=OPEN_TASK
-            ).update(idempotency_key=None)
-            task, created = CallTask.objects.get_or_create(
-                idempotency_key=key,
-                defaults={
-                    "case": case,
-                    "queue": case.queue,
-                    "reason": "Next case: no task yet",
-                    "due_at": now,
-                    "priority": case.priority,
-                    "status": CallTask.Status.CLAIMED,
-                    "claimed_by": user,
-                    "claimed_until": until,
-                },
-            )
-            if created:
-                task.case = case
+            task = _adhoc_task_create(case=case, user=user, now=now, until=until)
+            if task is not None:
                 return task
+    return None
+
+
+def _adhoc_task_create(
+    *, case: Case, user, now: dt.datetime, until: dt.datetime
+) -> CallTask | None:
+    """Give `case` a claimed ad-hoc task, or None when another collector just did.
+
+    The unique key makes a second collector's insert for the same case fail rather
+    than create a duplicate (SQLite has no row locks). A key left on a task that was
+    finished other than by call_log is released and the insert tried once more; that
+    is rare, so the common path is one INSERT (and its history row).
+    """
+    key = ADHOC_KEY.format(case_id=case.pk)
+    task = CallTask(
+        case=case,
+        queue_id=case.queue_id,
+        reason="Next case: no task yet",
+        due_at=now,
+        priority=case.priority,
+        status=CallTask.Status.CLAIMED,
+        claimed_by=user,
+        claimed_until=until,
+        idempotency_key=key,
+    )
+    task._history_user = user
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                task.save(force_insert=True)
+            return task
+        except IntegrityError:
+            released = (
+                CallTask.objects.filter(idempotency_key=key)
+                .exclude(status__in=OPEN_TASK)
+                .update(idempotency_key=None)
+            )
+            if not released:  # a live task holds the key: someone else has the case
+                return None
     return None
 
 
