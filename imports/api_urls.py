@@ -1,5 +1,14 @@
 """API endpoints of the imports app under /api/v1/ (namespace "api")."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns = [
+    path("imports/", apis.ImportListCreateApi.as_view(), name="imports"),
+    path(
+        "imports/<str:reference>/",
+        apis.ImportDetailApi.as_view(),
+        name="import-detail",
+    ),
+]

@@ -1,6 +1,11 @@
 """Browser pages of the imports app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.import_index, name="index"),
+    path("<str:reference>/", views.import_detail, name="detail"),
+]

@@ -1,0 +1,170 @@
+"""Portfolio import benchmark: write an N-loan CSV, import it on PostgreSQL with the
+COPY path, and report the time and peak memory.
+
+    createdb -h 127.0.0.1 -U postgres collections_importbench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_importbench \\
+        nice .venv/bin/python -m bench.import_bench --loans 100000
+
+Rows carry the reference prefix IB-; each run first deletes those (and their cases).
+Two loans per customer, three monthly instalments each, a third of the loans in
+arrears over every bucket (like bench/portfolio.py); every customer has a mobile,
+half an email, a quarter a spouse's number; names and addresses in Chinese.
+`--reimport` imports the same file a second time (the update path: nothing changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import logging
+import os
+import resource
+import secrets
+import sys
+import tempfile
+import time
+
+PREFIX = "IB-"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_app.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    import django
+
+    django.setup()
+
+
+def write_csv(path: str, *, loans: int) -> None:
+    from imports.parsing import PORTFOLIO_COLUMNS
+
+    today = dt.date.today()
+    surnames = "王李张刘陈杨黄赵吴周"
+    given = "伟芳娜敏静丽强磊军洋"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(PORTFOLIO_COLUMNS.names)
+        for k in range(1, loans + 1):
+            c = (k + 1) // 2
+            lag = 1 + (k // 3) % 150 if k % 3 == 0 else -30
+            first_due = today - dt.timedelta(days=lag)
+            schedule = ";".join(
+                f"{(first_due + dt.timedelta(days=30 * s)).isoformat()}:1000.00"
+                for s in range(3)
+            )
+            spouse = c % 4 == 0
+            writer.writerow(
+                (
+                    f"{PREFIX}C{c}",
+                    surnames[c % 10] + given[(c // 10) % 10] + given[(c // 100) % 10],
+                    f"1101011990{c % 100000000:08d}",
+                    "zh-hans",
+                    "CN",
+                    "SH",
+                    "",
+                    f"上海市黄浦区南京东路{c % 1000}号",
+                    f"139{c % 100000000:08d}",
+                    f"c{c}@example.cn" if c % 2 else "",
+                    "配偶" if spouse else "",
+                    "spouse" if spouse else "",
+                    f"137{c % 100000000:08d}" if spouse else "",
+                    f"{PREFIX}L{k}",
+                    "personal_loan",
+                    "CNY",
+                    "3000.00",
+                    "",
+                    (first_due - dt.timedelta(days=30)).isoformat(),
+                    schedule,
+                )
+            )
+
+
+def drop(cursor) -> None:
+    customers = "SELECT id FROM cases_customer WHERE reference LIKE %s"
+    loans = "SELECT id FROM cases_loan WHERE reference LIKE %s"
+    for table, where in (
+        ("messaging_outboundmessage", f"customer_id IN ({customers})"),
+        (
+            "calls_calltask",
+            f"case_id IN (SELECT id FROM cases_case "
+            f"WHERE customer_id IN ({customers}))",
+        ),
+        ("compliance_contactattempt", f"customer_id IN ({customers})"),
+        ("compliance_decision", f"customer_id IN ({customers})"),
+        ("cases_case", f"customer_id IN ({customers})"),
+        ("cases_instalment", f"loan_id IN ({loans})"),
+        ("cases_loan", "reference LIKE %s"),
+        ("cases_contactpoint", f"customer_id IN ({customers})"),
+        ("cases_customer", "reference LIKE %s"),
+    ):
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", [PREFIX + "%"])  # noqa: S608
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loans", type=int, default=100_000)
+    parser.add_argument("--reimport", action="store_true")
+    parser.add_argument("--keep", help="keep the CSV at this path")
+    parser.add_argument(
+        "--statements", action="store_true", help="time each SQL statement"
+    )
+    args = parser.parse_args()
+    setup_django()
+    logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
+    if args.statements:
+        logging.getLogger("imports.portfolio").setLevel(logging.DEBUG)
+    from django.db import connection, transaction
+
+    from imports.services import import_run
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(
+            "Set DATABASE_URL to a PostgreSQL database (see the docstring)."
+        )
+    path = args.keep or tempfile.mktemp(suffix=".csv", prefix="import_bench_")
+    started = time.perf_counter()
+    write_csv(path, loans=args.loans)
+    size = os.path.getsize(path) / 1e6
+    elapsed = time.perf_counter() - started
+    print(f"wrote {args.loans:,} loans ({size:.0f} MB) in {elapsed:.1f}s")
+    with transaction.atomic(), connection.cursor() as cursor:
+        drop(cursor)
+    with connection.cursor() as cursor:
+        # Dead rows from the previous run's delete would slow this one down.
+        for table in ("cases_case", "cases_instalment", "cases_loan"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute("VACUUM ANALYZE cases_contactpoint")
+        cursor.execute("VACUUM ANALYZE cases_customer")
+    rss_before = peak_rss_mb()
+    try:
+        for attempt in range(2 if args.reimport else 1):
+            started = time.perf_counter()
+            with open(path, "rb") as handle:
+                run = import_run(
+                    kind="portfolio",
+                    file=handle,
+                    file_name=path,
+                    source="command",
+                    actor_name="bench",
+                    progress=lambda n: sys.stderr.write(f"  {n:,} rows read\n"),
+                )
+            elapsed = time.perf_counter() - started
+            label = "re-import" if attempt else "import"
+            print(
+                f"{label}: {run.status} {run.rows_loaded:,} rows in {elapsed:.1f}s "
+                f"({run.rows_loaded / elapsed:,.0f} rows/s); peak RSS "
+                f"{peak_rss_mb():.0f} MB (before import {rss_before:.0f} MB)"
+            )
+            print(f"  counts: {run.counts}")
+    finally:
+        if not args.keep:
+            os.unlink(path)
+
+
+if __name__ == "__main__":
+    main()

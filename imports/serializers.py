@@ -1,0 +1,60 @@
+"""API shapes for imports: a multipart upload in, the import run (its report) out."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import ImportRun
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A UTF-8 CSV file (docs/imports.md).")
+    kind = serializers.ChoiceField(choices=ImportRun.Kind.choices)
+    partial = serializers.BooleanField(
+        default=False, help_text="Load the valid rows and report the bad ones."
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Check and count, write nothing."
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="Row number (the header is row 1); null: the file."
+    )
+    field = serializers.CharField(
+        help_text="Column, e.g. mobile or schedule[1].amount_due"
+    )
+    message = serializers.CharField()
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="actor_name")
+    counts = serializers.DictField(child=serializers.IntegerField())
+    errors = RowErrorSerializer(many=True)
+    customer_references = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "reference",
+            "kind",
+            "status",
+            "source",
+            "partial",
+            "dry_run",
+            "file_name",
+            "file_sha256",
+            "file_size",
+            "created_by",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "rows_total",
+            "rows_loaded",
+            "rows_rejected",
+            "counts",
+            "errors_total",
+            "errors",
+            "customer_references",
+        ]

@@ -1,0 +1,169 @@
+"""POST /api/v1/imports/, GET /api/v1/imports/{reference}/ and the /imports/ page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imports.models import ImportRun
+from tests.api import client_for
+
+from .helpers import csv_bytes, loan_row, payment_row, payments_bytes
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/imports/"
+
+
+def upload(data: bytes, name: str = "portfolio.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_admin_imports_a_file_and_sees_the_customers_in_the_api(admin_user):
+    client = client_for(admin_user)
+    response = client.post(
+        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "completed"
+    assert body["counts"]["customers_created"] == 1
+    assert body["created_by"] == "admin"
+    assert body["file_name"] == "portfolio.csv"
+
+    customers = client.get("/api/v1/customers/").json()["results"]
+    assert [c["full_name"] for c in customers] == ["王小明"]
+    loan = client.get("/api/v1/loans/L-1/").json()
+    assert loan["days_past_due"] == 40
+
+    detail = client.get(f"{URL}{body['reference']}/")
+    assert detail.status_code == 200
+    assert detail.json()["rows_loaded"] == 1
+    listing = client.get(URL, {"kind": "portfolio"}).json()
+    assert [r["reference"] for r in listing["results"]] == [body["reference"]]
+
+
+def test_a_file_with_bad_rows_answers_the_report_and_writes_nothing(admin_user):
+    data = csv_bytes([loan_row(), loan_row(loan_reference="L-2", currency="12")])
+    response = client_for(admin_user).post(
+        URL, {"file": upload(data), "kind": "portfolio"}
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "rejected"
+    assert body["errors"] == [
+        {
+            "row": 3,
+            "field": "currency",
+            "message": "'12' is not an ISO 4217 currency code (e.g. CNY, USD).",
+        }
+    ]
+    assert ImportRun.objects.get().errors_total == 1
+    assert client_for(admin_user).get("/api/v1/customers/").json()["count"] == 0
+
+
+def test_partial_and_payments_through_the_api(admin_user):
+    client = client_for(admin_user)
+    data = csv_bytes([loan_row(), loan_row(loan_reference="L-2", currency="12")])
+    body = client.post(
+        URL, {"file": upload(data), "kind": "portfolio", "partial": "true"}
+    ).json()
+    assert (body["status"], body["rows_loaded"], body["rows_rejected"]) == (
+        "completed",
+        1,
+        1,
+    )
+    body = client.post(
+        URL, {"file": upload(payments_bytes([payment_row()])), "kind": "payments"}
+    ).json()
+    assert body["counts"]["payments_created"] == 1
+
+
+def test_a_request_without_a_file_is_a_400_naming_the_field(admin_user):
+    response = client_for(admin_user).post(URL, {"kind": "portfolio"})
+
+    assert response.status_code == 400
+    assert "file" in response.json()["errors"]
+
+
+def test_an_unknown_kind_is_a_400(admin_user):
+    response = client_for(admin_user).post(
+        URL, {"file": upload(b"a\n"), "kind": "customers"}
+    )
+
+    assert response.status_code == 400
+    assert "kind" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("persona", ["collector", "supervisor"])
+def test_non_admins_may_not_import_or_read_imports(request, persona, admin_user):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    response = client.post(
+        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+    )
+    assert response.status_code == 403
+    assert not ImportRun.objects.exists()
+
+    from .helpers import run_import
+
+    run = run_import(csv_bytes([loan_row()]))
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}{run.reference}/").status_code == 403
+
+
+def test_anonymous_requests_are_refused():
+    from rest_framework.test import APIClient
+
+    assert APIClient().post(URL, {}).status_code in (401, 403)
+
+
+def test_the_import_page_uploads_and_shows_the_report(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/imports/")
+    assert page.status_code == 200
+
+    response = client.post(
+        "/imports/",
+        {"kind": "portfolio", "file": upload(csv_bytes([loan_row()]))},
+    )
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/imports/{run.reference}/"
+    report = client.get(response["Location"]).content.decode()
+    assert "王小明" in report
+    assert "C-1" in report
+    # The overdue customer's new case is linked.
+    from cases.models import Case
+
+    case = Case.objects.get()
+    assert f"/cases/{case.reference}/" in report
+
+
+def test_the_import_page_shows_row_errors(client, admin_user):
+    client.force_login(admin_user)
+    data = csv_bytes([loan_row(mobile="12")])
+    response = client.post("/imports/", {"kind": "portfolio", "file": upload(data)})
+    report = client.get(response["Location"]).content.decode()
+
+    assert "&#x27;12&#x27; is not a valid phone number." in report
+    assert "mobile" in report
+
+
+def test_the_import_page_is_for_admins_only(client, collector):
+    client.force_login(collector)
+    assert client.get("/imports/").status_code == 403
+    assert client.post("/imports/", {"kind": "portfolio"}).status_code == 403
+
+
+def test_a_large_upload_is_read_from_its_temporary_file(admin_user, settings):
+    # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
+    data = csv_bytes([loan_row(), loan_row(loan_reference="L-2")])
+    assert len(data) > 100
+    response = client_for(admin_user).post(
+        URL, {"file": upload(data), "kind": "portfolio"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["rows_loaded"] == 2
