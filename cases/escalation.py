@@ -77,6 +77,11 @@ class SweepReport:
     # step label -> counts of created / deferred / blocked / no_template
     steps: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     reasons: Counter = field(default_factory=Counter)
+    # step label -> blocking reason counts, and -> (order, action) for comparisons
+    step_reasons: dict[str, Counter] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    step_meta: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def created(self) -> int:
@@ -99,18 +104,35 @@ def _policy_cases(policy: EscalationPolicy) -> QuerySet[Case]:
     return Case.objects.open().filter(scope)
 
 
+def _at_stage(previous: EscalationStep | None, stages: list[int | None] | None) -> Q:
+    """Cases standing on `previous`; or, for a simulated draft, on any of `stages`
+    (ids of the active version's rungs that activation would move onto `previous`;
+    None for cases on no rung yet)."""
+    if stages is None:
+        return Q(stage=previous)
+    at_stage = Q(stage_id__in=[s for s in stages if s is not None])
+    if None in stages:
+        at_stage |= Q(stage__isnull=True)
+    return at_stage
+
+
 def due_cases(
     *,
     policy: EscalationPolicy,
     step: EscalationStep,
     previous: EscalationStep | None,
     at: dt.datetime,
+    scope: QuerySet[Case] | None = None,
+    stages: list[int | None] | None = None,
 ) -> QuerySet[Case]:
-    """Open cases for which `step` is the next rung and is due at `at`."""
+    """Open cases for which `step` is the next rung and is due at `at`.
+
+    `scope` and `stages` are for simulating a draft (`escalation_simulate`): the
+    cases it would take over and the rungs that map onto `previous`."""
     today = timezone.localdate(at)
-    cases = _policy_cases(policy).filter(
+    cases = (scope if scope is not None else _policy_cases(policy)).filter(
         Q(next_action_at__isnull=True) | Q(next_action_at__lte=at),
-        stage=previous,
+        _at_stage(previous, stages),
     )
     if step.trigger == EscalationStep.Trigger.DPD:
         cases = cases.filter(max_days_past_due__gte=step.trigger_days)
@@ -179,13 +201,15 @@ def _sweep_batch(
     at: dt.datetime,
     dry_run: bool,
     report: SweepReport,
+    stages: list[int | None] | None = None,
 ) -> None:
-    label = f"{step.policy.code} v{step.policy.version} #{step.order} {step.name}"
+    label = _label(step)
     counts = report.steps[label]
+    step_reasons = report.step_reasons[label]
     with transaction.atomic():
-        cases = Case.objects.filter(pk__in=case_ids, stage=previous).select_related(
-            "customer"
-        )
+        cases = Case.objects.filter(
+            _at_stage(previous, stages), pk__in=case_ids
+        ).select_related("customer")
         if not dry_run:
             # Lock the batch; a concurrent sweep skips these rows, and the stage filter
             # above drops any case it already moved on.
@@ -226,6 +250,7 @@ def _sweep_batch(
             if decision is not None and not decision.allowed:
                 for code in decision.codes:
                     report.reasons[code] += 1
+                    step_reasons[code] += 1
                 counts["deferred" if decision.next_permitted_at else "blocked"] += 1
                 # A call task blocked only for now lands in the queue, due when allowed.
                 if step.action == Action.CALL_TASK and decision.next_permitted_at:
@@ -302,6 +327,58 @@ def _task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
     )
 
 
+def _label(step: EscalationStep) -> str:
+    return f"{step.policy.code} v{step.policy.version} #{step.order} {step.name}"
+
+
+def _policy_sweep(
+    *,
+    policy: EscalationPolicy,
+    at: dt.datetime,
+    dry_run: bool,
+    batch_size: int,
+    report: SweepReport,
+    scope: QuerySet[Case] | None = None,
+    stage_map: dict[int | None, EscalationStep | None] | None = None,
+    orders: set[int] | None = None,
+) -> None:
+    """One policy's due steps. Only for simulations: `scope` and `stage_map` (active
+    step id, or None for no step yet -> the draft's rung) for a draft, and `orders`
+    to run only some rungs."""
+    steps = sorted(policy.steps.all(), key=lambda s: s.order)
+    # Highest rung first, so a case moved up in this run is not moved again.
+    for index in reversed(range(len(steps))):
+        step, previous = steps[index], steps[index - 1] if index else None
+        if orders is not None and step.order not in orders:
+            continue
+        report.step_meta[_label(step)] = (step.order, step.action)
+        stages = None
+        if stage_map is not None:
+            stages = [s for s, target in stage_map.items() if target == previous]
+        ids = list(
+            due_cases(
+                policy=policy,
+                step=step,
+                previous=previous,
+                at=at,
+                scope=scope,
+                stages=stages,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), batch_size):
+            _sweep_batch(
+                step=step,
+                previous=previous,
+                case_ids=ids[start : start + batch_size],
+                at=at,
+                dry_run=dry_run,
+                report=report,
+                stages=stages,
+            )
+
+
 def escalation_sweep(
     *,
     at: dt.datetime | None = None,
@@ -315,23 +392,54 @@ def escalation_sweep(
         status=EscalationPolicy.Status.ACTIVE
     ).prefetch_related("steps")
     for policy in policies:
-        steps = sorted(policy.steps.all(), key=lambda s: s.order)
-        # Highest rung first, so a case moved up in this run is not moved again.
-        for index in reversed(range(len(steps))):
-            step, previous = steps[index], steps[index - 1] if index else None
-            ids = list(
-                due_cases(policy=policy, step=step, previous=previous, at=at)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            for start in range(0, len(ids), batch_size):
-                _sweep_batch(
-                    step=step,
-                    previous=previous,
-                    case_ids=ids[start : start + batch_size],
-                    at=at,
-                    dry_run=dry_run,
-                    report=report,
-                )
+        _policy_sweep(
+            policy=policy, at=at, dry_run=dry_run, batch_size=batch_size, report=report
+        )
     logger.info("escalation sweep %s", report.as_dict())
+    return report
+
+
+def escalation_simulate(
+    *,
+    policy: EscalationPolicy,
+    at: dt.datetime,
+    batch_size: int = BATCH_SIZE,
+    orders: set[int] | None = None,
+) -> SweepReport:
+    """What the sweep would do at `at` if `policy` were the live version of its code
+    (only the rungs in `orders`, when given).
+
+    The same selection (`due_cases`), gate (`contact_evaluate_many`) and per-case
+    decisions as `escalation_sweep`, run as its dry run: no row locks, no writes. A
+    draft takes over the open cases of the active version it would replace, each at
+    the rung activation would move it to (`policies.stage_successors`), so what the
+    simulation reports is what the sweep does once the draft is activated.
+    """
+    from .policies import stage_successors
+
+    report = SweepReport(at=at, dry_run=True)
+    policy = EscalationPolicy.objects.prefetch_related("steps").get(pk=policy.pk)
+    active = (
+        EscalationPolicy.objects.filter(
+            code=policy.code, status=EscalationPolicy.Status.ACTIVE
+        )
+        .prefetch_related("steps")
+        .first()
+    )
+    scope = stage_map = None
+    if active is not None and active.pk != policy.pk:
+        scope = _policy_cases(active)
+        stage_map = {None: None}
+        successors = stage_successors(old=active.steps.all(), new=policy.steps.all())
+        stage_map.update({old.pk: new for old, new in successors.items()})
+    _policy_sweep(
+        policy=policy,
+        at=at,
+        dry_run=True,
+        batch_size=batch_size,
+        report=report,
+        scope=scope,
+        stage_map=stage_map,
+        orders=orders,
+    )
     return report

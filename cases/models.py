@@ -571,6 +571,19 @@ class EscalationPolicy(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     is_default = models.BooleanField(_("default policy"), default=False)
+    # When settings.CONFIGURATION_ACTIVATION_APPROVAL is on, one admin asks and a
+    # second one activates (cases.policies.policy_activation_request).
+    activation_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("activation requested by"),
+    )
+    activation_requested_at = models.DateTimeField(
+        _("activation requested at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

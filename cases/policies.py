@@ -4,10 +4,13 @@ audit and rollback). Every change goes through here, with history."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from collections_app.errors import ApplicationError, ConflictError
 from messaging.models import MessageTemplate
@@ -102,6 +105,12 @@ def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> No
         )
 
 
+def _reason(what: str, why: str) -> str:
+    """The history's change reason: what happened, and the admin's why if given."""
+    why = (why or "").strip()
+    return f"{what}: {why}"[:100] if why else what
+
+
 def _require_draft(policy: EscalationPolicy) -> None:
     if policy.status != EscalationPolicy.Status.DRAFT:
         raise ConflictError(
@@ -112,7 +121,13 @@ def _require_draft(policy: EscalationPolicy) -> None:
 
 
 def policy_create(
-    *, code: str, name: str, steps: list[StepInput], description: str = "", user=None
+    *,
+    code: str,
+    name: str,
+    steps: list[StepInput],
+    description: str = "",
+    user=None,
+    reason: str = "",
 ) -> EscalationPolicy:
     """A new draft version of the policy `code` (version 1 for a new code)."""
     with transaction.atomic():
@@ -126,7 +141,7 @@ def policy_create(
             status=EscalationPolicy.Status.DRAFT,
         )
         policy._history_user = user
-        policy._change_reason = "draft created"
+        policy._change_reason = _reason("draft created", reason)
         policy.save()
         _write_steps(policy, steps, queues)
     return policy
@@ -139,26 +154,68 @@ def policy_update(
     steps: list[StepInput],
     description: str = "",
     user=None,
+    reason: str = "",
 ) -> EscalationPolicy:
     with transaction.atomic():
         policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
         _require_draft(policy)
         queues = _validate_steps(steps)
         policy.name, policy.description = name, description
+        # An edited draft is a different draft: any approval request starts over.
+        policy.activation_requested_by = None
+        policy.activation_requested_at = None
         policy._history_user = user
-        policy._change_reason = "draft edited"
+        policy._change_reason = _reason("draft edited", reason)
         policy.save()
         _write_steps(policy, steps, queues)
     return policy
 
 
-def policy_activate(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
-    """Make a draft live; the version it replaces is retired (and stays, for audit
-    and rollback: activate a copy of it to roll back). The default flag moves with
-    the code."""
+def approval_required() -> bool:
+    return bool(getattr(settings, "CONFIGURATION_ACTIVATION_APPROVAL", False))
+
+
+def policy_activation_request(*, policy: EscalationPolicy, user) -> EscalationPolicy:
+    """Ask a second admin to activate this draft (when approval is required)."""
     with transaction.atomic():
         policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
         _require_draft(policy)
+        policy.activation_requested_by = user
+        policy.activation_requested_at = timezone.now()
+        policy._history_user = user
+        policy._change_reason = "activation requested"
+        policy.save()
+    return policy
+
+
+def policy_activate(
+    *,
+    policy: EscalationPolicy,
+    user=None,
+    approval_checked: bool = False,
+    reason: str = "",
+) -> EscalationPolicy:
+    """Make a draft live; the version it replaces is retired (and stays, for audit
+    and rollback: activate a copy of it to roll back). The default flag moves with
+    the code.
+
+    With settings.CONFIGURATION_ACTIVATION_APPROVAL, a draft goes live only when an
+    admin other than the one who asked activates it. A rollback (`policy_rollback`)
+    restores a version that was approved before and skips that step."""
+    with transaction.atomic():
+        policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+        _require_draft(policy)
+        if approval_required() and not approval_checked:
+            if policy.activation_requested_by_id is None:
+                raise ConflictError(
+                    "A second admin must approve this activation: request it first.",
+                    errors={"status": ["Activation has not been requested."]},
+                )
+            if user is not None and policy.activation_requested_by_id == user.pk:
+                raise ConflictError(
+                    "You asked for this activation; another admin must approve it.",
+                    errors={"status": ["Approval must come from a second admin."]},
+                )
         current = (
             EscalationPolicy.objects.select_for_update()
             .filter(code=policy.code, status=EscalationPolicy.Status.ACTIVE)
@@ -175,9 +232,23 @@ def policy_activate(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
             _cases_move(old=current, new=policy)
         policy.status = EscalationPolicy.Status.ACTIVE
         policy._history_user = user
-        policy._change_reason = "activated"
+        policy._change_reason = _reason("activated", reason)
         policy.save()
     return policy
+
+
+def stage_successors(
+    *, old: Iterable[EscalationStep], new: Iterable[EscalationStep]
+) -> dict[EscalationStep, EscalationStep | None]:
+    """Where a case standing on each old rung stands on the new version: the new
+    step with the highest order not above the old one's (None: before the first).
+    Shared by activation and by the simulation of a draft."""
+    new_steps = sorted(new, key=lambda s: s.order)
+    successors = {}
+    for step in old:
+        below = [s for s in new_steps if s.order <= step.order]
+        successors[step] = below[-1] if below else None
+    return successors
 
 
 def _cases_move(*, old: EscalationPolicy, new: EscalationPolicy) -> None:
@@ -186,10 +257,9 @@ def _cases_move(*, old: EscalationPolicy, new: EscalationPolicy) -> None:
     already received is sent again under a new step."""
     from .models import Case
 
-    new_steps = sorted(new.steps.all(), key=lambda s: s.order)
-    for step in old.steps.all():
-        below = [s for s in new_steps if s.order <= step.order]
-        Case.objects.filter(stage=step).update(stage=below[-1] if below else None)
+    successors = stage_successors(old=old.steps.all(), new=new.steps.all())
+    for step, target in successors.items():
+        Case.objects.filter(stage=step).update(stage=target)
     Case.objects.filter(policy=old).update(policy=new)
 
 
@@ -197,3 +267,60 @@ def policy_delete(*, policy: EscalationPolicy) -> None:
     with transaction.atomic():
         _require_draft(policy)
         policy.delete()
+
+
+def _inputs(policy: EscalationPolicy) -> list[StepInput]:
+    return [
+        StepInput(
+            order=s.order,
+            name=s.name,
+            trigger=s.trigger,
+            trigger_days=s.trigger_days,
+            action=s.action,
+            template=s.template_code,
+            queue=s.queue.code if s.queue_id else "",
+            priority=s.priority,
+            skip_while_promise=s.skip_while_promise,
+            skip_while_plan=s.skip_while_plan,
+        )
+        for s in policy.steps.select_related("queue").order_by("order")
+    ]
+
+
+def policy_copy(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
+    """A new draft with the content of `policy` (any version): how an admin starts
+    changing the live version, or prepares a rollback."""
+    draft = policy_create(
+        code=policy.code,
+        name=policy.name,
+        description=policy.description,
+        steps=_inputs(policy),
+        user=user,
+    )
+    return draft
+
+
+def policy_rollback(*, code: str, user=None) -> EscalationPolicy:
+    """Bring back the version that was live before the current one: a copy of the
+    latest retired version is activated (a new version number, so the ledger's
+    references and the retired rows stay as they were)."""
+    previous = (
+        EscalationPolicy.objects.filter(
+            code=code, status=EscalationPolicy.Status.RETIRED
+        )
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        raise ConflictError(
+            "There is no earlier version to roll back to.",
+            errors={"code": [f"{code!r} has no retired version."]},
+        )
+    with transaction.atomic():
+        draft = policy_copy(policy=previous, user=user)
+        return policy_activate(
+            policy=draft,
+            user=user,
+            approval_checked=True,
+            reason=f"rollback to v{previous.version}",
+        )

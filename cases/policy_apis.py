@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -74,18 +75,35 @@ def _steps(data: dict) -> list[policies.StepInput]:
     return [policies.StepInput(**step) for step in data.pop("steps")]
 
 
-class PolicyListCreateApi(APIView):
+class PolicyFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(choices=EscalationPolicy.Status.choices)
+    is_default = django_filters.BooleanFilter()
+
+    class Meta:
+        model = EscalationPolicy
+        fields = ["code", "status", "is_default"]
+
+
+class PolicyListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "policies:read", "POST": "policies:write"}
+    serializer_class = PolicyOutputSerializer
+    filterset_class = PolicyFilter
+    ordering_fields = ["code", "version", "created_at"]
+    ordering = ["code", "-version"]
+
+    def get_queryset(self):
+        return EscalationPolicy.objects.prefetch_related("steps__queue")
 
     @extend_schema(
         operation_id="escalation_policies_list",
         summary="Every version of every escalation policy (admin)",
         responses={200: PolicyOutputSerializer(many=True), **errors(403)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, *args, **kwargs) -> Response:
         require_admin(request)
-        rows = EscalationPolicy.objects.prefetch_related("steps__queue")
-        return Response(PolicyOutputSerializer(rows, many=True).data)
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="escalation_policies_create",
@@ -104,6 +122,11 @@ class PolicyListCreateApi(APIView):
 
 class PolicyDetailApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {
+        "GET": "policies:read",
+        "PUT": "policies:write",
+        "DELETE": "policies:write",
+    }
 
     @extend_schema(
         operation_id="escalation_policies_retrieve",
@@ -140,6 +163,7 @@ class PolicyDetailApi(APIView):
 
 class PolicyActivateApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "policies:write"}
 
     @extend_schema(
         operation_id="escalation_policies_activate",

@@ -1,5 +1,40 @@
 """API endpoints of the configuration app under /api/v1/ (namespace "api")."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+TEMPLATE = "templates/<slug:code>/<slug:channel>/<str:language>/<int:version>/"
+
+urlpatterns = [
+    path("templates/", apis.TemplateListCreateApi.as_view(), name="templates"),
+    path(TEMPLATE, apis.TemplateDetailApi.as_view(), name="template-detail"),
+    path(
+        TEMPLATE + "activate/",
+        apis.TemplateActivateApi.as_view(),
+        name="template-activate",
+    ),
+    path("rule-packs/", apis.RulePackListApi.as_view(), name="rule-packs"),
+    path(
+        "rule-packs/<slug:code>/",
+        apis.RulePackDetailApi.as_view(),
+        name="rule-pack-detail",
+    ),
+    path("queues/", apis.QueueListCreateApi.as_view(), name="queues"),
+    path("queues/<slug:code>/", apis.QueueDetailApi.as_view(), name="queue-detail"),
+    path(
+        "escalation-policies/<slug:code>/<int:version>/simulate/",
+        apis.PolicySimulateApi.as_view(),
+        name="escalation-policy-simulate",
+    ),
+    path(
+        "escalation-policies/<slug:code>/<int:version>/request-activation/",
+        apis.PolicyActivationRequestApi.as_view(),
+        name="escalation-policy-request-activation",
+    ),
+    path(
+        "escalation-policies/<slug:code>/rollback/",
+        apis.PolicyRollbackApi.as_view(),
+        name="escalation-policy-rollback",
+    ),
+]

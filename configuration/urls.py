@@ -1,6 +1,42 @@
-"""Browser pages of the configuration app."""
+"""Browser pages of the configuration app (admins only)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "configuration"
-urlpatterns: list = []
+
+POLICY = "policies/<slug:code>/v<int:version>/"
+TEMPLATE = "templates/<slug:code>/<slug:channel>/<str:language>/v<int:version>/"
+
+urlpatterns = [
+    path("policies/", views.policy_list, name="policies"),
+    path("policies/new/", views.policy_create, name="policy-create"),
+    path(
+        "policies/<slug:code>/rollback/", views.policy_rollback, name="policy-rollback"
+    ),
+    path(POLICY, views.policy_detail, name="policy"),
+    path(POLICY + "edit/", views.policy_edit, name="policy-edit"),
+    path(POLICY + "copy/", views.policy_copy, name="policy-copy"),
+    path(POLICY + "simulate/", views.policy_simulate, name="policy-simulate"),
+    path(POLICY + "activate/", views.policy_activate, name="policy-activate"),
+    path(POLICY + "request/", views.policy_request, name="policy-request"),
+    path(POLICY + "delete/", views.policy_delete, name="policy-delete"),
+    path("templates/", views.template_list, name="templates"),
+    path("templates/new/", views.template_create, name="template-create"),
+    path("templates/preview/", views.template_preview, name="template-preview"),
+    path(TEMPLATE, views.template_edit, name="template"),
+    path(
+        TEMPLATE + "activate/", views.template_activate_view, name="template-activate"
+    ),
+    path("rule-packs/", views.rule_pack_list, name="rule-packs"),
+    path("rule-packs/<slug:code>/", views.rule_pack_edit, name="rule-pack"),
+    path("holidays/", views.holiday_list, name="holidays"),
+    path("queues/", views.queue_list, name="queues"),
+    path("queues/new/", views.queue_edit, name="queue-create"),
+    path("queues/<slug:code>/", views.queue_edit, name="queue"),
+    path("teams/", views.team_list, name="teams"),
+    path("teams/new/", views.team_edit, name="team-create"),
+    path("teams/<str:name>/", views.team_edit, name="team"),
+    path("as-of/", views.as_of, name="as-of"),
+]

@@ -1,0 +1,359 @@
+"""Configuration over the API (admins only): message templates, rule packs, queues,
+and simulation / rollback of escalation policies (the policies themselves are at
+/api/v1/escalation-policies/, cases.policy_apis). Not open to integration tokens."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import policies
+from cases.apis import ROLE_PERMISSIONS, errors, require_admin
+from cases.policy_apis import PolicyOutputSerializer
+from cases.serializers import parse
+from collections_app.errors import ApplicationError
+from compliance.services import rule_pack_update
+from messaging.models import MessageTemplate
+from messaging.services import template_activate
+
+from . import selectors, services
+
+# --- templates ---
+
+
+class TemplateOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    channel = serializers.CharField()
+    language = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    html_body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TemplateInputSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=50)
+    channel = serializers.ChoiceField(choices=MessageTemplate.Channel.choices)
+    language = serializers.ChoiceField(choices=["zh-hans", "en"])
+    subject = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    body = serializers.CharField()
+    html_body = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TemplateUpdateSerializer(serializers.Serializer):
+    subject = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    body = serializers.CharField()
+    html_body = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TemplateListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = TemplateOutputSerializer
+    filterset_fields = ["code", "channel", "language", "status"]
+    ordering_fields = ["code", "version", "created_at"]
+
+    def get_queryset(self):
+        return selectors.template_versions()
+
+    @extend_schema(
+        operation_id="templates_list",
+        summary="Every version of every message template (admin)",
+        responses={200: TemplateOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        require_admin(request)
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="templates_create",
+        summary="A new draft version of a template (admin); unknown variables → 400",
+        request=TemplateInputSerializer,
+        responses={201: TemplateOutputSerializer, **errors(400, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        require_admin(request)
+        data = parse(TemplateInputSerializer, request.data)
+        template = services.template_draft_create(**data, user=request.user)
+        return Response(
+            TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TemplateDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="templates_retrieve",
+        responses={200: TemplateOutputSerializer, **errors(403, 404)},
+    )
+    def get(self, request, code, channel, language, version) -> Response:
+        require_admin(request)
+        template = selectors.template_get(
+            code=code, channel=channel, language=language, version=version
+        )
+        return Response(TemplateOutputSerializer(template).data)
+
+    @extend_schema(
+        operation_id="templates_update",
+        summary="Change a draft template (admin)",
+        request=TemplateUpdateSerializer,
+        responses={200: TemplateOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def put(self, request, code, channel, language, version) -> Response:
+        require_admin(request)
+        template = selectors.template_get(
+            code=code, channel=channel, language=language, version=version
+        )
+        data = parse(TemplateUpdateSerializer, request.data)
+        template = services.template_draft_update(
+            template=template, **data, user=request.user
+        )
+        return Response(TemplateOutputSerializer(template).data)
+
+
+class TemplateActivateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="templates_activate",
+        summary="Make a template version live; refused when the content lint fails",
+        request=None,
+        responses={200: TemplateOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request, code, channel, language, version) -> Response:
+        require_admin(request)
+        template = selectors.template_get(
+            code=code, channel=channel, language=language, version=version
+        )
+        template = template_activate(template=template, user=request.user)
+        return Response(TemplateOutputSerializer(template).data)
+
+
+# --- rule packs ---
+
+
+class RulePackOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    version = serializers.IntegerField()
+    parameters = serializers.JSONField()
+    updated_at = serializers.DateTimeField()
+
+
+class RulePackUpdateSerializer(serializers.Serializer):
+    parameters = serializers.JSONField(
+        help_text="Merged over the current parameters: objects key by key."
+    )
+    reason = serializers.CharField(max_length=100)
+
+
+class RulePackListApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = RulePackOutputSerializer
+    filterset_fields = ["code"]
+    ordering_fields = ["code", "version"]
+
+    def get_queryset(self):
+        from compliance.models import RulePack
+
+        return RulePack.objects.order_by("code")
+
+    @extend_schema(
+        operation_id="rule_packs_list",
+        summary="The compliance rule packs and their current version (admin)",
+        responses={200: RulePackOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        require_admin(request)
+        return super().get(request, *args, **kwargs)
+
+
+class RulePackDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_packs_retrieve",
+        responses={200: RulePackOutputSerializer, **errors(403, 404)},
+    )
+    def get(self, request, code) -> Response:
+        require_admin(request)
+        return Response(
+            RulePackOutputSerializer(selectors.rule_pack_get(code=code)).data
+        )
+
+    @extend_schema(
+        operation_id="rule_packs_update",
+        summary="Change parameters as a new version (admin); a window ending before "
+        "it starts or a cap of zero → 400 naming the parameter",
+        request=RulePackUpdateSerializer,
+        responses={200: RulePackOutputSerializer, **errors(400, 403, 404)},
+    )
+    def patch(self, request, code) -> Response:
+        require_admin(request)
+        selectors.rule_pack_get(code=code)
+        data = parse(RulePackUpdateSerializer, request.data)
+        pack = rule_pack_update(
+            code=code,
+            parameters=data["parameters"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        return Response(RulePackOutputSerializer(pack).data)
+
+
+# --- queues ---
+
+
+class QueueSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=50)
+    name = serializers.CharField(max_length=100)
+    team = serializers.CharField(
+        source="team.name", required=False, allow_null=True, default=None
+    )
+    criteria = serializers.JSONField(required=False, default=dict)
+    priority = serializers.IntegerField(min_value=0, max_value=32767, default=100)
+    is_active = serializers.BooleanField(default=True)
+
+
+class QueueUpdateSerializer(QueueSerializer):
+    code = None
+
+
+def _queue_fields(data: dict) -> dict:
+    team = (data.pop("team", None) or {}).get("name")
+    if team:
+        data["team"] = selectors.team_get_or_error(name=team)
+    else:
+        data["team"] = None
+    return data
+
+
+class QueueListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = QueueSerializer
+    filterset_fields = ["is_active"]
+    ordering_fields = ["code", "priority"]
+
+    def get_queryset(self):
+        return selectors.queue_list()
+
+    @extend_schema(
+        operation_id="queues_list",
+        summary="Work queues with their criteria and team (admin)",
+        responses={200: QueueSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        require_admin(request)
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="queues_create",
+        request=QueueSerializer,
+        responses={201: QueueSerializer, **errors(400, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        require_admin(request)
+        data = _queue_fields(dict(parse(QueueSerializer, request.data)))
+        queue = services.queue_save(user=request.user, **data)
+        return Response(QueueSerializer(queue).data, status=status.HTTP_201_CREATED)
+
+
+class QueueDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="queues_retrieve",
+        responses={200: QueueSerializer, **errors(403, 404)},
+    )
+    def get(self, request, code) -> Response:
+        require_admin(request)
+        return Response(QueueSerializer(selectors.queue_get(code=code)).data)
+
+    @extend_schema(
+        operation_id="queues_update",
+        request=QueueUpdateSerializer,
+        responses={200: QueueSerializer, **errors(400, 403, 404)},
+    )
+    def put(self, request, code) -> Response:
+        require_admin(request)
+        queue = selectors.queue_get(code=code)
+        data = _queue_fields(dict(parse(QueueUpdateSerializer, request.data)))
+        queue = services.queue_save(queue=queue, user=request.user, **data)
+        return Response(QueueSerializer(queue).data)
+
+
+# --- policy simulation and rollback ---
+
+
+class PolicySimulateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="escalation_policies_simulate",
+        summary="What this version would do at `at`, compared with the live version; "
+        "writes nothing (admin)",
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="default: now")
+        ],
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
+    )
+    def get(self, request, code, version) -> Response:
+        require_admin(request)
+        policy = selectors.policy_get(code=code, version=version)
+        at = timezone.now()
+        if request.query_params.get("at"):
+            at = parse_datetime(request.query_params["at"])
+            if at is None:
+                raise ApplicationError(
+                    "`at` is not an ISO-8601 time.", errors={"at": ["Not a time."]}
+                )
+            if timezone.is_naive(at):
+                at = timezone.make_aware(at)
+        simulation = selectors.policy_simulation(policy=policy, at=at)
+        return Response(simulation.as_dict())
+
+
+class PolicyActivationRequestApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="escalation_policies_request_activation",
+        summary="Ask a second admin to activate this draft (when approval is on)",
+        request=None,
+        responses={200: PolicyOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request, code, version) -> Response:
+        require_admin(request)
+        policy = selectors.policy_get(code=code, version=version)
+        policies.policy_activation_request(policy=policy, user=request.user)
+        policy = selectors.policy_get(code=code, version=version)
+        return Response(PolicyOutputSerializer(policy).data)
+
+
+class PolicyRollbackApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="escalation_policies_rollback",
+        summary="Make the previous version live again, as a new version (admin)",
+        request=None,
+        responses={200: PolicyOutputSerializer, **errors(403, 409)},
+    )
+    def post(self, request, code) -> Response:
+        require_admin(request)
+        policy = policies.policy_rollback(code=code, user=request.user)
+        policy = selectors.policy_get(code=policy.code, version=policy.version)
+        return Response(PolicyOutputSerializer(policy).data)

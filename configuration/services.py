@@ -1,0 +1,147 @@
+"""Writes of the configuration pages and API that have no home service yet: message
+template drafts, queues, teams and holiday overrides. Policies are changed through
+cases.policies, rule packs through compliance.services.rule_pack_update and template
+activation through messaging.services.template_activate."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+
+from cases.models import Team, WorkQueue
+from cases.services import queue_criteria_q
+from collections_app.errors import ApplicationError, ConflictError
+from compliance.models import HolidayOverride
+from messaging.models import MessageTemplate
+from messaging.rendering import template_validate
+
+
+def _reason(what: str, why: str) -> str:
+    why = (why or "").strip()
+    return f"{what}: {why}"[:100] if why else what
+
+
+def template_draft_create(
+    *,
+    code: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    user=None,
+    reason: str = "",
+) -> MessageTemplate:
+    """A new draft version of the template (code, channel, language). Variables are
+    checked now (an unknown one is refused, naming the field); the content lint runs
+    again at activation (messaging.services.template_check)."""
+    if channel not in MessageTemplate.Channel.values:
+        raise ApplicationError(
+            "Unknown channel.", errors={"channel": ["Use one of sms, email, letter."]}
+        )
+    if not body.strip():
+        raise ApplicationError("A body is required.", errors={"body": ["Required."]})
+    if channel == MessageTemplate.Channel.EMAIL and not subject.strip():
+        raise ApplicationError(
+            "An email needs a subject.", errors={"subject": ["Required for email."]}
+        )
+    template_validate(subject=subject, body=body, html_body=html_body)
+    with transaction.atomic():
+        latest = (
+            MessageTemplate.objects.select_for_update()
+            .filter(code=code, channel=channel, language=language)
+            .aggregate(v=Max("version"))["v"]
+        )
+        template = MessageTemplate(
+            code=code,
+            channel=channel,
+            language=language,
+            version=(latest or 0) + 1,
+            status=MessageTemplate.Status.DRAFT,
+            subject=subject,
+            body=body,
+            html_body=html_body,
+        )
+        template._history_user = user
+        template._change_reason = _reason("draft created", reason)
+        template.save()
+    return template
+
+
+def template_draft_update(
+    *,
+    template: MessageTemplate,
+    subject: str,
+    body: str,
+    html_body: str,
+    user=None,
+    reason: str = "",
+) -> MessageTemplate:
+    if template.status != MessageTemplate.Status.DRAFT:
+        raise ConflictError(
+            f"Version {template.version} is {template.status}: save a new version.",
+            errors={"status": ["Only drafts change."]},
+        )
+    if not body.strip():
+        raise ApplicationError("A body is required.", errors={"body": ["Required."]})
+    template_validate(subject=subject, body=body, html_body=html_body)
+    with transaction.atomic():
+        template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+        template.subject, template.body, template.html_body = subject, body, html_body
+        template._history_user = user
+        template._change_reason = _reason("draft edited", reason)
+        template.save()
+    return template
+
+
+def queue_save(
+    *, queue: WorkQueue | None = None, user=None, reason: str = "", **fields
+) -> WorkQueue:
+    """Create or change a work queue; criteria are checked with the same parser the
+    delinquency refresh uses to route cases."""
+    queue_criteria_q(fields.get("criteria") or {})
+    with transaction.atomic():
+        if queue is None:
+            if WorkQueue.objects.filter(code=fields.get("code")).exists():
+                raise ConflictError(
+                    "That code is taken.", errors={"code": ["Already used."]}
+                )
+            queue = WorkQueue()
+        for name, value in fields.items():
+            setattr(queue, name, value)
+        queue._history_user = user
+        queue._change_reason = reason or "edited in configuration"
+        queue.save()
+    return queue
+
+
+def team_save(
+    *,
+    team: Team | None = None,
+    name: str,
+    supervisors,
+    members,
+    user=None,
+) -> Team:
+    with transaction.atomic():
+        team = team or Team()
+        team.name = name
+        team._history_user = user
+        team._change_reason = "edited in configuration"
+        team.save()
+        team.supervisors.set(supervisors)
+        team.members.set(members)
+    return team
+
+
+def holiday_save(
+    *, country: str, date, is_holiday: bool, name: str = "", user=None
+) -> HolidayOverride:
+    with transaction.atomic():
+        row = HolidayOverride.objects.filter(country=country, date=date).first()
+        row = row or HolidayOverride(country=country, date=date)
+        row.is_holiday, row.name = is_holiday, name
+        row._history_user = user
+        row._change_reason = "edited in configuration"
+        row.save()
+    return row
