@@ -139,6 +139,14 @@ class CallLog(models.Model):
         _("recording"), upload_to="recordings/%Y/%m/", null=True, blank=True
     )
     callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
+    # When the script's steps happened, as a dialer or an import reports them. The
+    # guided call cannot disclose before identity (the debt is not rendered until
+    # then); a reported call whose disclosure came first is flagged for review
+    # (supervision.selectors.FLAGGED), CONC 7.9.10R / CN.DISCL.
+    identity_confirmed_at = models.DateTimeField(
+        _("identity confirmed at"), null=True, blank=True
+    )
+    disclosed_at = models.DateTimeField(_("debt disclosed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -190,6 +198,8 @@ class CallReview(models.Model):
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     violation = models.BooleanField(_("violation"), default=False)
     comments = models.TextField(_("comments"), blank=True)
+    # QA sampling: the review was of a call drawn by the weekly random sample.
+    sampled = models.BooleanField(_("from the QA sample"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -61,8 +61,11 @@ def collector_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def supervisor_home(request: HttpRequest) -> HttpResponse:
+    from supervision.selectors import supervisor_work
+
     summary = case_selectors.supervisor_summary(user=request.user)
-    return render(request, "home/supervisor.html", {"summary": summary})
+    work = supervisor_work(user=request.user)
+    return render(request, "home/supervisor.html", {"summary": summary, "work": work})
 
 
 @role_required(Role.ADMIN)

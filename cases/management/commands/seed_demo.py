@@ -220,6 +220,14 @@ class Command(BaseCommand):
             self.seed_calls(open_cases)
             self.seed_promises_and_plans(open_cases)
             self.seed_live_payments(open_cases)
+            # The supervisor's workspace: recordings, flags, reviews, snapshots.
+            from supervision.demo import seed as seed_supervision
+
+            self.counts.update(
+                seed_supervision(
+                    users=self.users, open_cases=open_cases, now=self.now, seed=seed
+                )
+            )
             if options["dry_run"]:
                 transaction.set_rollback(True)
         self.report(time.monotonic() - started, dry_run=options["dry_run"])

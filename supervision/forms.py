@@ -1,0 +1,174 @@
+"""Forms of the supervisor's pages. They parse; services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import CallLog, CallReview
+
+from .services import CRITERIA
+
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class CallFilterForm(forms.Form):
+    collector = forms.ChoiceField(required=False, label=_("Collector"))
+    date_from = forms.DateField(
+        required=False,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        label=_("Outcome"),
+        choices=[("", _("Any")), *CallLog.Outcome.choices],
+    )
+    attitude = forms.ChoiceField(
+        required=False,
+        label=_("Attitude"),
+        choices=[("", _("Any")), *CallLog.Attitude.choices],
+    )
+    min_duration = forms.IntegerField(
+        required=False, min_value=0, label=_("Min. duration (s)")
+    )
+    max_duration = forms.IntegerField(
+        required=False, min_value=0, label=_("Max. duration (s)")
+    )
+    right_party = forms.ChoiceField(
+        required=False, choices=YES_NO, label=_("Right-party contact")
+    )
+    flagged = forms.BooleanField(required=False, label=_("Flagged only"))
+    unreviewed = forms.BooleanField(required=False, label=_("Unreviewed only"))
+
+    def __init__(self, *args, collectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].choices = [("", _("Anyone"))] + [
+            (u.username, u.get_full_name() or u.username) for u in collectors
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end is before the start."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    identity_before_disclosure = forms.BooleanField(
+        required=False,
+        label=CallReview._meta.get_field("identity_before_disclosure").verbose_name,
+    )
+    accurate_amounts = forms.BooleanField(
+        required=False,
+        label=CallReview._meta.get_field("accurate_amounts").verbose_name,
+    )
+    professional_tone = forms.BooleanField(
+        required=False,
+        label=CallReview._meta.get_field("professional_tone").verbose_name,
+    )
+    no_threats = forms.BooleanField(
+        required=False, label=CallReview._meta.get_field("no_threats").verbose_name
+    )
+    options_offered = forms.BooleanField(
+        required=False, label=CallReview._meta.get_field("options_offered").verbose_name
+    )
+    notes_complete = forms.BooleanField(
+        required=False, label=CallReview._meta.get_field("notes_complete").verbose_name
+    )
+    score = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label=_("Score (0-100, blank: share of criteria met)"),
+    )
+    violation = forms.BooleanField(
+        required=False, label=_("Violation: open a follow-up for the collector")
+    )
+    comments = forms.CharField(
+        required=False, label=_("Comments"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sampled = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def criteria(self) -> dict[str, bool]:
+        return {name: bool(self.cleaned_data.get(name)) for name in CRITERIA}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(
+        required=False, label=_("Reason"), widget=forms.TextInput()
+    )
+
+
+PERIODS = [
+    ("7", _("Last 7 days")),
+    ("30", _("Last 30 days")),
+    ("90", _("Last 90 days")),
+]
+
+
+class PeriodForm(forms.Form):
+    days = forms.ChoiceField(required=False, choices=PERIODS, label=_("Period"))
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    team = forms.ChoiceField(required=False, label=_("Team"))
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("All my teams"))] + [
+            (str(t.pk), t.name) for t in teams
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end is before the start."))
+        if start and end and (end - start).days > 366:
+            self.add_error("start", _("A period is at most a year."))
+        return data
+
+    def period(self):
+        from .selectors import Period
+
+        data = self.cleaned_data if self.is_valid() else {}
+        today = timezone.localdate()
+        if data.get("start") or data.get("end"):
+            end = data.get("end") or today
+            start = data.get("start") or end - dt.timedelta(days=29)
+            return Period(start=start, end=end)
+        return Period.last_days(int(data.get("days") or 30), today=today)
+
+
+class ReassignForm(forms.Form):
+    cases = forms.CharField(
+        label=_("Case references"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tick cases below, or paste references separated by spaces."),
+        required=False,
+    )
+    collector = forms.ChoiceField(required=False, label=_("To collector"))
+    queue = forms.ChoiceField(required=False, label=_("To queue"))
+    unassign = forms.BooleanField(required=False, label=_("Back to the queue"))
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+    def __init__(self, *args, collectors=(), queues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].choices = [("", "—")] + [
+            (u.username, u.get_full_name() or u.username) for u in collectors
+        ]
+        self.fields["queue"].choices = [("", "—")] + [(q.code, q.name) for q in queues]

@@ -1,0 +1,418 @@
+"""Supervisors' writes: call reviews (and the follow-ups a violation opens), plan and
+exception approvals, bulk reassignment, and the daily bucket snapshot.
+
+Every function is one transaction, records the acting user in history with a change
+reason, and refuses bad input with ApplicationError naming the field. The callers
+(views, API, commands) fetched the rows through supervision.selectors, which scope
+them to the user's teams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from calls.models import CallLog, CallReview
+from cases import services as case_services
+from cases.models import Case, PromiseToPay, RepaymentPlan, WorkQueue
+from collections_app.errors import ApplicationError, ConflictError
+from collections_app.roles import Role, user_roles
+from compliance.models import ContactRestriction
+from compliance.reasons import REASON_CODES
+from compliance.restrictions import restriction_end
+
+from . import selectors
+from .models import Approval, BucketSnapshot, FollowUp
+
+# The scorecard (DESIGN.md section 3; the reference process and CONC 7 / CN rules).
+CRITERIA = (
+    "identity_before_disclosure",
+    "accurate_amounts",
+    "professional_tone",
+    "no_threats",
+    "options_offered",
+    "notes_complete",
+)
+# Criteria whose failure is a compliance breach, not only a quality point: failing
+# one marks the review a violation whatever the reviewer ticked.
+BREACH_CRITERIA = ("identity_before_disclosure", "no_threats")
+FOLLOW_UP_DAYS = 7
+MAX_REASSIGN = 500
+
+
+def _reference(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(6).upper()}"
+
+
+def _save(instance, *, user, reason: str, **kwargs) -> None:
+    instance._history_user = user
+    instance._change_reason = reason[:100]
+    instance.save(**kwargs)
+
+
+def _require_supervisor(user) -> None:
+    if not (user_roles(user) & {Role.SUPERVISOR, Role.ADMIN}):
+        message = "Only a supervisor or an admin may do this."
+        raise ApplicationError(message, code="permission_denied", status=403)
+
+
+def _reason(reason: str, *, required: bool, what: str = "Say why.") -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ApplicationError(what, errors={"reason": [what]})
+    return reason
+
+
+# --------------------------------------------------------------------------------------
+# Reviews
+# --------------------------------------------------------------------------------------
+
+
+def review_score(criteria: dict[str, bool]) -> int:
+    """The share of scorecard criteria met, out of 100."""
+    met = sum(1 for name in CRITERIA if criteria.get(name))
+    return round(100 * met / len(CRITERIA))
+
+
+def call_review_record(
+    *,
+    reviewer,
+    call: CallLog,
+    criteria: dict[str, bool],
+    comments: str = "",
+    score: int | None = None,
+    violation: bool = False,
+    sampled: bool = False,
+) -> CallReview:
+    """Score a call against the scorecard.
+
+    The score defaults to the share of criteria met. Failing "identity before
+    disclosure" or "no threats" is a violation; so is a call flagged for disclosure
+    before identity. A violation needs a comment and opens a follow-up for the call's
+    collector, due in FOLLOW_UP_DAYS days.
+    """
+    _require_supervisor(reviewer)
+    unknown = sorted(set(criteria) - set(CRITERIA))
+    if unknown:
+        message = f"Unknown criteria: {', '.join(unknown)}."
+        raise ApplicationError(message, errors={"criteria": [message]})
+    if score is None:
+        score = review_score(criteria)
+    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
+        message = "The score is a whole number from 0 to 100."
+        raise ApplicationError(message, errors={"score": [message]})
+    breaches = [name for name in BREACH_CRITERIA if not criteria.get(name)]
+    # A breach criterion only counts for a conversation: an unanswered call disclosed
+    # nothing and threatened nobody.
+    if not call.right_party_contact and not call.disclosure_made:
+        breaches = []
+    if "disclosure_before_identity" in selectors.call_flags(call):
+        breaches.append("identity_before_disclosure")
+    violation = bool(violation or breaches)
+    comments = (comments or "").strip()
+    if violation and not comments:
+        message = "Describe the violation: the collector will act on it."
+        raise ApplicationError(message, errors={"comments": [message]})
+    with transaction.atomic():
+        review = CallReview(
+            call=call,
+            reviewer=reviewer,
+            score=score,
+            violation=violation,
+            comments=comments,
+            sampled=sampled,
+            **{name: bool(criteria.get(name)) for name in CRITERIA},
+        )
+        _save(review, user=reviewer, reason=f"reviewed: score {score}")
+        if violation and call.collector_id:
+            failed = [name for name in CRITERIA if not criteria.get(name)]
+            reason = comments
+            if failed:
+                reason += "\n\n" + "Criteria not met: " + ", ".join(failed)
+            follow_up = FollowUp(
+                reference=_reference("FU"),
+                collector_id=call.collector_id,
+                call=call,
+                review=review,
+                reason=reason,
+                due_date=timezone.localdate() + dt.timedelta(days=FOLLOW_UP_DAYS),
+                created_by=reviewer,
+            )
+            _save(follow_up, user=reviewer, reason=f"violation on {call.reference}")
+    return review
+
+
+def follow_up_set_status(*, user, follow_up: FollowUp, status: str) -> FollowUp:
+    """The collector acknowledges a follow-up; a supervisor (or admin) closes it."""
+    if status not in FollowUp.Status.values:
+        message = f"Choose one of {', '.join(FollowUp.Status.values)}."
+        raise ApplicationError(message, errors={"status": [message]})
+    roles = user_roles(user)
+    is_supervisor = bool(roles & {Role.SUPERVISOR, Role.ADMIN})
+    if status == FollowUp.Status.CLOSED and not is_supervisor:
+        message = "Only a supervisor closes a follow-up."
+        raise ApplicationError(message, code="permission_denied", status=403)
+    if follow_up.collector_id != user.pk and not is_supervisor:
+        message = "This follow-up is not yours."
+        raise ApplicationError(message, code="permission_denied", status=403)
+    with transaction.atomic():
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        follow_up.status = status
+        follow_up.closed_at = (
+            timezone.now() if status == FollowUp.Status.CLOSED else None
+        )
+        _save(follow_up, user=user, reason=f"follow-up {status}")
+    return follow_up
+
+
+# --------------------------------------------------------------------------------------
+# Approvals
+# --------------------------------------------------------------------------------------
+
+
+def plan_decide(
+    *, user, plan: RepaymentPlan, approve: bool, reason: str = ""
+) -> RepaymentPlan:
+    """Approve (reason optional) or reject (reason required) a proposed plan, through
+    the cases services, which check the user supervises the case and keep history."""
+    _require_supervisor(user)
+    if approve:
+        return case_services.plan_approve(plan=plan, user=user, reason=reason.strip())
+    reason = _reason(reason, required=True, what="Say why the plan is rejected.")
+    return case_services.plan_reject(plan=plan, user=user, reason=reason)
+
+
+def approval_request(
+    *,
+    user,
+    case: Case,
+    kind: str,
+    reason: str,
+    restriction: ContactRestriction | None = None,
+    promise: PromiseToPay | None = None,
+    rule_code: str = "",
+    evidence: str = "",
+    expires_at: dt.datetime | None = None,
+) -> Approval:
+    """Ask a supervisor to approve an exception on `case`.
+
+    A restriction removal names a restriction of the case's customer still in force; a
+    compliance override names the rule (a reason code), the evidence and an expiry
+    within 30 days; a promise names one of the case's promises.
+    """
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why the exception is needed."]
+    if kind not in Approval.Kind.values:
+        errors["kind"] = [f"Choose one of {', '.join(Approval.Kind.values)}."]
+    now = timezone.now()
+    if kind == Approval.Kind.RESTRICTION_REMOVAL:
+        if restriction is None or restriction.customer_id != case.customer_id:
+            errors["restriction"] = ["Name a restriction of this case's customer."]
+        elif restriction.ends_at is not None and restriction.ends_at <= now:
+            errors["restriction"] = ["That restriction has already ended."]
+    if kind == Approval.Kind.COMPLIANCE_OVERRIDE:
+        if rule_code not in REASON_CODES:
+            errors["rule_code"] = [f"Choose one of {', '.join(sorted(REASON_CODES))}."]
+        if not (evidence or "").strip():
+            errors["evidence"] = ["An override needs evidence."]
+        if expires_at is None or expires_at <= now:
+            errors["expires_at"] = ["An override needs an expiry in the future."]
+        elif expires_at > now + dt.timedelta(days=30):
+            errors["expires_at"] = ["An override lasts at most 30 days."]
+    if kind == Approval.Kind.PROMISE and (
+        promise is None or promise.case_id != case.pk
+    ):
+        errors["promise"] = ["Name a promise on this case."]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
+    with transaction.atomic():
+        if Approval.objects.filter(
+            case=case,
+            kind=kind,
+            status=Approval.Status.PENDING,
+            restriction=restriction,
+            promise=promise,
+            rule_code=rule_code or "",
+        ).exists():
+            message = "The same request is already waiting for a decision."
+            raise ConflictError(message, code="duplicate_request")
+        approval = Approval(
+            reference=_reference("AP"),
+            kind=kind,
+            case=case,
+            restriction=restriction,
+            promise=promise,
+            rule_code=rule_code or "",
+            evidence=(evidence or "").strip(),
+            expires_at=expires_at,
+            reason=reason,
+            requested_by=user,
+        )
+        _save(approval, user=user, reason=f"requested: {kind}")
+    return approval
+
+
+def approval_decide(
+    *, user, approval: Approval, approve: bool, reason: str
+) -> Approval:
+    """Approve or reject a pending request, with a reason (both ways: the decision is
+    evidence). Approving a restriction removal ends the restriction now."""
+    _require_supervisor(user)
+    reason = _reason(reason, required=True, what="Say why.")
+    with transaction.atomic():
+        approval = Approval.objects.select_for_update().get(pk=approval.pk)
+        if approval.status != Approval.Status.PENDING:
+            message = f"Request {approval.reference} is {approval.status}, not pending."
+            raise ConflictError(message, code="invalid_state")
+        if approval.requested_by_id == user.pk and Role.ADMIN not in user_roles(user):
+            # Four eyes: nobody approves their own exception.
+            message = "Someone else must decide on your own request."
+            raise ApplicationError(message, code="permission_denied", status=403)
+        approval.status = (
+            Approval.Status.APPROVED if approve else Approval.Status.REJECTED
+        )
+        approval.decided_by = user
+        approval.decided_at = timezone.now()
+        approval.decision_reason = reason
+        _save(approval, user=user, reason=f"{approval.status}: {reason}")
+        if approve and approval.kind == Approval.Kind.RESTRICTION_REMOVAL:
+            restriction_end(
+                restriction=approval.restriction,
+                reason=f"approved removal {approval.reference}: {reason}",
+                actor=user,
+            )
+    return approval
+
+
+# --------------------------------------------------------------------------------------
+# Reassignment
+# --------------------------------------------------------------------------------------
+
+
+def cases_reassign(
+    *,
+    user,
+    cases: list[Case],
+    reason: str,
+    collector=None,
+    queue: WorkQueue | None = None,
+    unassign: bool = False,
+) -> int:
+    """Move cases to another collector and/or queue of the user's teams, in bulk, with
+    the reason in each case's history. `unassign` returns them to the queue.
+
+    The caller fetched `cases` through case_list_for_user (visibility); the target
+    collector and queue must belong to a team the user supervises.
+    """
+    _require_supervisor(user)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why the cases move."]
+    if not cases:
+        errors["cases"] = ["Choose at least one case."]
+    elif len(cases) > MAX_REASSIGN:
+        errors["cases"] = [f"At most {MAX_REASSIGN} cases at a time."]
+    if collector is None and queue is None and not unassign:
+        errors["collector"] = ["Choose a collector or a queue."]
+    if collector is not None and unassign:
+        errors["collector"] = ["Choose a collector or unassign, not both."]
+    allowed_collectors = {u.pk for u in selectors.collectors_for_user(user=user)}
+    if collector is not None and collector.pk not in allowed_collectors:
+        errors["collector"] = [f"{collector.username} is not in your teams."]
+    if queue is not None:
+        teams = {t.pk for t in selectors.teams_for_user(user=user)}
+        if queue.team_id not in teams:
+            errors["queue"] = [f"Queue {queue.code} is not one of your teams'."]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
+    with transaction.atomic():
+        rows = list(
+            Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases])
+        )
+        closed = [c.reference for c in rows if c.status != Case.Status.OPEN]
+        if closed:
+            message = f"Closed cases cannot move: {', '.join(closed[:5])}."
+            raise ApplicationError(message, errors={"cases": [message]})
+        fields = []
+        if collector is not None or unassign:
+            fields.append("assigned_to")
+        if queue is not None:
+            fields.append("queue")
+        for case in rows:
+            if collector is not None or unassign:
+                case.assigned_to = collector
+            if queue is not None:
+                case.queue = queue
+        bulk_update_with_history(
+            rows,
+            Case,
+            fields,
+            default_user=user,
+            default_change_reason=f"reassigned: {reason}"[:100],
+        )
+    return len(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Bucket snapshots (roll rates)
+# --------------------------------------------------------------------------------------
+
+
+def bucket_snapshot_take(*, day: dt.date | None = None) -> int:
+    """Record every open case's bucket for `day` (default today), set-based: one
+    INSERT ... SELECT; a second run the same day adds nothing."""
+    day = day or timezone.localdate()
+    snap = BucketSnapshot._meta.db_table
+    case = Case._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {snap} (day, case_id, bucket, overdue_amount) "  # noqa: S608
+            f"SELECT %s, id, bucket, overdue_amount FROM {case} WHERE status = %s "
+            "ON CONFLICT (day, case_id) DO NOTHING",
+            [day, Case.Status.OPEN],
+        )
+        return cursor.rowcount
+
+
+# --------------------------------------------------------------------------------------
+# Payment credits (the dashboard's amount collected)
+# --------------------------------------------------------------------------------------
+
+
+def payment_credits_take(
+    *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> int:
+    """Credit the payments received in [since, until) (default: the last two days)
+    that have no credit yet to the collector who last called the customer before
+    them, set-based: one INSERT ... SELECT; running it twice adds nothing.
+
+    A credit is fixed once taken: a call reported later with an earlier start does
+    not move it (run it after dialer imports to include them).
+    """
+    from django.db.models import Exists, OuterRef
+
+    from .models import PaymentCredit
+
+    until = until or timezone.now()
+    since = since or until - dt.timedelta(days=2)
+    rows = (
+        selectors.payments_with_caller(since=since, until=until)
+        .filter(~Exists(PaymentCredit.objects.filter(payment_id=OuterRef("pk"))))
+        .values_list("pk", "caller", "received_at", "amount")
+    )
+    sql, params = rows.query.sql_with_params()
+    table = PaymentCredit._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (payment_id, collector_id, received_at, amount) "  # noqa: S608
+            f"{sql} ON CONFLICT (payment_id) DO NOTHING",
+            params,
+        )
+        return cursor.rowcount

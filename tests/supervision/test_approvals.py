@@ -1,0 +1,254 @@
+"""Plan and exception approvals (with reasons, in history) and bulk reassignment."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, RepaymentPlan
+from collections_app.errors import ApplicationError
+from compliance.models import ContactRestriction
+from supervision import selectors, services
+from supervision.models import Approval
+from tests.api import client_for
+from tests.calls.conftest import make_case
+
+from .conftest import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approving_a_plan_activates_it_with_the_supervisor_in_history(
+    client, supervisor, collector, team_case
+):
+    plan = make_plan(team_case, collector)
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:approvals"))
+    assert plan.reference in page.text
+    response = client.post(
+        reverse("supervision:plan-decide", args=[plan.reference]),
+        {"decision": "approve", "reason": "Income verified."},
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == RepaymentPlan.Status.ACTIVE
+    assert plan.decided_by == supervisor
+    last = plan.history.first()
+    assert last.history_user == supervisor
+    assert last.history_change_reason == "approved: Income verified."
+    history = selectors.decision_history(user=supervisor)
+    assert history[0]["reference"] == plan.reference
+    assert history[0]["by"] == supervisor
+    page = client.get(reverse("supervision:approvals"))
+    assert "Income verified." in page.text
+
+
+def test_rejecting_a_plan_needs_a_reason(supervisor, collector, team_case):
+    plan = make_plan(team_case, collector)
+    with pytest.raises(ApplicationError) as exc:
+        services.plan_decide(user=supervisor, plan=plan, approve=False, reason=" ")
+    assert "reason" in exc.value.errors
+    services.plan_decide(
+        user=supervisor, plan=plan, approve=False, reason="Income not shown."
+    )
+    plan.refresh_from_db()
+    assert plan.status == RepaymentPlan.Status.REJECTED
+    assert plan.history.first().history_change_reason == "rejected: Income not shown."
+
+
+def test_another_teams_plan_is_404_on_page_and_api(
+    client, supervisor, outsider, other_case
+):
+    plan = make_plan(other_case, outsider)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:plan-decide", args=[plan.reference]),
+        {"decision": "approve"},
+    )
+    assert response.status_code == 404
+    response = client_for(supervisor).post(
+        f"/api/v1/approvals/plans/{plan.reference}/decide/",
+        {"decision": "approve"},
+        format="json",
+    )
+    assert response.status_code == 404
+    plan.refresh_from_db()
+    assert plan.status == RepaymentPlan.Status.PROPOSED
+
+
+def test_the_plan_api_lists_waiting_plans_and_decides(supervisor, collector, team_case):
+    plan = make_plan(team_case, collector)
+    api = client_for(supervisor)
+    listed = api.get("/api/v1/approvals/plans/").json()["results"]
+    assert [p["reference"] for p in listed] == [plan.reference]
+    response = api.post(
+        f"/api/v1/approvals/plans/{plan.reference}/decide/",
+        {"decision": "reject"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()["errors"]
+    response = api.post(
+        f"/api/v1/approvals/plans/{plan.reference}/decide/",
+        {"decision": "approve", "reason": "ok"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "active"
+    assert response.json()["decided_by"] == "supervisor"
+    again = api.post(
+        f"/api/v1/approvals/plans/{plan.reference}/decide/",
+        {"decision": "approve"},
+        format="json",
+    )
+    assert again.status_code == 409
+
+
+def test_an_approved_restriction_removal_ends_the_restriction(
+    supervisor, collector, team_case
+):
+    restriction = ContactRestriction.objects.create(
+        customer=team_case.customer,
+        kind=ContactRestriction.Kind.DISPUTE,
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        reason="Disputes the fee.",
+    )
+    response = client_for(collector).post(
+        "/api/v1/approvals/",
+        {
+            "case": team_case.reference,
+            "kind": "restriction_removal",
+            "restriction": restriction.pk,
+            "reason": "Dispute resolved: fee refunded.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    reference = response.json()["reference"]
+    # The requester cannot decide their own request.
+    approval = Approval.objects.get(reference=reference)
+    with pytest.raises(ApplicationError):
+        services.approval_decide(
+            user=collector, approval=approval, approve=True, reason="mine"
+        )
+    response = client_for(supervisor).post(
+        f"/api/v1/approvals/{reference}/decide/",
+        {"decision": "approve", "reason": "Refund confirmed in core banking."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "approved"
+    restriction.refresh_from_db()
+    assert restriction.ends_at is not None
+    assert restriction.history.first().history_user == supervisor
+    approval.refresh_from_db()
+    assert approval.history.first().history_user == supervisor
+    assert approval.history.first().history_change_reason.startswith("approved")
+
+
+def test_a_compliance_override_needs_evidence_and_an_expiry(collector, team_case):
+    with pytest.raises(ApplicationError) as exc:
+        services.approval_request(
+            user=collector,
+            case=team_case,
+            kind="compliance_override",
+            reason="Customer asked to be called at 22:30.",
+            rule_code="contact_window",
+        )
+    assert {"evidence", "expires_at"} <= set(exc.value.errors)
+    approval = services.approval_request(
+        user=collector,
+        case=team_case,
+        kind="compliance_override",
+        reason="Customer asked to be called at 22:30.",
+        rule_code="contact_window",
+        evidence="Recorded request in call CL-1.",
+        expires_at=timezone.now() + dt.timedelta(days=2),
+    )
+    assert approval.status == Approval.Status.PENDING
+
+
+def test_a_rejected_request_keeps_the_reason(client, supervisor, collector, team_case):
+    approval = services.approval_request(
+        user=collector,
+        case=team_case,
+        kind="compliance_override",
+        reason="Evening call.",
+        rule_code="contact_window",
+        evidence="Asked in writing.",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    client.force_login(supervisor)
+    client.post(
+        reverse("supervision:approval-decide", args=[approval.reference]),
+        {"decision": "reject", "reason": "Use the morning window."},
+    )
+    approval.refresh_from_db()
+    assert approval.status == Approval.Status.REJECTED
+    assert approval.decision_reason == "Use the morning window."
+    statuses = [h.status for h in approval.history.order_by("history_date")]
+    assert statuses == ["pending", "rejected"]
+
+
+def test_bulk_reassignment_records_the_reason_in_each_cases_history(
+    client, supervisor, collector, teammate, queue
+):
+    cases = [make_case(queue, assigned_to=collector) for _ in range(3)]
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {
+            "case": [c.reference for c in cases[:2]],
+            "collector": "teammate",
+            "reason": "Collector on leave.",
+        },
+    )
+    assert response.status_code == 302
+    moved = Case.objects.filter(assigned_to=teammate)
+    assert {c.reference for c in moved} == {c.reference for c in cases[:2]}
+    for case in moved:
+        last = case.history.first()
+        assert last.history_user == supervisor
+        assert last.history_change_reason == "reassigned: Collector on leave."
+    assert Case.objects.get(pk=cases[2].pk).assigned_to == collector
+
+
+def test_reassignment_refuses_collectors_outside_the_team_and_needs_a_reason(
+    supervisor, collector, outsider, queue
+):
+    case = make_case(queue)
+    with pytest.raises(ApplicationError) as exc:
+        services.cases_reassign(
+            user=supervisor, cases=[case], collector=outsider, reason="x"
+        )
+    assert "collector" in exc.value.errors
+    with pytest.raises(ApplicationError) as exc:
+        services.cases_reassign(
+            user=supervisor, cases=[case], collector=collector, reason=""
+        )
+    assert "reason" in exc.value.errors
+
+
+def test_reassignment_api_moves_cases_to_a_queue_and_404s_foreign_cases(
+    supervisor, queue, other_case
+):
+    case = make_case(queue, reference="CASE-Q")
+    from tests.cases.factories import WorkQueueFactory
+
+    late = WorkQueueFactory(code="late-a", name="Late A", team=queue.team)
+    api = client_for(supervisor)
+    response = api.post(
+        "/api/v1/case-reassignments/",
+        {"cases": ["CASE-Q"], "queue": "late-a", "reason": "Rebalance."},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json() == {"moved": 1}
+    case.refresh_from_db()
+    assert case.queue == late
+    response = api.post(
+        "/api/v1/case-reassignments/",
+        {"cases": [other_case.reference], "queue": "late-a", "reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 404
