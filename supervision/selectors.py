@@ -511,25 +511,61 @@ def _scope_key(user) -> str:
     return ".".join(str(t.pk) for t in teams_for_user(user=user)) or "none"
 
 
+def _dashboard_key(user, period: Period, team: Team | None) -> str:
+    return (
+        f"supervision:dashboard:v1:{_scope_key(user)}:{team.pk if team else '-'}:"
+        f"{period.start.isoformat()}:{period.end.isoformat()}"
+    )
+
+
 def team_dashboard_cached(
     *, user, period: Period, team: Team | None = None
 ) -> Dashboard:
     """team_dashboard, kept for SUPERVISION_DASHBOARD_CACHE_SECONDS (default 120)
     per scope (the teams the user supervises), team and period: every supervisor of
     a team shares one computation, and figures are at most that old (the page says
-    when they were computed). 0 turns the cache off."""
+    when they were computed). 0 turns the cache off. `dashboards_warm` computes the
+    standard periods ahead of time, so opening the page does not wait for them."""
     seconds = dashboard_cache_seconds()
     if seconds <= 0:
         return team_dashboard(user=user, period=period, team=team)
-    key = (
-        f"supervision:dashboard:v1:{_scope_key(user)}:{team.pk if team else '-'}:"
-        f"{period.start.isoformat()}:{period.end.isoformat()}"
-    )
+    key = _dashboard_key(user, period, team)
     board = cache.get(key)
     if board is None:
         board = team_dashboard(user=user, period=period, team=team)
         cache.set(key, board, seconds)
     return board
+
+
+# The periods the dashboard offers (PeriodForm's choices), computed ahead of time.
+STANDARD_PERIOD_DAYS = (7, 30, 90)
+
+
+def dashboards_warm(*, interval: int, today: dt.date | None = None) -> int:
+    """Compute every supervisor scope's dashboards for the standard periods (all
+    their teams and each team) and cache them for `interval` seconds beyond the
+    cache's own lifetime, so a job running every `interval` seconds keeps them
+    always fresh. Custom date ranges are computed when asked. Returns how many."""
+    seconds = dashboard_cache_seconds()
+    if seconds <= 0:
+        return 0
+    supervisors = User.objects.filter(
+        groups__name=Role.SUPERVISOR, is_active=True
+    ).distinct()
+    scopes: set[str] = set()
+    warmed = 0
+    for user in supervisors:
+        scope = _scope_key(user)
+        if scope in scopes or scope == "none":
+            continue
+        scopes.add(scope)
+        for team in [None, *teams_for_user(user=user)]:
+            for days in STANDARD_PERIOD_DAYS:
+                period = Period.last_days(days, today=today)
+                board = team_dashboard(user=user, period=period, team=team)
+                cache.set(_dashboard_key(user, period, team), board, seconds + interval)
+                warmed += 1
+    return warmed
 
 
 def team_dashboard(*, user, period: Period, team: Team | None = None) -> Dashboard:

@@ -285,6 +285,31 @@ def test_figures_are_cached_briefly_per_team_scope(
     cache.clear()
 
 
+def test_warming_computes_the_standard_periods_so_the_page_reads_the_cache(
+    data, supervisor, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from supervision.tasks import warm_dashboards
+
+    cache.clear()
+    settings.SUPERVISION_DASHBOARD_CACHE_SECONDS = 60
+    teams = selectors.teams_for_user(user=supervisor)
+    # Every standard period, for all the supervisor's teams and for each team.
+    assert warm_dashboards() == len(selectors.STANDARD_PERIOD_DAYS) * (1 + len(teams))
+    for days in selectors.STANDARD_PERIOD_DAYS:
+        period = selectors.Period.last_days(days)
+        with django_assert_max_num_queries(1):  # the scope lookup only
+            board = selectors.team_dashboard_cached(user=supervisor, period=period)
+        assert board.total.attempts == 4 if days == 7 else board.total.attempts >= 4
+    # A custom range is not warmed: it is computed when asked.
+    odd = selectors.Period.last_days(12)
+    with django_assert_max_num_queries(40) as queries:
+        selectors.team_dashboard_cached(user=supervisor, period=odd)
+    assert len(queries) > 1
+    cache.clear()
+
+
 def test_payment_credits_give_the_same_amounts_and_are_taken_once(data, supervisor):
     from supervision.models import PaymentCredit
 
