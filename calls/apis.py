@@ -20,6 +20,7 @@ from cases.selectors import case_list_for_user
 from cases.serializers import parse
 
 from . import selectors, services
+from .models import CallLog
 from .serializers import (
     CallInputSerializer,
     CallOutputSerializer,
@@ -62,6 +63,7 @@ class CaseFilter(django_filters.FilterSet):
 
 class CaseListApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "cases:read"}
     serializer_class = CaseOutputSerializer
     filterset_class = CaseFilter
     ordering_fields = ["priority", "overdue_amount", "max_days_past_due", "reference"]
@@ -80,6 +82,7 @@ class CaseListApi(generics.ListAPIView):
 
 class CaseDetailApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "cases:read"}
 
     @extend_schema(
         operation_id="cases_retrieve",
@@ -93,6 +96,7 @@ class CaseDetailApi(APIView):
 
 class CaseNextApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "cases:write"}
 
     @extend_schema(
         operation_id="cases_next",
@@ -111,10 +115,27 @@ class CaseNextApi(APIView):
         return Response(ClaimedCaseSerializer(task).data)
 
 
+class CallFilter(django_filters.FilterSet):
+    case = django_filters.CharFilter(field_name="case__reference")
+    collector = django_filters.CharFilter(field_name="collector__username")
+    outcome = django_filters.ChoiceFilter(choices=CallLog.Outcome.choices)
+    attitude = django_filters.ChoiceFilter(choices=CallLog.Attitude.choices)
+    started_at = django_filters.IsoDateTimeFromToRangeFilter(
+        label="Started between: started_at_after, started_at_before (ISO 8601)"
+    )
+
+    class Meta:
+        model = CallLog
+        fields = ["case", "collector", "outcome", "attitude", "started_at"]
+
+
 class CallListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "cases:read", "POST": "cases:write"}
     serializer_class = CallOutputSerializer
+    filterset_class = CallFilter
     ordering_fields = ["started_at"]
+    ordering = ["-started_at"]
 
     def get_queryset(self):
         return selectors.call_list_for_user(user=self.request.user)
@@ -156,6 +177,7 @@ class CallListCreateApi(generics.ListAPIView):
 
 class PromiseCreateApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "cases:write"}
 
     @extend_schema(
         operation_id="promises_create",
@@ -182,6 +204,7 @@ class PromiseCreateApi(APIView):
 
 class PlanCreateApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "cases:write"}
 
     @extend_schema(
         operation_id="repayment_plans_create",

@@ -8,6 +8,7 @@ collectors and supervisors read the customers and loans of the cases they may se
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
@@ -17,8 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collections_app.roles import Role, user_has_role, user_roles
+from integrations.permissions import TokenHasScope
 
 from . import access, services, services_intake
+from .models import Customer, Loan
 from .serializers import (
     CustomerInputSerializer,
     CustomerOutputSerializer,
@@ -41,7 +44,9 @@ class HasRole(BasePermission):
         return bool(user_roles(request.user))
 
 
-ROLE_PERMISSIONS = [IsAuthenticated, HasRole]
+# TokenHasScope: an integration token needs the scope the view declares in
+# `required_scopes` (integrations.scopes); sessions pass through to the role rules.
+ROLE_PERMISSIONS = [IsAuthenticated, HasRole, TokenHasScope]
 
 
 def require_admin(request: Request) -> None:
@@ -67,10 +72,27 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 # --------------------------------------------------------------------------------------
 
 
+class CustomerFilter(django_filters.FilterSet):
+    reference = django_filters.CharFilter()
+    country = django_filters.CharFilter()
+    region = django_filters.CharFilter()
+    language = django_filters.CharFilter()
+    created_at = django_filters.IsoDateTimeFromToRangeFilter(
+        label="Created between: created_at_after, created_at_before (ISO 8601)"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["reference", "country", "region", "language", "created_at"]
+
+
 class CustomerListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "customers:read", "POST": "customers:write"}
     serializer_class = CustomerOutputSerializer
+    filterset_class = CustomerFilter
     ordering_fields = ["reference", "created_at"]
+    ordering = ["reference"]
 
     def get_queryset(self):
         return access.customer_list_for_user(user=self.request.user)
@@ -108,6 +130,7 @@ class CustomerListCreateApi(generics.ListAPIView):
 
 class CustomerDetailApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "customers:read"}
 
     @extend_schema(
         operation_id="customers_retrieve",
@@ -126,10 +149,28 @@ class CustomerDetailApi(APIView):
 # --------------------------------------------------------------------------------------
 
 
+class LoanFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__reference")
+    status = django_filters.ChoiceFilter(choices=Loan.Status.choices)
+    bucket = django_filters.CharFilter()
+    product = django_filters.CharFilter()
+    currency = django_filters.CharFilter()
+    min_days_past_due = django_filters.NumberFilter(
+        field_name="days_past_due", lookup_expr="gte"
+    )
+
+    class Meta:
+        model = Loan
+        fields = ["customer", "status", "bucket", "product", "currency"]
+
+
 class LoanListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "customers:read", "POST": "customers:write"}
     serializer_class = LoanOutputSerializer
+    filterset_class = LoanFilter
     ordering_fields = ["reference", "days_past_due", "overdue_amount"]
+    ordering = ["reference"]
 
     def get_queryset(self):
         return access.loan_list_for_user(user=self.request.user)
@@ -167,6 +208,7 @@ class LoanListCreateApi(generics.ListAPIView):
 
 class LoanDetailApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "customers:read"}
 
     @extend_schema(
         operation_id="loans_retrieve",
@@ -187,6 +229,7 @@ class LoanDetailApi(APIView):
 
 class PaymentCreateApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "payments:write"}
 
     @extend_schema(
         operation_id="payments_create",

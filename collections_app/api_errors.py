@@ -2,7 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,3 +59,64 @@ def exception_handler(exc, context):
         }
     response.data = body
     return response
+
+
+# --------------------------------------------------------------------------------------
+# Errors raised outside a DRF view (collections_app.urls: handler404, handler500)
+# --------------------------------------------------------------------------------------
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """A URL under /api/ that matches no route (e.g. `version` not a number) answers
+    the API's error body, not the HTML 404 page."""
+    if _is_api(request):
+        body = {"code": "not_found", "message": _("No such URL."), "errors": {}}
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        body = {
+            "code": "server_error",
+            "message": _("Something went wrong on our side; it has been logged."),
+            "errors": {},
+        }
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
+
+
+class RejectNulCharactersMiddleware:
+    """NUL characters in an /api/ URL or query answer 404 / 400 with the error body.
+
+    PostgreSQL cannot store or compare a string containing NUL, so a reference or
+    filter value with one would otherwise reach the database and fail there (a 500,
+    found by the schemathesis run on PostgreSQL). Bodies are covered already: DRF's
+    CharField refuses NUL characters.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _is_api(request):
+            if "\x00" in request.path:
+                return page_not_found(request)
+            bad = [
+                key
+                for key, values in request.GET.lists()
+                if "\x00" in key or any("\x00" in v for v in values)
+            ]
+            if bad:
+                message = _("NUL characters are not allowed.")
+                body = {
+                    "code": "invalid",
+                    "message": _("Invalid input."),
+                    "errors": {key.replace("\x00", ""): [message] for key in bad},
+                }
+                return JsonResponse(body, status=400)
+        return self.get_response(request)

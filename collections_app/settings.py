@@ -7,6 +7,7 @@ values with a message naming the variable, so a typo fails at start-up, not at 3
 
 import datetime
 import os
+import re
 import sys
 import zoneinfo
 from pathlib import Path
@@ -164,6 +165,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # NUL characters in /api/ URLs answer 400/404, never reach PostgreSQL.
+    "collections_app.api_errors.RejectNulCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -289,20 +292,42 @@ if not DEBUG and not TESTING:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
+    # Integration tokens first: an anonymous call then answers 401 with
+    # `WWW-Authenticate: Bearer`. Sessions serve the browser; DRF's own Token is
+    # kept for existing scripts (unscoped: it acts with the user's full role).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.TokenHasScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.IntegrationTokenRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "integrations.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter, with date-time values turned into UTC (integrations.filters)
+        "integrations.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "collections_app.api_errors.exception_handler",
 }
+# Integration tokens: default requests per period per token (a token may set its
+# own), and how often last_used_at is written (not on every request).
+INTEGRATION_TOKEN_RATE = os.environ.get("INTEGRATION_TOKEN_RATE", "1200/min")
+_RATE_RE = r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)"
+if not re.fullmatch(_RATE_RE, INTEGRATION_TOKEN_RATE):
+    raise ImproperlyConfigured(
+        f"INTEGRATION_TOKEN_RATE={INTEGRATION_TOKEN_RATE!r}: write e.g. 1200/min."
+    )
+INTEGRATION_TOKEN_LAST_USED_SECONDS = env_int("INTEGRATION_TOKEN_LAST_USED_SECONDS", 60)
+# Outbound webhooks: seconds to wait for a receiver's answer.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collections case manager API",
     "DESCRIPTION": "Customers, loans, payments, cases and the compliance gate.",
@@ -317,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "compliance.models.Channel",
         "ContactPointChannelEnum": "cases.models.ContactPoint.Channel",
         "MessageChannelEnum": "messaging.models.MessageTemplate.Channel",
+        "ImportKindEnum": "imports.models.ImportRun.Kind",
     },
 }
 
@@ -365,7 +391,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.refresh_promises_and_plans",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The supervisor dashboard's roll rates read one bucket snapshot per day, taken
+    # after the delinquency refresh; payments are credited to the last caller.
+    "bucket-snapshot": {
+        "task": "supervision.tasks.take_bucket_snapshot",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "credit-payments": {"task": "supervision.tasks.credit_payments", "schedule": 300.0},
+    "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
 }
+
+# SQLite ignores the INCLUDE columns of the ledger's covering index (PostgreSQL uses
+# them); the warning says nothing actionable on a development database.
+SILENCED_SYSTEM_CHECKS = (
+    ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
+)
 
 # Domain settings.
 DEFAULT_RULE_PACK = os.environ.get("DEFAULT_RULE_PACK", "cn")
@@ -374,6 +414,8 @@ if DEFAULT_RULE_PACK not in {"cn", "us", "uk"}:
         f"DEFAULT_RULE_PACK={DEFAULT_RULE_PACK!r}: choose one of cn, us, uk."
     )
 DPD_BUCKETS = [(1, 30, "1-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None, "90+")]
+# A policy draft goes live only when a second admin approves it (docs/configuration.md).
+CONFIGURATION_ACTIVATION_APPROVAL = env_bool("CONFIGURATION_ACTIVATION_APPROVAL", False)
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,7 @@ def errors_renamed(**names: str):
 
 class ComplianceCheckApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "compliance:check"}
 
     @extend_schema(
         operation_id="compliance_check",
@@ -123,6 +124,7 @@ class RestrictionFilter(django_filters.FilterSet):
 
 class RestrictionListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "compliance:read", "POST": "compliance:write"}
     serializer_class = RestrictionOutputSerializer
     filterset_class = RestrictionFilter
     ordering_fields = ["starts_at", "created_at"]
@@ -185,6 +187,7 @@ class RestrictionListCreateApi(generics.ListAPIView):
 
 class RestrictionEndApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "compliance:write"}
 
     @extend_schema(
         operation_id="restrictions_end",
@@ -248,6 +251,7 @@ class ContactAttemptFilter(django_filters.FilterSet):
 
 class ContactAttemptListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "compliance:read", "POST": "compliance:write"}
     serializer_class = ContactAttemptOutputSerializer
     filterset_class = ContactAttemptFilter
     ordering_fields = ["at"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.models import ContactPoint, Customer, Loan
 from collections_app.errors import ApplicationError, ConflictError
+from integrations import events
 
 from .models import Channel, ContactRestriction
 
@@ -83,6 +84,7 @@ def restriction_create(
         restriction._history_user = actor
     with transaction.atomic():
         restriction.save()
+        events.restriction_recorded(restriction)
     return restriction
 
 

@@ -42,6 +42,7 @@ from cases.models import (
     PaymentAllocation,
 )
 from cases.services import delinquency_refresh
+from collections_app.bulk import analyze_if_large
 
 from .parsing import CUSTOMER_FIELDS, PORTFOLIO_COLUMNS, portfolio_row_parse
 from .reading import ERRORS_KEPT, ErrorLog, RowError, csv_records
@@ -76,7 +77,6 @@ TEMP_TABLES = f"{STAGE}, {STAGE_ERRORS}, {EXISTING}, {KNOWN}, {PAID_LOANS}"
 # pg_advisory_xact_lock key: one portfolio import at a time, so the checks against
 # the database still hold when the upserts run.
 LOCK_KEY = 0x1A9_0001
-ANALYZE_THRESHOLD = 10_000
 
 
 @dataclass
@@ -830,7 +830,7 @@ def _copy_write(cursor) -> dict:
         params,
     )
     counts["customers_created"], counts["customers_updated"] = cursor.fetchone()
-    _analyze(cursor, Customer, counts["customers_created"])
+    analyze_if_large(Customer, counts["customers_created"])
 
     # Contact points: new values only; the first occurrence in file order wins.
     candidates = f"""
@@ -883,7 +883,7 @@ def _copy_write(cursor) -> dict:
         params,
     )
     counts["contact_points_created"] = cursor.rowcount
-    _analyze(cursor, ContactPoint, cursor.rowcount)
+    analyze_if_large(ContactPoint, cursor.rowcount)
     # A customer without a primary phone (email) gets the first own one in the
     # file: new customers got it above, those known before the import get it here.
     cursor.execute(
@@ -951,7 +951,7 @@ def _copy_write(cursor) -> dict:
         params,
     )
     counts["loans_created"] = cursor.rowcount
-    _analyze(cursor, Loan, counts["loans_created"])
+    analyze_if_large(Loan, counts["loans_created"])
 
     # Instalments by (loan, sequence). A payment recorded here is never un-applied:
     # the amount paid is at least what payments allocated to the instalment.
@@ -1017,7 +1017,7 @@ def _copy_write(cursor) -> dict:
         """  # noqa: S608
     )
     counts["instalments_deleted"] = cursor.rowcount
-    _analyze(cursor, Instalment, counts["instalments_created"])
+    analyze_if_large(Instalment, counts["instalments_created"])
     # No balance in the file: what the stored schedule leaves unpaid. New loans got
     # it from the file's schedule at insert; so do existing loans without payments
     # allocated (their stored schedule is now the file's); loans with payments are
@@ -1055,10 +1055,3 @@ def _copy_write(cursor) -> dict:
         """
     )
     return counts
-
-
-def _analyze(cursor, model, changed: int) -> None:
-    # The statements after a mass insert join on the new rows; stale statistics
-    # ("the table is empty") make the planner pick nested loops that never finish.
-    if changed >= ANALYZE_THRESHOLD:
-        cursor.execute(f"ANALYZE {model._meta.db_table}")

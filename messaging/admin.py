@@ -86,6 +86,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "case",
         "contact_point",
         "channel",
+        "webhook_subscription",
         "template",
         "step",
         "contact_attempt",
@@ -106,6 +107,8 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"))
     def masked_contact(self, obj: OutboundMessage) -> str:
         point = obj.contact_point
+        if point is None:  # a webhook event for an integration
+            return obj.webhook_subscription.url if obj.webhook_subscription else ""
         return mask_contact(point.channel, point.value)
 
     def has_add_permission(self, request) -> bool:

@@ -3,7 +3,7 @@
 import json
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from cases.apis import ROLE_PERMISSIONS
 from cases.masking import mask_contact
+from cases.serializers import ErrorSerializer
 from collections_app.errors import ApplicationError
 
 from . import selectors
@@ -48,7 +49,10 @@ class SmsWebhookApi(APIView):
                     "duplicate": serializers.BooleanField(),
                     "outcome": serializers.CharField(),
                 },
-            )
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Missing or wrong X-Signature."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -105,10 +109,14 @@ class OutboundMessageListApi(generics.ListAPIView):
     """Reminders queued or sent for the cases you may see (addresses masked)."""
 
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "messages:read"}
     serializer_class = OutboundMessageOutputSerializer
     filterset_class = OutboundMessageFilter
     ordering_fields = ["send_after", "created_at"]
     ordering = ["-send_after"]
 
     def get_queryset(self):
-        return selectors.outbound_message_list_for_user(user=self.request.user)
+        # Webhook events for integrations have their own list (integrations.apis).
+        return selectors.outbound_message_list_for_user(user=self.request.user).exclude(
+            channel=OutboundMessage.Channel.WEBHOOK
+        )

@@ -51,7 +51,19 @@ class MessageTemplate(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """One message to send: the unit of the transactional outbox."""
+    """One message to send: the unit of the transactional outbox.
+
+    Besides messages to debtors (SMS, email, letters), the outbox carries webhook
+    events for integrations (channel `webhook`, integrations.events): no contact
+    point, the subscription as the target and the signed JSON as the body, delivered
+    by the same dispatcher with the same claim, lease, retries and dead letter.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+        WEBHOOK = "webhook", _("Webhook event")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -73,10 +85,22 @@ class OutboundMessage(models.Model):
         blank=True,
         related_name="outbound_messages",
     )
+    # Null only for webhook events, which contact no one.
     contact_point = models.ForeignKey(
-        "cases.ContactPoint", on_delete=models.PROTECT, related_name="+"
+        "cases.ContactPoint",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    channel = models.CharField(max_length=10, choices=MessageTemplate.Channel.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    webhook_subscription = models.ForeignKey(
+        "integrations.WebhookSubscription",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
     template = models.ForeignKey(
         MessageTemplate,
         on_delete=models.PROTECT,
@@ -135,8 +159,17 @@ class OutboundMessage(models.Model):
                 name="outbox_provider_id_idx",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="webhook", webhook_subscription__isnull=False)
+                | (~Q(channel="webhook") & Q(contact_point__isnull=False)),
+                name="outbox_target_present",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.channel == self.Channel.WEBHOOK:
+            return f"{self.subject} to {self.webhook_subscription_id} [{self.status}]"
         return f"{self.channel} to {self.contact_point_id} [{self.status}]"
 
 

@@ -76,10 +76,13 @@ def outbox_recover_stale(*, now: datetime) -> dict[str, int]:
     """
     cutoff = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     stale = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
-    retried = stale.filter(channel="sms").update(
+    # Webhook events carry a stable event id the receiver deduplicates on
+    # (integrations.delivery): resent like SMS.
+    resendable = ["sms", OutboundMessage.Channel.WEBHOOK]
+    retried = stale.filter(channel__in=resendable).update(
         status=Status.PENDING, send_after=now, last_error="claim lease expired; resent"
     )
-    unknown = stale.exclude(channel="sms").update(
+    unknown = stale.exclude(channel__in=resendable).update(
         status=Status.UNKNOWN, last_error="worker stopped mid-send; outcome unknown"
     )
     return {"retried": retried, "unknown": unknown}
@@ -178,6 +181,10 @@ def _send_email(message: OutboundMessage) -> sms.SendResult:
 
 
 def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendResult:
+    if message.channel == OutboundMessage.Channel.WEBHOOK:
+        from integrations.delivery import webhook_deliver
+
+        return webhook_deliver(message)
     if message.channel == MessageTemplate.Channel.SMS:
         return backend.send(
             sms.SmsMessage(
@@ -282,31 +289,51 @@ def outbox_dispatch(
     report.claimed = len(ids)
     if not ids:
         return report
-    messages = list(
+    rows = list(
         OutboundMessage.objects.select_related(
-            "customer", "case", "contact_point", "template"
+            "customer", "case", "contact_point", "template", "webhook_subscription"
         )
         .filter(pk__in=ids, status=Status.SENDING)
         .order_by("pk")
     )
-    # Re-check at send time: the window may have closed, or the customer opted out,
-    # since the sweep queued these rows.
-    decisions = compliance.contact_evaluate_many(
-        [
-            compliance.ContactProposal(
-                customer=m.customer,
-                channel=m.channel,
-                contact_point=m.contact_point,
-                case=m.case,
-                at=now,
-            )
-            for m in messages
-        ],
-        at=now,
-    )
-    contexts = message_contexts(messages)
     outcomes: list[tuple[OutboundMessage, dict]] = []
     to_send: list[OutboundMessage] = []
+    # Webhook events go to the bank's own systems, not to a debtor: no gate, no
+    # template. A subscription switched off since the event was queued cancels it.
+    messages = []
+    for message in rows:
+        if message.channel != OutboundMessage.Channel.WEBHOOK:
+            messages.append(message)
+        elif message.webhook_subscription.active:
+            to_send.append(message)
+        else:
+            report.cancelled += 1
+            outcomes.append(
+                (
+                    message,
+                    {"status": Status.CANCELLED, "last_error": "subscription inactive"},
+                )
+            )
+    # Re-check at send time: the window may have closed, or the customer opted out,
+    # since the sweep queued these rows.
+    decisions = (
+        compliance.contact_evaluate_many(
+            [
+                compliance.ContactProposal(
+                    customer=m.customer,
+                    channel=m.channel,
+                    contact_point=m.contact_point,
+                    case=m.case,
+                    at=now,
+                )
+                for m in messages
+            ],
+            at=now,
+        )
+        if messages
+        else []
+    )
+    contexts = message_contexts(messages) if messages else {}
     for message, decision in zip(messages, decisions, strict=True):
         if decision.allowed:
             _render(message, decision, contexts[message.customer_id])

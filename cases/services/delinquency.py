@@ -15,7 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from collections_app.bulk import analyze_if_large
 from collections_app.errors import ApplicationError
+from integrations import events
 
 from ..models import ZERO, Case, Instalment, Loan, WorkQueue
 
@@ -251,12 +253,20 @@ def _cases_close_cured(*, now: dt.datetime) -> tuple[int, int]:
         outstanding_balance__gt=0,
     )
     to_close = Case.objects.open().exclude(Exists(overdue_loans))
+    # Webhook events for integrations (integrations.events): the ids are read only
+    # when someone subscribes to case.closed.
+    closing = (
+        list(to_close.values_list("pk", flat=True))
+        if events.subscribed(events.Event.CASE_CLOSED)
+        else []
+    )
     paid = to_close.exclude(Exists(owing_loans)).update(
         status=Case.Status.CLOSED, closed_at=now, close_reason=Case.CloseReason.PAID
     )
     cured = to_close.update(
         status=Case.Status.CLOSED, closed_at=now, close_reason=Case.CloseReason.CURED
     )
+    events.cases_closed(closing)
     return paid, cured
 
 
@@ -321,22 +331,6 @@ def _cases_queue() -> int:
     return queued
 
 
-# Rows changed by one statement above which the planner's statistics are refreshed.
-ANALYZE_THRESHOLD = 10_000
-
-
-def _analyze_if_large(cursor, model, changed: int) -> None:
-    """Refresh PostgreSQL's statistics after a mass change, inside the transaction.
-
-    The next statements join on the rows just written; with statistics from before
-    (say "no overdue loans", "no cases") the planner picks nested loops over what it
-    thinks are one-row inputs, which at portfolio scale never finish. ANALYZE samples
-    a fixed number of rows (about a second) and sees this transaction's own changes.
-    """
-    if connection.vendor == "postgresql" and changed >= ANALYZE_THRESHOLD:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
 def delinquency_refresh(*, today: dt.date | None = None) -> dict:
     """Bring loans' and cases' delinquency figures up to date, set-based.
 
@@ -355,11 +349,11 @@ def delinquency_refresh(*, today: dt.date | None = None) -> dict:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         loans_updated, loans_cleared = _loans_refresh(cursor, today=today, now=now)
-        _analyze_if_large(cursor, Loan, loans_updated + loans_cleared)
+        analyze_if_large(Loan, loans_updated + loans_cleared)
         cases_opened = _cases_open(
             cursor, now_param=connection.ops.adapt_datetimefield_value(now)
         )
-        _analyze_if_large(cursor, Case, cases_opened)
+        analyze_if_large(Case, cases_opened)
         cases_refreshed = _cases_summary_refresh(cursor)
         closed_paid, closed_cured = _cases_close_cured(now=now)
         cases_queued = _cases_queue()

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from collections_app.errors import ApplicationError, ConflictError
+from integrations import events
 
 from ..models import (
     ZERO,
@@ -253,6 +254,7 @@ def _case_refresh_after_payment(
         history_save(
             case, reason=f"closed ({case.close_reason}) after {reason}", user=user
         )
+        events.case_closed(case)
         return
     dpd = max(row["days_past_due"] for row in loans)
     case.overdue_amount = overdue

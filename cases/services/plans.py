@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from collections_app.errors import ApplicationError, ConflictError
 from collections_app.roles import Role, user_roles
+from integrations import events
 
 from ..models import ZERO, Case, RepaymentPlan, RepaymentPlanInstalment
 from ..selectors import case_visibility_filter
@@ -112,6 +113,7 @@ def plan_propose(
             plan.decided_at = timezone.now()
             plan.decision_reason = "within the auto-approval limits"
             history_save(plan, reason="approved: within limits", user=proposed_by)
+            events.plan_approved(plan)
     return plan
 
 
@@ -184,6 +186,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
         history_save(
             plan, reason=f"approved: {reason}" if reason else "approved", user=user
         )
+        events.plan_approved(plan)
     return plan
 
 

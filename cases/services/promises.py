@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from collections_app.errors import ApplicationError
+from integrations import events
 
 from ..models import ZERO, Case, Loan, Payment, PromiseToPay
 from ._common import customer_balance, history_save, money_parse, require_open
@@ -64,6 +65,7 @@ def promise_record(
             call=call,
         )
         history_save(promise, reason="promise recorded", user=created_by)
+        events.promise_made(promise)
     return promise
 
 
@@ -107,7 +109,14 @@ def promise_refresh(*, today: dt.date | None = None) -> dict:
             .filter(paid__gte=F("amount") - slack)
             .update(status=PromiseToPay.Status.KEPT, resolved_at=now)
         )
-        broken = pending.filter(due_date__lt=today).update(
-            status=PromiseToPay.Status.BROKEN, resolved_at=now
+        to_break = pending.filter(due_date__lt=today)
+        # Webhook events for integrations, in this transaction (integrations.events);
+        # the ids are read only when someone subscribes.
+        broken_ids = (
+            list(to_break.select_for_update().values_list("pk", flat=True))
+            if events.subscribed(events.Event.PROMISE_BROKEN)
+            else []
         )
+        broken = to_break.update(status=PromiseToPay.Status.BROKEN, resolved_at=now)
+        events.promises_broken(broken_ids)
     return {"kept": kept, "broken": broken}

@@ -1,0 +1,62 @@
+"""The OpenAPI schema's shared error responses.
+
+Every operation can answer some errors whatever it does: 401 without credentials,
+403 when the role or the token's scope does not allow it, 429 when a token is over its
+rate, 400 for a bad body or bad query parameters, 404 for a reference that does not
+exist. All of them carry the same body (collections_app.api_errors). Listing them here
+once keeps every operation's documentation complete (and schemathesis's status-code
+check honest) without repeating them in each `extend_schema`.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from .scopes import required_scope
+
+DESCRIPTIONS = {
+    "400": "Invalid input; `errors` names each field.",
+    "401": "No credentials, or an invalid, revoked or expired token.",
+    "403": "Not allowed for your role, or the token lacks the scope.",
+    "404": "No such reference, or not one you may see.",
+    "429": "Too many requests for this token; see Retry-After.",
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    def _standard_errors(self) -> list[str]:
+        view = self.view
+        public = not getattr(view, "authentication_classes", True) or any(
+            isinstance(p, AllowAny) for p in view.get_permissions()
+        )
+        codes = []
+        if not public:
+            codes += ["401", "403"]
+            if required_scope(view, self.method) is not None:
+                codes.append("429")
+        has_body = self.method in ("POST", "PUT", "PATCH")
+        has_query = bool(self._get_filter_parameters()) or bool(
+            self._get_pagination_parameters()
+        )
+        if has_body or has_query or self.get_override_parameters():
+            codes.append("400")
+        if self.path_regex and "{" in self.path:
+            codes.append("404")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if direction != "response":
+            return bodies
+        from cases.serializers import ErrorSerializer
+
+        for code in self._standard_errors():
+            if code not in bodies:
+                bodies[code] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=DESCRIPTIONS[code]),
+                    code,
+                    direction=direction,
+                )
+        return dict(sorted(bodies.items()))
