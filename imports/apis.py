@@ -62,6 +62,7 @@ ADMIN_PERMISSIONS = [*ROLE_PERMISSIONS, IsAdmin]
 
 class ImportListCreateApi(generics.ListAPIView):
     permission_classes = ADMIN_PERMISSIONS
+    required_scopes = {"GET": "imports:write", "POST": "imports:write"}
     serializer_class = ImportRunSerializer
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status", "source"]
@@ -107,6 +108,7 @@ class ImportListCreateApi(generics.ListAPIView):
 
 class ImportDetailApi(generics.RetrieveAPIView):
     permission_classes = ADMIN_PERMISSIONS
+    required_scopes = {"GET": "imports:write"}
     serializer_class = ImportRunSerializer
     lookup_field = "reference"
 

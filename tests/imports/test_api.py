@@ -167,3 +167,22 @@ def test_a_large_upload_is_read_from_its_temporary_file(admin_user, settings):
 
     assert response.status_code == 201
     assert response.json()["rows_loaded"] == 2
+
+
+def test_an_integration_token_imports_with_the_imports_scope_only(admin_user):
+    from tests.integrations.test_tokens import bearer, issue
+
+    allowed = bearer(issue(admin_user, "imports:write"))
+    response = allowed.post(
+        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["counts"]["customers_created"] == 1
+
+    refused = bearer(issue(admin_user, "cases:read"))
+    response = refused.post(
+        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+    )
+    assert response.status_code == 403
+    assert "imports:write" in response.json()["message"]
+    assert ImportRun.objects.count() == 1
