@@ -26,6 +26,7 @@ SCOPES: dict[str, str] = {
     "policies:read": _("Read escalation policies"),
     "policies:write": _("Edit and activate escalation policies"),
     "imports:write": _("Import portfolios and payments"),
+    "reports:read": _("Read team figures and call records (supervisor reports)"),
     "webhooks:manage": _("Manage webhook subscriptions"),
 }
 

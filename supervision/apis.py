@@ -92,6 +92,7 @@ class CallRecordFilter(django_filters.FilterSet):
 
 class CallRecordListApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "reports:read"}
     serializer_class = CallRecordSerializer
     filterset_class = CallRecordFilter
     ordering_fields = ["started_at", "duration_seconds"]
@@ -113,6 +114,7 @@ class CallRecordListApi(generics.ListAPIView):
 
 class CallRecordDetailApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "reports:read"}
 
     @extend_schema(
         operation_id="call_records_retrieve",
@@ -446,6 +448,7 @@ class FollowUpStatusApi(APIView):
 
 class TeamReportApi(APIView):
     permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "reports:read"}
 
     @extend_schema(
         operation_id="reports_team",

@@ -336,3 +336,17 @@ def test_payment_credits_give_the_same_amounts_and_are_taken_once(data, supervis
             "teammate": Decimal("200.00"),
         }
     )
+
+
+def test_a_reporting_token_of_a_supervisor_reads_their_team_figures(data, supervisor):
+    from tests.integrations.test_tokens import bearer, issue
+
+    report = bearer(issue(supervisor, "reports:read")).get(
+        "/api/v1/reports/team/", {"days": 7}
+    )
+    assert report.status_code == 200, report.json()
+    unscoped = bearer(issue(supervisor, "cases:read")).get(
+        "/api/v1/reports/team/", {"days": 7}
+    )
+    assert unscoped.status_code == 403
+    assert "reports:read" in unscoped.json()["message"]
