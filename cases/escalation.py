@@ -22,8 +22,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
-from collections_app.bulk import bulk_insert
+from collections_app.bulk import analyze_if_large, bulk_insert
 from compliance.ledger import LedgerEntry, ledger_record_many
+from compliance.models import ContactAttempt
+from compliance.models import Decision as DecisionRow
+from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
 from messaging.models import MessageTemplate, OutboundMessage
 
@@ -219,7 +222,11 @@ def _sweep_batch(
     dry_run: bool,
     report: SweepReport,
     stages: list[int | None] | None = None,
+    pack_overrides: dict[str, Pack] | None = None,
 ) -> None:
+    if pack_overrides and not dry_run:
+        # A draft rule pack decides nothing that is written.
+        raise ValueError("pack_overrides is only for dry runs")
     label = _label(step)
     counts = report.steps[label]
     step_reasons = report.step_reasons[label]
@@ -251,6 +258,7 @@ def _sweep_batch(
                     for c in cases
                 ],
                 at=at,
+                pack_overrides=pack_overrides,
             )
 
         done: list[Case] = []
@@ -360,10 +368,12 @@ def _policy_sweep(
     scope: QuerySet[Case] | None = None,
     stage_map: dict[int | None, EscalationStep | None] | None = None,
     orders: set[int] | None = None,
+    pack_overrides: dict[str, Pack] | None = None,
 ) -> None:
     """One policy's due steps. Only for simulations: `scope` and `stage_map` (active
-    step id, or None for no step yet -> the draft's rung) for a draft, and `orders`
-    to run only some rungs."""
+    step id, or None for no step yet -> the draft's rung) for a draft, `orders`
+    to run only some rungs, and `pack_overrides` (rule-pack code -> compiled draft
+    pack) for the gate to decide with a draft rule pack."""
     steps = sorted(policy.steps.all(), key=lambda s: s.order)
     # Highest rung first, so a case moved up in this run is not moved again.
     for index in reversed(range(len(steps))):
@@ -395,6 +405,7 @@ def _policy_sweep(
                 dry_run=dry_run,
                 report=report,
                 stages=stages,
+                pack_overrides=pack_overrides,
             )
 
 
@@ -414,6 +425,10 @@ def escalation_sweep(
         _policy_sweep(
             policy=policy, at=at, dry_run=dry_run, batch_size=batch_size, report=report
         )
+    if not dry_run:
+        # Pages read these tables right after a large sweep: fresh statistics.
+        for model in (DecisionRow, ContactAttempt, OutboundMessage, CallTask, Case):
+            analyze_if_large(model, report.created)
     logger.info("escalation sweep %s", report.as_dict())
     return report
 
@@ -424,9 +439,11 @@ def escalation_simulate(
     at: dt.datetime,
     batch_size: int = BATCH_SIZE,
     orders: set[int] | None = None,
+    pack_overrides: dict[str, Pack] | None = None,
 ) -> SweepReport:
     """What the sweep would do at `at` if `policy` were the live version of its code
-    (only the rungs in `orders`, when given).
+    (only the rungs in `orders`, when given), and, with `pack_overrides` (rule-pack
+    code -> compiled Pack), if those rule packs were live too.
 
     The same selection (`due_cases`), gate (`contact_evaluate_many`) and per-case
     decisions as `escalation_sweep`, run as its dry run: no row locks, no writes. A
@@ -460,5 +477,6 @@ def escalation_simulate(
         scope=scope,
         stage_map=stage_map,
         orders=orders,
+        pack_overrides=pack_overrides,
     )
     return report

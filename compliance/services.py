@@ -49,6 +49,7 @@ __all__ = [
     "contact_request",
     "rule_pack_for",
     "rule_pack_update",
+    "rule_pack_validate",
 ]
 
 
@@ -80,6 +81,39 @@ def rule_pack_for(customer: Customer) -> RulePack:
     return selectors.rule_pack_row(selectors.rule_pack_code_for(customer.country))
 
 
+def _check_pack_code(code: str) -> None:
+    if code not in DEFAULT_PACKS:
+        raise ApplicationError(
+            f"Unknown rule pack {code!r}.", errors={"code": [f"Unknown pack {code!r}."]}
+        )
+
+
+def rule_pack_validate(
+    *, code: str, parameters: Mapping[str, Any], current: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """`parameters` merged over `current` (the pack's parameters now; None for the
+    shipped defaults), checked: the merged parameters, or ApplicationError naming
+    each bad parameter (`parameters.contact_window.end`, ...). Writes nothing; used
+    by `rule_pack_update` and by drafts (configuration.services)."""
+    _check_pack_code(code)
+    if not isinstance(parameters, Mapping):
+        raise ApplicationError(
+            "Parameters must be an object.",
+            errors={"parameters": ["Must be an object."]},
+        )
+    base = default_parameters(code) if current is None else dict(current)
+    merged = merge_parameters(base, dict(parameters))
+    errors = validate_parameters(merged)
+    if errors:
+        first = next(iter(errors.items()))
+        raise ApplicationError(
+            f"Invalid rule pack parameters: {first[0]}: {first[1][0]}.",
+            code="invalid_rule_pack",
+            errors={f"parameters.{k}": v for k, v in errors.items()},
+        )
+    return merged
+
+
 def rule_pack_update(
     *, code: str, parameters: Mapping[str, Any], user, reason: str
 ) -> RulePack:
@@ -88,18 +122,10 @@ def rule_pack_update(
     simple_history keeps every version, so a decision's (pack, version) can be traced
     to the exact rules it applied.
     """
-    if code not in DEFAULT_PACKS:
-        raise ApplicationError(
-            f"Unknown rule pack {code!r}.", errors={"code": [f"Unknown pack {code!r}."]}
-        )
+    _check_pack_code(code)
     if not reason or not reason.strip():
         raise ApplicationError(
             "Say why the rule pack changes.", errors={"reason": ["Required."]}
-        )
-    if not isinstance(parameters, Mapping):
-        raise ApplicationError(
-            "Parameters must be an object.",
-            errors={"parameters": ["Must be an object."]},
         )
     with transaction.atomic():
         # Lock the row: two admins saving at once must not both become version N+1.
@@ -107,19 +133,12 @@ def rule_pack_update(
         if row is None:
             spec = DEFAULT_PACKS[code]
             row = RulePack(code=code, name=spec["name"], version=0, parameters={})
-            current = default_parameters(code)
+            current = None
         else:
             current = row.parameters
-        merged = merge_parameters(current, dict(parameters))
-        errors = validate_parameters(merged)
-        if errors:
-            first = next(iter(errors.items()))
-            raise ApplicationError(
-                f"Invalid rule pack parameters: {first[0]}: {first[1][0]}.",
-                code="invalid_rule_pack",
-                errors={f"parameters.{k}": v for k, v in errors.items()},
-            )
-        row.parameters = merged
+        row.parameters = rule_pack_validate(
+            code=code, parameters=parameters, current=current
+        )
         row.version += 1
         row._history_user = user
         row._change_reason = reason.strip()
@@ -225,20 +244,53 @@ def _gc_paused(size: int):
 def contact_evaluate_many(
     proposals: list[ContactProposal | Mapping[str, Any]],
     at: dt.datetime | None = None,
+    *,
+    pack_overrides: Mapping[str, Pack] | None = None,
 ) -> list[Decision]:
     """Decide many proposed contacts with a constant number of queries.
 
     Packs, contact points, restrictions, ledger events and holiday overrides are
     each read once for the whole batch and grouped in Python; the rules are the same
     pure functions `contact_evaluate` runs, so both paths always agree. Writes nothing.
+
+    `pack_overrides` (code -> compiled Pack, e.g. `packs.pack_from_row` over a draft's
+    parameters) replaces the stored packs of those codes: what the gate would decide
+    if the draft were live. Only for simulations; nothing decided with it is written.
     """
     with _gc_paused(len(proposals)):
-        return _evaluate_many(proposals, at)
+        return _evaluate_many(proposals, at, pack_overrides)
+
+
+def _holidays_for_overrides(
+    holidays: dict, packs: Iterable[Pack], *, since: dt.datetime, until: dt.datetime
+) -> dict:
+    """`holidays` plus the calendars of overriding packs that the stored packs did not
+    need (a draft turning the holiday blackout on), corrected by the same
+    HolidayOverride rows and over the same days as `selectors.gate_inputs`."""
+    missing = [
+        p
+        for p in packs
+        if p.blackout_enabled
+        and (p.blackout_country, p.blackout_subdivision) not in holidays
+    ]
+    if not missing:
+        return holidays
+    from .models import HolidayOverride
+
+    overrides = HolidayOverride.objects.filter(
+        date__gte=since.date() - dt.timedelta(days=1),
+        date__lte=until.date() + dt.timedelta(days=1),
+    ).values_list("country", "date", "is_holiday")
+    extra = selectors.holiday_dates(
+        missing, start=since.date(), end=until.date(), overrides=list(overrides)
+    )
+    return {**holidays, **extra}
 
 
 def _evaluate_many(
     proposals: list[ContactProposal | Mapping[str, Any]],
     at: dt.datetime | None,
+    pack_overrides: Mapping[str, Pack] | None = None,
 ) -> list[Decision]:
     now = timezone.now()
     default_at = _aware(at, now)
@@ -276,18 +328,36 @@ def _evaluate_many(
     # so start from what they were last time; if an admin has since lengthened one,
     # read again (rare) rather than decide on a ledger cut short.
     lookback = max(selectors.lookback_hint(code) for code in codes)
+    if pack_overrides:
+        # A draft counting further back than the stored pack: read that far at once.
+        lookback = max(
+            [lookback] + [p.lookback for c, p in pack_overrides.items() if c in codes]
+        )
     for _ in range(2):
+        since = earliest - lookback
         reads = selectors.gate_inputs(
             customer_ids=(r[0].pk for r in resolved),
             pack_codes=codes,
-            since=earliest - lookback,
+            since=since,
             until=latest + HORIZON_LIMIT,
         )
-        needed = max(p.lookback for p in reads.packs.values())
+        packs = reads.packs
+        if pack_overrides:
+            packs = {
+                code: pack_overrides.get(code, pack) for code, pack in packs.items()
+            }
+        needed = max(p.lookback for p in packs.values())
         if needed <= lookback:
             break
         lookback = needed
-    packs, inputs, holidays = reads.packs, reads.customers, reads.holidays
+    inputs, holidays = reads.customers, reads.holidays
+    if pack_overrides:
+        holidays = _holidays_for_overrides(
+            holidays,
+            (packs[c] for c in codes if c in pack_overrides),
+            since=since,
+            until=latest + HORIZON_LIMIT,
+        )
     decisions: list[Decision] = []
     for customer, p, when, code in resolved:
         pack = packs[code]

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import apis
 
+DRAFT = "rule-packs/<slug:code>/drafts/<int:number>/"
 TEMPLATE = "templates/<slug:code>/<slug:channel>/<str:language>/<int:version>/"
 
 urlpatterns = [
@@ -19,6 +20,27 @@ urlpatterns = [
         "rule-packs/<slug:code>/",
         apis.RulePackDetailApi.as_view(),
         name="rule-pack-detail",
+    ),
+    path(
+        "rule-packs/<slug:code>/drafts/",
+        apis.RulePackDraftListCreateApi.as_view(),
+        name="rule-pack-drafts",
+    ),
+    path(DRAFT, apis.RulePackDraftDetailApi.as_view(), name="rule-pack-draft-detail"),
+    path(
+        DRAFT + "simulate/",
+        apis.RulePackDraftSimulateApi.as_view(),
+        name="rule-pack-draft-simulate",
+    ),
+    path(
+        DRAFT + "activate/",
+        apis.RulePackDraftActivateApi.as_view(),
+        name="rule-pack-draft-activate",
+    ),
+    path(
+        DRAFT + "discard/",
+        apis.RulePackDraftDiscardApi.as_view(),
+        name="rule-pack-draft-discard",
     ),
     path("queues/", apis.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<slug:code>/", apis.QueueDetailApi.as_view(), name="queue-detail"),

@@ -1,6 +1,7 @@
-"""Configuration over the API (admins only): message templates, rule packs, queues,
-and simulation / rollback of escalation policies (the policies themselves are at
-/api/v1/escalation-policies/, cases.policy_apis). Not open to integration tokens."""
+"""Configuration over the API (admins only): message templates, rule packs and their
+drafts (simulate, activate), queues, and simulation / rollback of escalation
+policies (the policies themselves are at /api/v1/escalation-policies/,
+cases.policy_apis). Not open to integration tokens."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from messaging.models import MessageTemplate
 from messaging.services import template_activate
 
 from . import selectors, services
+from .models import RulePackDraft
 
 # --- templates ---
 
@@ -214,6 +216,139 @@ class RulePackDetailApi(APIView):
         return Response(RulePackOutputSerializer(pack).data)
 
 
+# --- rule-pack drafts ---
+
+
+class RulePackDraftOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.IntegerField()
+    base_version = serializers.IntegerField()
+    parameters = serializers.JSONField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    activated_version = serializers.IntegerField(allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_at = serializers.DateTimeField()
+
+
+class RulePackDraftInputSerializer(serializers.Serializer):
+    parameters = serializers.JSONField(
+        help_text="Merged over the live parameters (objects key by key) and "
+        "validated as a rule-pack change is; the live pack does not change."
+    )
+    reason = serializers.CharField(max_length=100)
+
+
+class RulePackDraftListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = RulePackDraftOutputSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["number", "created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return RulePackDraft.objects.none()
+        return selectors.rule_pack_drafts(code=self.kwargs["code"])
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_list",
+        summary="The drafts of a rule pack, newest first (admin)",
+        responses={200: RulePackDraftOutputSerializer(many=True), **errors(403, 404)},
+    )
+    def get(self, request, *args, **kwargs):
+        require_admin(request)
+        selectors.rule_pack_get(code=kwargs["code"])
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_create",
+        summary="Save proposed parameters as a draft (admin); the live pack is "
+        "unchanged. A window ending before it starts or a cap of zero → 400 naming "
+        "the parameter",
+        request=RulePackDraftInputSerializer,
+        responses={201: RulePackDraftOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_admin(request)
+        selectors.rule_pack_get(code=code)
+        data = parse(RulePackDraftInputSerializer, request.data)
+        draft = services.rule_pack_draft_create(
+            code=code,
+            parameters=data["parameters"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        return Response(
+            RulePackDraftOutputSerializer(draft).data, status=status.HTTP_201_CREATED
+        )
+
+
+class RulePackDraftDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_retrieve",
+        responses={200: RulePackDraftOutputSerializer, **errors(403, 404)},
+    )
+    def get(self, request, code, number) -> Response:
+        require_admin(request)
+        draft = selectors.rule_pack_draft_get(code=code, number=number)
+        return Response(RulePackDraftOutputSerializer(draft).data)
+
+
+class RulePackDraftSimulateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_simulate",
+        summary="What the live escalation policies would create and the gate block "
+        "at `at` with this draft in place of the live pack, next to the live pack's "
+        "figures; writes nothing (admin)",
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="default: now")
+        ],
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
+    )
+    def get(self, request, code, number) -> Response:
+        require_admin(request)
+        draft = selectors.rule_pack_draft_get(code=code, number=number)
+        simulation = selectors.rule_pack_simulation(draft=draft, at=_at_param(request))
+        return Response(simulation.as_dict())
+
+
+class RulePackDraftActivateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_activate",
+        summary="Make the draft live as the pack's next version, with the draft's "
+        "reason (admin); 409 when the pack changed since the draft was made",
+        request=None,
+        responses={200: RulePackOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request, code, number) -> Response:
+        require_admin(request)
+        draft = selectors.rule_pack_draft_get(code=code, number=number)
+        pack = services.rule_pack_draft_activate(draft=draft, user=request.user)
+        return Response(RulePackOutputSerializer(pack).data)
+
+
+class RulePackDraftDiscardApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_discard",
+        summary="Set a draft aside; it stays for the record (admin)",
+        request=None,
+        responses={200: RulePackDraftOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request, code, number) -> Response:
+        require_admin(request)
+        draft = selectors.rule_pack_draft_get(code=code, number=number)
+        draft = services.rule_pack_draft_discard(draft=draft, user=request.user)
+        return Response(RulePackDraftOutputSerializer(draft).data)
+
+
 # --- queues ---
 
 
@@ -298,6 +433,19 @@ class QueueDetailApi(APIView):
 # --- policy simulation and rollback ---
 
 
+def _at_param(request: Request):
+    """`?at=` as an aware time (the current zone when it has no offset); now when
+    absent."""
+    if not request.query_params.get("at"):
+        return timezone.now()
+    at = parse_datetime(request.query_params["at"])
+    if at is None:
+        raise ApplicationError(
+            "`at` is not an ISO-8601 time.", errors={"at": ["Not a time."]}
+        )
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
+
+
 class PolicySimulateApi(APIView):
     permission_classes = ROLE_PERMISSIONS
 
@@ -313,16 +461,7 @@ class PolicySimulateApi(APIView):
     def get(self, request, code, version) -> Response:
         require_admin(request)
         policy = selectors.policy_get(code=code, version=version)
-        at = timezone.now()
-        if request.query_params.get("at"):
-            at = parse_datetime(request.query_params["at"])
-            if at is None:
-                raise ApplicationError(
-                    "`at` is not an ISO-8601 time.", errors={"at": ["Not a time."]}
-                )
-            if timezone.is_naive(at):
-                at = timezone.make_aware(at)
-        simulation = selectors.policy_simulation(policy=policy, at=at)
+        simulation = selectors.policy_simulation(policy=policy, at=_at_param(request))
         return Response(simulation.as_dict())
 
 

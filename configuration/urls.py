@@ -7,6 +7,7 @@ from . import views
 app_name = "configuration"
 
 POLICY = "policies/<slug:code>/v<int:version>/"
+DRAFT = "rule-packs/<slug:code>/drafts/<int:number>/"
 TEMPLATE = "templates/<slug:code>/<slug:channel>/<str:language>/v<int:version>/"
 
 urlpatterns = [
@@ -31,6 +32,22 @@ urlpatterns = [
     ),
     path("rule-packs/", views.rule_pack_list, name="rule-packs"),
     path("rule-packs/<slug:code>/", views.rule_pack_edit, name="rule-pack"),
+    path(DRAFT, views.rule_pack_draft_detail, name="rule-pack-draft"),
+    path(
+        DRAFT + "simulate/",
+        views.rule_pack_draft_simulate,
+        name="rule-pack-draft-simulate",
+    ),
+    path(
+        DRAFT + "activate/",
+        views.rule_pack_draft_activate,
+        name="rule-pack-draft-activate",
+    ),
+    path(
+        DRAFT + "discard/",
+        views.rule_pack_draft_discard,
+        name="rule-pack-draft-discard",
+    ),
     path("holidays/", views.holiday_list, name="holidays"),
     path("queues/", views.queue_list, name="queues"),
     path("queues/new/", views.queue_edit, name="queue-create"),

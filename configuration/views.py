@@ -16,7 +16,6 @@ from cases import policies
 from collections_app.errors import ApplicationError
 from collections_app.roles import Role, role_required
 from compliance.models import HolidayOverride
-from compliance.services import rule_pack_update
 from messaging.models import MessageTemplate
 from messaging.services import template_activate
 
@@ -375,22 +374,22 @@ def template_activate_view(
 
 @admin_only
 def rule_pack_list(request: HttpRequest) -> HttpResponse:
-    from compliance.models import RulePack
-
     return render(
         request,
         "configuration/rule_pack_list.html",
-        {"packs": RulePack.objects.order_by("code")},
+        {"packs": selectors.rule_pack_list()},
     )
 
 
 @admin_only
 def rule_pack_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The live pack's parameters as a form; saving makes a draft (the live pack is
+    unchanged until the draft is activated)."""
     pack = selectors.rule_pack_get(code=code)
     form = forms.RulePackForm(request.POST or None, parameters=pack.parameters)
     if request.method == "POST" and form.is_valid():
         try:
-            pack = rule_pack_update(
+            draft = services.rule_pack_draft_create(
                 code=code,
                 parameters=form.changes(),
                 user=request.user,
@@ -400,18 +399,107 @@ def rule_pack_edit(request: HttpRequest, code: str) -> HttpResponse:
             forms.apply_errors(form, exc, form.error_fields())
         else:
             messages.success(
-                request, _("Saved as version %(v)s.") % {"v": pack.version}
+                request,
+                _("Saved as draft %(n)s: simulate it, then activate it.")
+                % {"n": draft.number},
             )
-            return redirect("configuration:rule-pack", code=code)
+            return redirect(_draft_url(draft))
     return render(
         request,
         "configuration/rule_pack_form.html",
         {
             "pack": pack,
             "form": form,
+            "drafts": selectors.rule_pack_drafts(code=code)[:20],
             "history": selectors.rule_pack_history(code=code),
         },
     )
+
+
+def _draft_url(draft) -> str:
+    return reverse("configuration:rule-pack-draft", args=[draft.code, draft.number])
+
+
+@admin_only
+def rule_pack_draft_detail(
+    request: HttpRequest, code: str, number: int
+) -> HttpResponse:
+    draft = selectors.rule_pack_draft_get(code=code, number=number)
+    pack = selectors.rule_pack_get(code=code)
+    return render(
+        request,
+        "configuration/rule_pack_draft.html",
+        {
+            "draft": draft,
+            "pack": pack,
+            "stale": draft.status == draft.Status.DRAFT
+            and pack.version != draft.base_version,
+            "changes": selectors.rule_pack_draft_changes(
+                draft=draft, current=pack.parameters
+            ),
+            "simulate_form": forms.SimulateForm(
+                initial={"at": forms.SimulateForm.default_at()}
+            ),
+            "history": selectors.rule_pack_draft_history(draft=draft),
+        },
+    )
+
+
+@admin_only
+def rule_pack_draft_simulate(
+    request: HttpRequest, code: str, number: int
+) -> HttpResponse:
+    """GET with ?at=...: the live policies' figures with the draft pack and with the
+    live one (an htmx partial, or the whole page without htmx). Writes nothing."""
+    draft = selectors.rule_pack_draft_get(code=code, number=number)
+    form = forms.SimulateForm(request.GET or None)
+    simulation = None
+    if form.is_valid():
+        simulation = selectors.rule_pack_simulation(
+            draft=draft, at=form.cleaned_data["at"]
+        )
+    template = (
+        "configuration/_simulation.html"
+        if request.htmx
+        else "configuration/rule_pack_simulation.html"
+    )
+    return render(
+        request, template, {"draft": draft, "form": form, "simulation": simulation}
+    )
+
+
+@admin_only
+@require_POST
+def rule_pack_draft_activate(
+    request: HttpRequest, code: str, number: int
+) -> HttpResponse:
+    draft = selectors.rule_pack_draft_get(code=code, number=number)
+    try:
+        pack = services.rule_pack_draft_activate(draft=draft, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_draft_url(draft))
+    messages.success(
+        request,
+        _("Activated as version %(v)s: the gate applies it from now on.")
+        % {"v": pack.version},
+    )
+    return redirect("configuration:rule-pack", code=code)
+
+
+@admin_only
+@require_POST
+def rule_pack_draft_discard(
+    request: HttpRequest, code: str, number: int
+) -> HttpResponse:
+    draft = selectors.rule_pack_draft_get(code=code, number=number)
+    try:
+        services.rule_pack_draft_discard(draft=draft, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_draft_url(draft))
+    messages.success(request, _("Draft discarded; it stays in the list."))
+    return redirect("configuration:rule-pack", code=code)
 
 
 @admin_only

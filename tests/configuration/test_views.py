@@ -338,12 +338,17 @@ def test_a_cap_of_zero_is_refused(admin_client, db):
     assert RulePack.objects.get(code="cn").version == pack.version
 
 
-def test_a_rule_pack_change_is_a_new_version_with_who_and_why(admin_client, db):
+def test_a_rule_pack_change_is_a_draft_then_a_new_version_with_who_and_why(
+    admin_client, db
+):
     pack = RulePack.objects.get(code="cn")
     url = reverse("configuration:rule-pack", args=["cn"])
     admin_client.post(
         url, rule_pack_post(pack, window_end="21:00", reason="earlier evenings")
     )
+    # Saved as a draft: the live pack is unchanged until activation.
+    assert RulePack.objects.get(code="cn").version == pack.version
+    admin_client.post(reverse("configuration:rule-pack-draft-activate", args=["cn", 1]))
     saved = RulePack.objects.get(code="cn")
     assert saved.version == pack.version + 1
     assert saved.parameters["contact_window"]["end"] == "21:00"
