@@ -98,10 +98,16 @@ def measure_pages(samples: int) -> dict:
         )
         case_refs[user.pk] = [r[0] for r in rows]
         names[user.pk] = [(r[1], r[2]) for r in rows]
+    # One signed-in client per collector, reused: a new test Client builds a new
+    # handler, whose WhiteNoise middleware rescans every static file (~100 ms), which
+    # a web worker does once at start-up, not per request.
+    clients = {}
+    for user in users[:20]:
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
     for n in range(samples):
         user = rng.choice(users[:20])
-        client = Client()
-        client.force_login(user)
+        client = clients[user.pk]
         name, bucket = rng.choice(names[user.pk])
         params = rng.choice(
             [
@@ -128,8 +134,7 @@ def measure_pages(samples: int) -> dict:
                 case_queries.append(count)
     fragment = []
     for user in users[:5]:
-        client = Client()
-        client.force_login(user)
+        client = clients[user.pk]
         for _ in range(3):
             fragment.append(_timed(client, "get", "/work/", {"q": "1062"})[0])
     return {
