@@ -20,10 +20,16 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     supervisors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="supervised_teams", blank=True
+        settings.AUTH_USER_MODEL,
+        related_name="supervised_teams",
+        blank=True,
+        verbose_name=_("supervisors"),
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="teams", blank=True
+        settings.AUTH_USER_MODEL,
+        related_name="teams",
+        blank=True,
+        verbose_name=_("members"),
     )
     history = HistoricalRecords(m2m_fields=[supervisors, members])
 
@@ -44,7 +50,12 @@ class WorkQueue(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="queues", null=True, blank=True
+        Team,
+        on_delete=models.PROTECT,
+        related_name="queues",
+        null=True,
+        blank=True,
+        verbose_name=_("team"),
     )
     criteria = models.JSONField(_("membership criteria"), default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
