@@ -5,6 +5,7 @@ the period or team size (DESIGN.md section 9: bounded queries, no N+1)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
@@ -559,10 +560,18 @@ def dashboards_warm(*, interval: int, today: dt.date | None = None) -> int:
         if scope in scopes or scope == "none":
             continue
         scopes.add(scope)
-        for team in [None, *teams_for_user(user=user)]:
-            for days in STANDARD_PERIOD_DAYS:
-                period = Period.last_days(days, today=today)
-                board = team_dashboard(user=user, period=period, team=team)
+        teams = teams_for_user(user=user)
+        for days in STANDARD_PERIOD_DAYS:
+            period = Period.last_days(days, today=today)
+            boards = {None: team_dashboard(user=user, period=period)}
+            for team in teams:
+                # A supervisor of one team: "all my teams" is that team, computed once.
+                boards[team] = (
+                    dataclasses.replace(boards[None], team=team)
+                    if len(teams) == 1
+                    else team_dashboard(user=user, period=period, team=team)
+                )
+            for team, board in boards.items():
                 cache.set(_dashboard_key(user, period, team), board, seconds + interval)
                 warmed += 1
     return warmed
