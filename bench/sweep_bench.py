@@ -51,7 +51,9 @@ def _reset_sweep(cursor) -> None:
     cursor.execute(
         "UPDATE cases_case SET stage_id = NULL, stage_at = NULL, next_action_at = NULL"
     )
-    cursor.execute("ANALYZE")
+    # Start from tables as autovacuum keeps them in production: the reset's dead rows
+    # cleared and the visibility map set (index-only scans), statistics fresh.
+    cursor.execute("VACUUM (ANALYZE)")
 
 
 def _floor(cursor) -> tuple[float, int]:

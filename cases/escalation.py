@@ -2,8 +2,9 @@
 the rung is due, through the compliance gate, set-based.
 
 Per step, one query finds the due cases; per batch of cases, one batch evaluation by
-the gate, two bulk inserts into the ledger, one bulk insert into the outbox (or call
-tasks) and a few UPDATEs move the cases on. Nothing issues queries per case.
+the gate, one write of its ledger and outbox rows (`sweep_writes`), call tasks, and
+a few UPDATEs move the cases on. Nothing issues queries per case. A step's batches
+run on two connections at once (`_run_batches`).
 
 Idempotent: a case moves to a step only from the step before it, under a row lock,
 and every action carries the key (case, step), unique in the database. Running the
@@ -13,17 +14,26 @@ sweep twice in the same window creates nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
-from collections_app.bulk import analyze_if_large, bulk_insert
-from compliance.ledger import LedgerEntry, ledger_record_many
+from collections_app.bulk import (
+    analyze_if_large,
+    gc_paused,
+    ids_in,
+    update_by_ids,
+)
+from compliance.ledger import LedgerEntry
 from compliance.models import ContactAttempt
 from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
@@ -32,12 +42,14 @@ from messaging.models import MessageTemplate, OutboundMessage
 
 from .models import (
     Case,
+    Customer,
     EscalationPolicy,
     EscalationStep,
     Payment,
     PromiseToPay,
     RepaymentPlan,
 )
+from .sweep_writes import SweepMessage, sweep_batch_write
 
 logger = logging.getLogger(__name__)
 Action = EscalationStep.Action
@@ -53,24 +65,6 @@ MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
 BATCH_SIZE = 5000
-OUTBOX_COLUMNS = [
-    "customer_id",
-    "case_id",
-    "contact_point_id",
-    "channel",
-    "template_id",
-    "step_id",
-    "contact_attempt_id",
-    "subject",
-    "body",
-    "status",
-    "idempotency_key",
-    "send_after",
-    "attempts",
-    "provider_message_id",
-    "last_error",
-    "created_at",
-]
 
 
 @dataclass
@@ -90,6 +84,14 @@ class SweepReport:
     def created(self) -> int:
         return sum(c["created"] for c in self.steps.values())
 
+    def merge(self, other: SweepReport) -> None:
+        """Add the counts of `other` (a part of this run, e.g. one worker's)."""
+        for label, counts in other.steps.items():
+            self.steps[label].update(counts)
+        for label, counts in other.step_reasons.items():
+            self.step_reasons[label].update(counts)
+        self.reasons.update(other.reasons)
+
     def as_dict(self) -> dict:
         return {
             "at": self.at.isoformat(),
@@ -103,18 +105,8 @@ class SweepReport:
 # What a batch reads of each case and its customer (the gate reads the customer's
 # country, region and time zone; templates its language). Loading only these halves
 # the cost of building 5,000 cases and customers per batch.
-BATCH_FIELDS = (
-    "id",
-    "customer_id",
-    "queue_id",
-    "priority",
-    "stage_id",
-    "customer__id",
-    "customer__country",
-    "customer__region",
-    "customer__time_zone",
-    "customer__language",
-)
+CASE_FIELDS = ("id", "customer_id", "queue_id", "priority", "stage_id")
+CUSTOMER_FIELDS = ("id", "country", "region", "time_zone", "language")
 
 
 def _policy_cases(policy: EscalationPolicy) -> QuerySet[Case]:
@@ -230,22 +222,29 @@ def _sweep_batch(
     label = _label(step)
     counts = report.steps[label]
     step_reasons = report.step_reasons[label]
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         cases = (
-            Case.objects.filter(_at_stage(previous, stages), pk__in=case_ids)
-            .select_related("customer")
-            .only(*BATCH_FIELDS)
+            Case.objects.filter(_at_stage(previous, stages), ids_in(case_ids))
+            .order_by()
+            .only(*CASE_FIELDS)
         )
         if not dry_run:
             # Lock the batch; a concurrent sweep skips these rows, and the stage filter
             # above drops any case it already moved on.
             cases = cases.select_for_update(
-                of=("self",),
-                skip_locked=connection.features.has_select_for_update_skip_locked,
+                skip_locked=connection.features.has_select_for_update_skip_locked
             )
         cases = list(cases)
         if not cases:
             return
+        # Their customers in a query of their own: joined, the planner reads every
+        # customer to hash them for 5,000 cases.
+        customers = Customer.objects.filter(
+            ids_in([c.customer_id for c in cases])
+        ).only(*CUSTOMER_FIELDS)
+        by_id = {customer.pk: customer for customer in customers}
+        for case in cases:
+            case.customer = by_id[case.customer_id]
 
         channel = CHANNEL_FOR_ACTION.get(step.action)
         templates = _templates(step)
@@ -264,7 +263,7 @@ def _sweep_batch(
         done: list[Case] = []
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
         ledger: list[LedgerEntry] = []
-        messages: list[tuple] = []  # (ledger index, case, decision, template)
+        messages: list[SweepMessage] = []
         tasks: list[CallTask] = []
         for case, decision in zip(cases, decisions, strict=True):
             template = None
@@ -295,46 +294,32 @@ def _sweep_batch(
             done.append(case)
             if step.action in MESSAGE_ACTIONS:
                 ledger.append(LedgerEntry(decision=decision, case=case))
-                messages.append((len(ledger) - 1, case, decision, template))
+                messages.append(
+                    SweepMessage(
+                        index=len(ledger) - 1,
+                        case=case,
+                        step=step,
+                        template_id=template.pk,
+                        key=_key(case, step),
+                        send_after=at,
+                    )
+                )
             else:
                 tasks.append(_task(case, step, due_at=at))
 
         if dry_run:
             return
-        attempt_ids = ledger_record_many(ledger)
-        now = timezone.now()
-        bulk_insert(
-            OutboundMessage,
-            OUTBOX_COLUMNS,
-            [
-                (
-                    case.customer_id,
-                    case.pk,
-                    decision.contact_point_id,
-                    step.action,
-                    template.pk,
-                    step.pk,
-                    attempt_ids[index],
-                    "",
-                    "",
-                    "pending",
-                    _key(case, step),
-                    at,
-                    0,
-                    "",
-                    "",
-                    now,
-                )
-                for index, case, decision, template in messages
-            ],
-        )
+        sweep_batch_write(ledger, messages)
         CallTask.objects.bulk_create(tasks)
-        if done:
-            Case.objects.filter(pk__in=[c.pk for c in done]).update(
-                stage=step, stage_at=at, next_action_at=None
-            )
+        update_by_ids(
+            Case,
+            [c.pk for c in done],
+            stage_id=step.pk,
+            stage_at=at,
+            next_action_at=None,
+        )
         for when, ids in deferred.items():
-            Case.objects.filter(pk__in=ids).update(next_action_at=when)
+            update_by_ids(Case, ids, next_action_at=when)
 
 
 def _task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
@@ -396,17 +381,66 @@ def _policy_sweep(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for start in range(0, len(ids), batch_size):
-            _sweep_batch(
+        _run_batches(
+            functools.partial(
+                _sweep_batch,
                 step=step,
                 previous=previous,
-                case_ids=ids[start : start + batch_size],
                 at=at,
                 dry_run=dry_run,
-                report=report,
                 stages=stages,
                 pack_overrides=pack_overrides,
-            )
+            ),
+            [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)],
+            report,
+        )
+
+
+def _run_batches(
+    run: Callable[..., None], batches: list[list[int]], report: SweepReport
+) -> None:
+    """Run one step's batches, on several connections at once where that is safe.
+
+    Batches hold disjoint cases (and so disjoint customers: one open case each), lock
+    their own rows and commit on their own, so they need no order among themselves.
+    Two at once keep both cores busy: one batch's gate and bookkeeping in Python
+    while PostgreSQL writes another's ledger rows. Inside a caller's transaction (or
+    on SQLite) other connections would not see its rows: one at a time there.
+    """
+    workers = min(settings.ESCALATION_SWEEP_WORKERS, len(batches))
+    if workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        for case_ids in batches:
+            run(case_ids=case_ids, report=report)
+        return
+    pending = iter(batches)
+    lock = threading.Lock()
+    parts: list[SweepReport] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        part = SweepReport(at=report.at, dry_run=report.dry_run)
+        parts.append(part)
+        try:
+            while not errors:
+                with lock:
+                    case_ids = next(pending, None)
+                if case_ids is None:
+                    return
+                run(case_ids=case_ids, report=part)
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for part in parts:
+        report.merge(part)
+    if errors:
+        raise errors[0]
 
 
 def escalation_sweep(

@@ -350,6 +350,10 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
+    # Not indexed: the sweep moves hundreds of thousands of cases a run, and without
+    # an index on what it writes (stage, stage_at, next_action_at) PostgreSQL updates
+    # them in place (HOT) instead of adding entries to every index of the table. No
+    # per-row trigger either: the application keeps the reference (decision 20).
     stage = models.ForeignKey(
         "EscalationStep",
         on_delete=models.SET_NULL,
@@ -357,6 +361,8 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("last escalation step"),
+        db_constraint=False,
+        db_index=False,
     )
     stage_at = models.DateTimeField(_("stage reached at"), null=True, blank=True)
     assigned_to = models.ForeignKey(

@@ -9,35 +9,16 @@ runs and no history row is written: these rows are themselves the audit.
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
+import gc
 import io
 import json
-from decimal import Decimal
+import threading
+from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import Model
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
+from django.db.models import JSONField, Model, Q
+from django.db.models.expressions import RawSQL
 
 
 def bulk_insert(model: type[Model], columns: list[str], rows: list[tuple]) -> list[int]:
@@ -56,6 +37,8 @@ def bulk_insert(model: type[Model], columns: list[str], rows: list[tuple]) -> li
             ]
         )
         return [obj.pk for obj in objs]
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    json_at = [i for i, c in enumerate(columns) if isinstance(fields[c], JSONField)]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
@@ -63,17 +46,68 @@ def bulk_insert(model: type[Model], columns: list[str], rows: list[tuple]) -> li
             [table, len(rows)],
         )
         ids = [r[0] for r in cursor.fetchall()]
+        # CSV through the C csv writer: strings quoted, numbers not, None as an
+        # empty field that FORCE_NULL reads back as NULL in nullable columns.
         buffer = io.StringIO()
-        for pk, row in zip(ids, rows, strict=True):
-            buffer.write(str(pk))
-            for value in row:
-                buffer.write("\t")
-                buffer.write(_copy_value(value))
-            buffer.write("\n")
+        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        if json_at:
+            rows = [_json_encoded(row, json_at) for row in rows]
+        writer.writerows((pk, *row) for pk, row in zip(ids, rows, strict=True))
         buffer.seek(0)
-        names = ", ".join(["id", *columns])
-        cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        qn = connection.ops.quote_name
+        names = ", ".join(qn(c) for c in ["id", *columns])
+        nullable = ", ".join(qn(c) for c in columns if fields[c].null)
+        force_null = f", FORCE_NULL ({nullable})" if nullable else ""
+        cursor.cursor.copy_expert(
+            f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv{force_null})",
+            buffer,
+        )
     return ids
+
+
+def _json_encoded(row: tuple, positions: list[int]) -> list:
+    row = list(row)
+    for i in positions:
+        if row[i] is not None:
+            row[i] = json.dumps(row[i], ensure_ascii=False)
+    return row
+
+
+def ids_in(ids: list[int], field: str = "pk") -> Q:
+    """`Q(field__in=ids)` for thousands of ids: on PostgreSQL as one array parameter
+    (`IN (SELECT unnest(%s))`), which the planner sizes right and Django does not
+    compile id by id."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s)", [list(ids)])})
+    return Q(**{f"{field}__in": ids})
+
+
+def update_by_ids(model: type[Model], ids: list[int], **values) -> int:
+    """`model.objects.filter(pk__in=ids).update(**values)` for thousands of ids.
+
+    `values` are keyed by attname (`stage_id`, not `stage`). On PostgreSQL the ids go
+    as one array parameter (`id = ANY(%s)`) instead of Django's IN list, whose
+    per-id compilation costs more than the UPDATE itself at 5,000 ids.
+    """
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return model.objects.filter(pk__in=ids).update(**values)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    qn = connection.ops.quote_name
+    sets, params = [], []
+    for attname, value in values.items():
+        field = fields[attname]
+        sets.append(f"{qn(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    table = qn(model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} = ANY(%s)",  # noqa: S608
+            [*params, list(ids)],
+        )
+        return cursor.rowcount
 
 
 def _attname(model: type[Model], column: str) -> str:
@@ -99,3 +133,38 @@ def analyze_if_large(model: type[Model], changed: int) -> None:
     if connection.vendor == "postgresql" and changed >= ANALYZE_THRESHOLD:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+
+
+@contextmanager
+def gc_paused(pause: bool = True):
+    """Pause the cyclic garbage collector while a large batch is built.
+
+    A batch of the sweep or the gate allocates hundreds of thousands of short-lived,
+    acyclic objects, and the collector's repeated passes over them cost a third of
+    the client CPU (measured with bench/compliance_bench.py and bench/sweep_bench.py).
+    Nothing in a batch creates cycles; the collector resumes, with everything still
+    collectable, when the last batch running in the process is done (the sweep runs
+    batches on several threads, and the switch is per process).
+    """
+    global _gc_pausers
+    if not pause:
+        yield
+        return
+    with _gc_lock:
+        if _gc_pausers == 0 and not gc.isenabled():
+            pause = False  # someone else switched it off; leave it to them
+        else:
+            _gc_pausers += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if pause:
+            with _gc_lock:
+                _gc_pausers -= 1
+                if _gc_pausers == 0:
+                    gc.enable()

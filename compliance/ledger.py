@@ -1,4 +1,6 @@
-"""Writing many gate decisions to the ledger at once (the escalation sweep's path).
+"""Writing many gate decisions to the ledger at once (the escalation sweep's path
+where the database is not PostgreSQL; there `cases.sweep_writes` does the same
+write in one statement).
 
 `contact_request` is the one-at-a-time path; this is the same write for a batch of
 decisions already taken by `contact_evaluate_many`: one Decision row and one
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
-from collections_app.bulk import bulk_insert
+from collections_app.bulk import bulk_insert, ids_in
 
 from .engine import Decision
 from .models import ContactAttempt
@@ -79,7 +81,7 @@ def ledger_record_many(entries: list[LedgerEntry]) -> list[int]:
     points = {
         pk: (value, relationship != ContactPoint.Relationship.SELF)
         for pk, value, relationship in ContactPoint.objects.filter(
-            pk__in=point_ids
+            ids_in(list(point_ids))
         ).values_list("pk", "value", "relationship")
     }
     now = timezone.now()

@@ -148,8 +148,16 @@ class ContactRestriction(models.Model):
 class Decision(models.Model):
     """The compliance verdict for one proposed contact. Append-only."""
 
+    # References to rows outside the ledger, which the sweep writes by the hundred
+    # thousand, are kept by the application (PROTECT, and nothing deletes customers,
+    # cases, contact points, loans or users), not by per-row database triggers;
+    # unread indexes are left out too (decision 20).
     customer = models.ForeignKey(
-        "cases.Customer", on_delete=models.PROTECT, related_name="decisions"
+        "cases.Customer",
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        db_constraint=False,
+        db_index=False,  # decision_customer_idx leads with it
     )
     contact_point = models.ForeignKey(
         "cases.ContactPoint",
@@ -157,6 +165,8 @@ class Decision(models.Model):
         null=True,
         blank=True,
         related_name="decisions",
+        db_constraint=False,
+        db_index=False,
     )
     case = models.ForeignKey(
         "cases.Case",
@@ -164,9 +174,16 @@ class Decision(models.Model):
         null=True,
         blank=True,
         related_name="decisions",
+        db_constraint=False,
     )
     loan = models.ForeignKey(
-        "cases.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.Loan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     purpose = models.CharField(
@@ -187,6 +204,8 @@ class Decision(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -222,8 +241,13 @@ class ContactAttempt(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    # As on Decision (decision 20): the application keeps the references to rows
+    # outside the ledger; `decision` keeps its database constraint.
     customer = models.ForeignKey(
-        "cases.Customer", on_delete=models.PROTECT, related_name="contact_attempts"
+        "cases.Customer",
+        on_delete=models.PROTECT,
+        related_name="contact_attempts",
+        db_constraint=False,
     )
     case = models.ForeignKey(
         "cases.Case",
@@ -231,9 +255,17 @@ class ContactAttempt(models.Model):
         null=True,
         blank=True,
         related_name="contact_attempts",
+        db_constraint=False,
+        db_index=False,  # attempt_case_idx leads with it
     )
     loan = models.ForeignKey(
-        "cases.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "cases.Loan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     contact_point = models.ForeignKey(
         "cases.ContactPoint",
@@ -241,6 +273,8 @@ class ContactAttempt(models.Model):
         null=True,
         blank=True,
         related_name="contact_attempts",
+        db_constraint=False,
+        db_index=False,  # attempt_point_time_idx leads with it
     )
     # The address as dialled or sent to; kept even when the contact point changes.
     contact_value = models.CharField(max_length=320, blank=True)
@@ -267,6 +301,8 @@ class ContactAttempt(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     history = HistoricalRecords()
 
@@ -288,6 +324,13 @@ class ContactAttempt(models.Model):
                 name="attempt_point_time_idx",
             ),
             models.Index(fields=["case", "-at"], name="attempt_case_idx"),
+            # The supervisor dashboard: each collector's blocked attempts in a period
+            # (supervision.selectors). The sweep's rows have no actor: none here.
+            models.Index(
+                fields=["actor", "at"],
+                condition=Q(allowed=False, actor__isnull=False),
+                name="attempt_blocked_actor_idx",
+            ),
             # The gate's ledger read: "once per third party" counts third-party
             # contacts of any age (compliance.selectors.gate_inputs).
             models.Index(

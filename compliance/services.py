@@ -9,9 +9,7 @@ without an allowing decision in the ledger (DESIGN.md section 4).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from cases.models import Case, ContactPoint, Customer, Loan
 from cases.validators import contact_value_normalize
+from collections_app.bulk import gc_paused
 from collections_app.errors import ApplicationError, ConflictError
 
 from . import selectors
@@ -222,23 +221,8 @@ def _loan_id(loan: Loan | int | None, customer: Customer) -> int | None:
 
 
 # Above this many proposals the cyclic garbage collector is paused while a batch is
-# built: the batch allocates hundreds of thousands of short-lived, acyclic objects,
-# and the collector's repeated passes over them cost a third of the client CPU
-# (measured with bench/compliance_bench.py). Nothing here creates cycles; the
-# collector resumes, with everything still collectable, when the batch is done.
+# built (collections_app.bulk.gc_paused).
 GC_PAUSE_MIN_PROPOSALS = 1000
-
-
-@contextmanager
-def _gc_paused(size: int):
-    if size < GC_PAUSE_MIN_PROPOSALS or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def contact_evaluate_many(
@@ -257,7 +241,7 @@ def contact_evaluate_many(
     parameters) replaces the stored packs of those codes: what the gate would decide
     if the draft were live. Only for simulations; nothing decided with it is written.
     """
-    with _gc_paused(len(proposals)):
+    with gc_paused(len(proposals) >= GC_PAUSE_MIN_PROPOSALS):
         return _evaluate_many(proposals, at, pack_overrides)
 
 

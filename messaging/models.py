@@ -75,8 +75,14 @@ class OutboundMessage(models.Model):
         UNKNOWN = "unknown", _("Outcome unknown")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The application keeps the references the sweep writes in bulk (customer, case,
+    # contact point, template, step): no per-row database triggers (decision 20).
+    # `contact_attempt`, the link into the ledger, keeps its database constraint.
     customer = models.ForeignKey(
-        "cases.Customer", on_delete=models.PROTECT, related_name="outbound_messages"
+        "cases.Customer",
+        on_delete=models.PROTECT,
+        related_name="outbound_messages",
+        db_constraint=False,
     )
     case = models.ForeignKey(
         "cases.Case",
@@ -84,6 +90,7 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
         related_name="outbound_messages",
+        db_constraint=False,
     )
     # Null only for webhook events, which contact no one.
     contact_point = models.ForeignKey(
@@ -92,6 +99,8 @@ class OutboundMessage(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     webhook_subscription = models.ForeignKey(
@@ -100,6 +109,7 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
+        db_index=False,  # outbox_subscription_idx, without the debtors' messages
     )
     template = models.ForeignKey(
         MessageTemplate,
@@ -107,6 +117,8 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     step = models.ForeignKey(
         "cases.EscalationStep",
@@ -114,6 +126,7 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     contact_attempt = models.ForeignKey(
         "compliance.ContactAttempt",
@@ -127,7 +140,9 @@ class OutboundMessage(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    # Unique through Meta.constraints: a plain unique=True would add a second,
+    # LIKE-only index on PostgreSQL that nothing reads.
+    idempotency_key = models.CharField(max_length=100)
     send_after = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_message_id = models.CharField(max_length=100, blank=True)
@@ -154,12 +169,20 @@ class OutboundMessage(models.Model):
                 name="outbox_sending_idx",
             ),
             models.Index(
+                fields=["webhook_subscription"],
+                condition=Q(webhook_subscription__isnull=False),
+                name="outbox_subscription_idx",
+            ),
+            models.Index(
                 fields=["provider_message_id"],
                 condition=~Q(provider_message_id=""),
                 name="outbox_provider_id_idx",
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="outbox_idempotency_key_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(channel="webhook", webhook_subscription__isnull=False)
                 | (~Q(channel="webhook") & Q(contact_point__isnull=False)),

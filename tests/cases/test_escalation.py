@@ -1,13 +1,16 @@
 """The escalation sweep through the real compliance gate."""
 
 import datetime as dt
+import threading
 import zoneinfo
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
 from calls.models import CallTask
+from cases import escalation
 from cases.escalation import escalation_sweep
 from cases.models import Case, EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt, ContactRestriction, Decision
@@ -216,3 +219,72 @@ def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue
     assert task.queue == queue
     case.refresh_from_db()
     assert case.stage.order == 4
+
+
+@pytest.fixture
+def twenty_cases(ladder):
+    cases = []
+    for i in range(20):
+        c = CaseFactory(max_days_past_due=1)
+        ContactPointFactory(customer=c.customer, value=f"+86138001391{i:02d}")
+        cases.append(c)
+    for c in cases[:5]:
+        ContactRestriction.objects.create(
+            customer=c.customer,
+            kind="cease_communication",
+            starts_at=day(0),
+            reason="written request",
+        )
+    return cases
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_batches_on_several_connections_do_what_one_connection_does(
+    twenty_cases, settings, monkeypatch
+):
+    settings.ESCALATION_SWEEP_WORKERS = 3
+    threads = set()
+    batch = escalation._sweep_batch
+
+    def spy(**kwargs):
+        threads.add(threading.get_ident())
+        return batch(**kwargs)
+
+    monkeypatch.setattr(escalation, "_sweep_batch", spy)
+    report = escalation_sweep(at=day(1), batch_size=3)
+    assert len(threads) > 1  # the seven batches really ran side by side
+    assert report.steps["standard v1 #1 SMS"] == Counter(created=15, blocked=5)
+    assert report.reasons == Counter(cease_communication=5)
+    allowed = {c.pk for c in twenty_cases[5:]}
+    assert set(OutboundMessage.objects.values_list("case_id", flat=True)) == allowed
+    assert OutboundMessage.objects.count() == 15
+    assert ContactAttempt.objects.filter(result="blocked").count() == 5
+    assert set(Case.objects.filter(stage__order=1).values_list("pk", flat=True)) == (
+        allowed
+    )
+    again = escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
+    assert again.created == 0
+    assert OutboundMessage.objects.count() == 15
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_failing_on_another_connection_fails_the_sweep(
+    twenty_cases, settings, monkeypatch
+):
+    settings.ESCALATION_SWEEP_WORKERS = 2
+    batch = escalation._sweep_batch
+
+    def failing(**kwargs):
+        if twenty_cases[-1].pk in kwargs["case_ids"]:
+            raise RuntimeError("disk full")
+        return batch(**kwargs)
+
+    monkeypatch.setattr(escalation, "_sweep_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        escalation_sweep(at=day(1), batch_size=3)
+    # The failed batch wrote nothing; the next sweep picks its cases up.
+    monkeypatch.setattr(escalation, "_sweep_batch", batch)
+    escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
+    assert OutboundMessage.objects.count() == 15
