@@ -64,6 +64,7 @@ CREATE TEMP TABLE IF NOT EXISTS sweep_stage (
     case_id bigint NOT NULL,
     customer_id bigint NOT NULL,
     contact_point_id bigint,
+    loan_id bigint,
     channel varchar(10) NOT NULL,
     purpose varchar(24) NOT NULL,
     proposed_at timestamptz NOT NULL,
@@ -83,20 +84,21 @@ CREATE TEMP TABLE IF NOT EXISTS sweep_stage (
 ) ON COMMIT DELETE ROWS
 """
 STAGE_COLUMNS = (
-    "case_id, customer_id, contact_point_id, channel, purpose, proposed_at, allowed, "
-    "outcome, reasons, conditions, next_permitted_at, rule_pack, rule_pack_version, "
-    "source, message_channel, template_id, step_id, idempotency_key, send_after"
+    "case_id, customer_id, contact_point_id, loan_id, channel, purpose, proposed_at, "
+    "allowed, outcome, reasons, conditions, next_permitted_at, rule_pack, "
+    "rule_pack_version, source, message_channel, template_id, step_id, "
+    "idempotency_key, send_after"
 )
 NULLABLE = (
-    "contact_point_id, next_permitted_at, message_channel, template_id, step_id, "
-    "idempotency_key, send_after"
+    "contact_point_id, loan_id, next_permitted_at, message_channel, template_id, "
+    "step_id, idempotency_key, send_after"
 )
 WRITE = """
 WITH decisions AS (
     INSERT INTO compliance_decision (customer_id, contact_point_id, case_id, loan_id,
         channel, purpose, proposed_at, evaluated_at, allowed, outcome, reasons,
         conditions, next_permitted_at, rule_pack, rule_pack_version, actor_id)
-    SELECT customer_id, contact_point_id, case_id, NULL, channel, purpose,
+    SELECT customer_id, contact_point_id, case_id, loan_id, channel, purpose,
         proposed_at, %(now)s, allowed, outcome, reasons, conditions,
         next_permitted_at, rule_pack, rule_pack_version, NULL
     FROM sweep_stage
@@ -105,7 +107,7 @@ WITH decisions AS (
     INSERT INTO compliance_contactattempt (customer_id, case_id, loan_id,
         contact_point_id, contact_value, third_party, channel, purpose, at, allowed,
         result, completed_at, decision_id, source, actor_id)
-    SELECT s.customer_id, s.case_id, NULL, s.contact_point_id,
+    SELECT s.customer_id, s.case_id, s.loan_id, s.contact_point_id,
         COALESCE(p.value, ''), COALESCE(p.relationship <> 'self', false), s.channel,
         s.purpose, s.proposed_at, s.allowed,
         CASE WHEN s.allowed THEN 'pending' ELSE 'blocked' END, NULL, d.id, s.source,
@@ -155,6 +157,7 @@ def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
                 entry.case.pk,
                 entry.case.customer_id,
                 d.contact_point_id,
+                entry.loan_id,
                 d.channel,
                 d.purpose,
                 d.proposed_at,

@@ -104,6 +104,11 @@ def test_the_ladder_goes_sms_day_1_email_day_3_call_day_7_without_reply(case, qu
     for message in messages:
         attempt = message.contact_attempt
         assert attempt.allowed and attempt.result == "pending"
+        assert (attempt.contact_value, attempt.third_party) == (
+            {"sms": "+8613800138001", "email": "wang.wei@example.cn"}[message.channel],
+            False,
+        )
+        assert attempt.contact_point_id == message.contact_point_id
         assert attempt.decision.allowed
         assert attempt.decision.rule_pack == "cn"
 
