@@ -1,9 +1,14 @@
 """Portfolio import benchmark: write an N-loan CSV, import it on PostgreSQL with the
-COPY path, and report the time and peak memory.
+COPY path, and report the time, each phase's share and peak memory.
 
     createdb -h 127.0.0.1 -U postgres collections_importbench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_importbench \\
-        nice .venv/bin/python -m bench.import_bench --loans 100000
+        nice .venv/bin/python -m bench.import_bench --loans 100000 --keep /tmp/p.csv
+
+`--keep PATH` keeps the file and reuses it when it exists (delete it to change
+--loans); `--statements` prints every SQL statement of 50 ms or more, the delinquency
+refresh's included. The last line of the split, "commit and bookkeeping", is mostly
+PostgreSQL checking the deferred foreign keys of the inserted rows.
 
 Rows carry the reference prefix IB-; each run first deletes those (and their cases).
 Two loans per customer, three monthly instalments each, a third of the loans in
@@ -15,6 +20,7 @@ half an email, a quarter a spouse's number; names and addresses in Chinese.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import logging
@@ -101,6 +107,30 @@ def drop(cursor) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE {where}", [PREFIX + "%"])  # noqa: S608
 
 
+class PhaseLog(logging.Handler):
+    """Collects the phases imports.portfolio logs ("portfolio import <phase>: s")."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.phases: list[tuple[str, float]] = []
+
+    def emit(self, record):
+        if record.msg.startswith("portfolio import %s"):
+            self.phases.append(record.args)
+
+
+def time_statement(execute, sql, params, many, context):
+    """connection.execute_wrapper: every statement's duration (the import's and the
+    delinquency refresh's) on stderr."""
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        elapsed = time.perf_counter() - started
+        if elapsed >= 0.05:
+            sys.stderr.write(f"    {elapsed:6.2f} s  {' '.join(sql.split())[:100]}\n")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -109,15 +139,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--reimport", action="store_true")
-    parser.add_argument("--keep", help="keep the CSV at this path")
     parser.add_argument(
-        "--statements", action="store_true", help="time each SQL statement"
+        "--keep", help="keep the CSV at this path (reused when it exists)"
+    )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print each SQL statement that takes 50 ms or more, with its time",
     )
     args = parser.parse_args()
     setup_django()
     logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
-    if args.statements:
-        logging.getLogger("imports.portfolio").setLevel(logging.DEBUG)
+    phases = PhaseLog()
+    logging.getLogger("imports.portfolio").addHandler(phases)
     from django.db import connection, transaction
 
     from imports.services import import_run
@@ -127,11 +161,14 @@ def main() -> None:
             "Set DATABASE_URL to a PostgreSQL database (see the docstring)."
         )
     path = args.keep or tempfile.mktemp(suffix=".csv", prefix="import_bench_")
-    started = time.perf_counter()
-    write_csv(path, loans=args.loans)
-    size = os.path.getsize(path) / 1e6
-    elapsed = time.perf_counter() - started
-    print(f"wrote {args.loans:,} loans ({size:.0f} MB) in {elapsed:.1f}s")
+    if args.keep and os.path.exists(args.keep):
+        print(f"reusing {path} ({os.path.getsize(path) / 1e6:.0f} MB)")
+    else:
+        started = time.perf_counter()
+        write_csv(path, loans=args.loans)
+        size = os.path.getsize(path) / 1e6
+        elapsed = time.perf_counter() - started
+        print(f"wrote {args.loans:,} loans ({size:.0f} MB) in {elapsed:.1f}s")
     with transaction.atomic(), connection.cursor() as cursor:
         drop(cursor)
     with connection.cursor() as cursor:
@@ -143,8 +180,11 @@ def main() -> None:
     rss_before = peak_rss_mb()
     try:
         for attempt in range(2 if args.reimport else 1):
+            phases.phases.clear()
             started = time.perf_counter()
-            with open(path, "rb") as handle:
+            with open(path, "rb") as handle, contextlib.ExitStack() as stack:
+                if args.statements:
+                    stack.enter_context(connection.execute_wrapper(time_statement))
                 run = import_run(
                     kind="portfolio",
                     file=handle,
@@ -161,6 +201,12 @@ def main() -> None:
                 f"{peak_rss_mb():.0f} MB (before import {rss_before:.0f} MB)"
             )
             print(f"  counts: {run.counts}")
+            for label, seconds in phases.phases:
+                print(f"  {label}: {seconds:.1f}s")
+            # What is left: mostly the commit, where PostgreSQL runs the deferred
+            # foreign-key checks of every inserted row; plus the run's bookkeeping.
+            rest = elapsed - sum(seconds for _label, seconds in phases.phases)
+            print(f"  commit (deferred foreign-key checks), bookkeeping: {rest:.1f}s")
     finally:
         if not args.keep:
             os.unlink(path)

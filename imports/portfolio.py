@@ -7,9 +7,10 @@ Two paths with one result (tests/imports/test_paths.py runs both on one file):
 
 - PostgreSQL ("copy"): rows stream through the field checks (imports.parsing) straight
   into COPY to a temporary staging table, so memory stays flat; cross-row and
-  against-the-database checks are SQL over that table; then a handful of
-  INSERT ... SELECT ... ON CONFLICT statements upsert everything, in the caller's
-  transaction.
+  against-the-database checks are SQL over that table; then plain INSERT ... SELECT
+  for the new rows and UPDATE ... FROM for the changed ones, in the caller's
+  transaction. New loans are written with their delinquency figures, so the refresh
+  only has cases to open.
 - Any database ("rows"): the same field checks, the cross-row checks in Python, and
   ORM bulk operations. For SQLite (tests, development); it holds the file's valid rows
   in memory.
@@ -21,8 +22,10 @@ loans get their figures and cases as everywhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,10 +44,15 @@ from cases.models import (
     Loan,
     PaymentAllocation,
 )
-from cases.services import delinquency_refresh
+from cases.services import bucket_for, days_past_due, delinquency_refresh
 from collections_app.bulk import analyze_if_large
 
-from .parsing import CUSTOMER_FIELDS, PORTFOLIO_COLUMNS, portfolio_row_parse
+from .parsing import (
+    CUSTOMER_FIELDS,
+    PORTFOLIO_COLUMNS,
+    parse_caches_clear,
+    portfolio_row_parse,
+)
 from .reading import ERRORS_KEPT, ErrorLog, RowError, csv_records
 
 logger = logging.getLogger(__name__)
@@ -67,16 +75,20 @@ CUSTOMER_MODEL_FIELDS = (
 LOAN_MODEL_FIELDS = ("product", "currency", "principal", "outstanding_balance")
 STAGE = "import_portfolio_stage"
 STAGE_ERRORS = "import_portfolio_errors"
-# The staged rows whose loan already exists (row_no, loan_id, owner, currency), and
-# the customers that existed before the import: on a first import both are empty,
-# so every statement that is about updating existing rows costs nothing.
+# The staged rows whose loan already exists (row_no, loan_id, owner, currency): on a
+# first import it is empty, so every statement about updating existing rows costs
+# nothing.
 EXISTING = "import_portfolio_existing"
-KNOWN = "import_portfolio_known"
 PAID_LOANS = "import_portfolio_paid_loans"
-TEMP_TABLES = f"{STAGE}, {STAGE_ERRORS}, {EXISTING}, {KNOWN}, {PAID_LOANS}"
+# The first row of each customer, with the id of a customer known before; then
+# (reference, id, known) of every customer in the file.
+FIRSTS = "import_portfolio_firsts"
+IDS = "import_portfolio_ids"
+TEMP_TABLES = f"{STAGE}, {STAGE_ERRORS}, {EXISTING}, {PAID_LOANS}, {FIRSTS}, {IDS}"
 # pg_advisory_xact_lock key: one portfolio import at a time, so the checks against
 # the database still hold when the upserts run.
 LOCK_KEY = 0x1A9_0001
+IMPORT_WORK_MEM = "256MB"
 
 
 @dataclass
@@ -144,13 +156,15 @@ def portfolio_load(
     """
     if method == "auto":
         method = "copy" if connection.vendor == "postgresql" else "rows"
-    if method == "copy":
-        return _copy_load(file, errors=errors, partial=partial, progress=progress)
-    return _rows_load(file, errors=errors, partial=partial, progress=progress)
+    load = _copy_load if method == "copy" else _rows_load
+    try:
+        return load(file, errors=errors, partial=partial, progress=progress)
+    finally:
+        parse_caches_clear()
 
 
-def _delinquency_counts() -> dict:
-    result = delinquency_refresh()
+def _delinquency_counts(today: dt.date) -> dict:
+    result = delinquency_refresh(today=today)
     return {
         "cases_opened": result["cases_opened"],
         "cases_refreshed": result["cases_refreshed"],
@@ -253,7 +267,7 @@ def _rows_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
     del parsed
     outcome.rows_loaded = len(valid)
     outcome.counts = _rows_write(valid)
-    outcome.counts.update(_delinquency_counts())
+    outcome.counts.update(_delinquency_counts(timezone.localdate()))
     outcome.sample = _sample([row[CUSTOMER_REF] for _n, row in valid])
     return outcome
 
@@ -475,6 +489,24 @@ def _rows_write(valid: list[tuple[int, tuple]]) -> dict:
 # --------------------------------------------------------------------------------------
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
+
+
+class _IsoDates(dict):
+    """date -> ISO text, computed once per distinct date (at most 47,000 between
+    1970 and 2099; a file has a few thousand)."""
+
+    def __missing__(self, day):
+        text = self[day] = day.isoformat()
+        return text
+
+
+class _Buckets(dict):
+    """days past due -> bucket label, once per distinct value."""
+
+    def __missing__(self, dpd):
+        label = self[dpd] = bucket_for(dpd)
+        return label
 
 
 class _CopySource(io.TextIOBase):
@@ -499,9 +531,18 @@ class _CopySource(io.TextIOBase):
     readline = read
 
 
-def _copy_lines(file, *, errors: ErrorLog, progress, counter: list[int]):
-    """Batches of COPY text lines for the valid rows; errors go to `errors`."""
+def _copy_lines(
+    file, *, errors: ErrorLog, progress, counter: list[int], today: dt.date
+):
+    """Batches of COPY text lines for the valid rows; errors go to `errors`.
+
+    Each line also carries the loan's delinquency figures on `today` (overdue
+    amount, days past due, bucket), computed by the functions delinquency_refresh
+    follows, so a new loan is inserted with the figures the refresh would give it.
+    """
     batch: list[str] = []
+    bucket = _Buckets().__getitem__
+    iso = _IsoDates().__getitem__
     for row_no, values in csv_records(
         file, PORTFOLIO_COLUMNS, errors=errors, progress=progress
     ):
@@ -510,31 +551,38 @@ def _copy_lines(file, *, errors: ErrorLog, progress, counter: list[int]):
             errors.add_row(row_no, row_errors)
             continue
         counter[0] += 1
-        dues, amounts, paids = [], [], []
-        left = ZERO
-        for due, amount, paid in row[SCHEDULE]:
-            dues.append(due.isoformat())
-            amounts.append(str(amount))
-            paids.append(str(paid))
+        schedule = row[SCHEDULE]
+        left = overdue = ZERO
+        oldest_unpaid = None
+        for due, amount, paid in schedule:
             left += amount - paid
+            if paid < amount and due < today:
+                overdue += amount - paid
+                if oldest_unpaid is None or due < oldest_unpaid:
+                    oldest_unpaid = due
+        dpd = days_past_due(oldest_unpaid, today)
         opened = row[OPENED]
         balance = row[BALANCE]
         # Fields cannot hold NUL (csv_records rejects it), so NUL joins the text
-        # fields for one escaping pass and becomes the tab separator after it.
+        # fields and becomes the tab separator after the (rarely needed) escaping.
+        text = "\x00".join(row[: LOAN_REF + 3])
+        if _NEEDS_ESCAPE(text):
+            text = text.translate(_ESCAPE)
         batch.append(
             "\t".join(
                 (
                     str(row_no),
-                    "\x00".join(row[: LOAN_REF + 3])
-                    .translate(_ESCAPE)
-                    .replace("\x00", "\t"),
+                    text.replace("\x00", "\t"),
                     str(row[PRINCIPAL]),
                     "\\N" if balance is None else str(balance),
-                    opened.isoformat() if opened else "\\N",
-                    "{" + ",".join(dues) + "}",
-                    "{" + ",".join(amounts) + "}",
-                    "{" + ",".join(paids) + "}",
+                    iso(opened) if opened else "\\N",
+                    "{" + ",".join([iso(d) for d, _a, _p in schedule]) + "}",
+                    "{" + ",".join([str(a) for _d, a, _p in schedule]) + "}",
+                    "{" + ",".join([str(p) for _d, _a, p in schedule]) + "}",
                     str(left),
+                    str(overdue),
+                    str(dpd),
+                    bucket(dpd),
                 )
             )
         )
@@ -557,6 +605,9 @@ STAGE_COLUMNS = (
     "amounts_due",
     "amounts_paid",
     "schedule_balance",
+    "overdue_amount",
+    "days_past_due",
+    "bucket",
 )
 
 
@@ -590,6 +641,7 @@ def _insert_parts(model: type[Model], exprs: dict) -> tuple[str, str, list]:
 def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
     outcome = Outcome()
     counter = [0]
+    today = timezone.localdate()
     clock = [time.perf_counter()]
 
     def phase(label: str) -> None:
@@ -599,6 +651,10 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # The sorts and hashes over a million staged rows (first rows, contact
+        # points) fit in memory instead of spilling to disk; for this transaction
+        # only, and one import runs at a time (the lock above).
+        cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLES}")
         text_columns = ",\n".join(
             f"{name} text NOT NULL" for name in PORTFOLIO_COLUMNS.names[: LOAN_REF + 3]
@@ -616,12 +672,17 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
                 due_dates date[] NOT NULL,
                 amounts_due numeric(14, 2)[] NOT NULL,
                 amounts_paid numeric(14, 2)[] NOT NULL,
-                schedule_balance numeric(14, 2) NOT NULL
+                schedule_balance numeric(14, 2) NOT NULL,
+                overdue_amount numeric(14, 2) NOT NULL,
+                days_past_due integer NOT NULL,
+                bucket text NOT NULL
             )
             """
         )
         source = _CopySource(
-            _copy_lines(file, errors=errors, progress=progress, counter=counter)
+            _copy_lines(
+                file, errors=errors, progress=progress, counter=counter, today=today
+            )
         )
         cursor.cursor.copy_expert(
             f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", source
@@ -630,9 +691,9 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
             raise source.failure
         outcome.rows_total = counter[0] + errors.rows_rejected
         phase("read, check fields and COPY")
-        cursor.execute(f"CREATE INDEX ON {STAGE} (loan_reference)")
-        cursor.execute(f"CREATE INDEX ON {STAGE} (customer_reference, row_no)")
-        cursor.execute(f"ANALYZE {STAGE}")
+        # Statistics for the columns the checks and writes join on (a temporary
+        # table is never analyzed by autovacuum).
+        cursor.execute(f"ANALYZE {STAGE} (row_no, customer_reference, loan_reference)")
         _copy_check(cursor, errors=errors)
         phase("cross-row and database checks")
         if errors.total and not partial:
@@ -642,6 +703,15 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
             f"DELETE FROM {STAGE} WHERE row_no IN (SELECT row_no FROM {STAGE_ERRORS})"
         )
         outcome.rows_loaded = counter[0] - cursor.rowcount
+        if cursor.rowcount:
+            # Customers left without a valid row are not written.
+            cursor.execute(
+                f"""
+                DELETE FROM {FIRSTS} f WHERE NOT EXISTS (
+                    SELECT 1 FROM {STAGE} s
+                    WHERE s.customer_reference = f.customer_reference)
+                """
+            )
         outcome.counts = _copy_write(cursor)
         phase("upserts")
         cursor.execute(
@@ -649,7 +719,7 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
         )
         outcome.sample = _sample(ref for (ref,) in cursor.fetchall())
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLES}")
-    outcome.counts.update(_delinquency_counts())
+    outcome.counts.update(_delinquency_counts(today))
     phase("delinquency refresh")
     return outcome
 
@@ -657,8 +727,6 @@ def _copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
 def _copy_check(cursor, *, errors: ErrorLog) -> None:
     """The cross-row and against-the-database checks, in SQL (the twins of the
     checks in _rows_load)."""
-    if logger.isEnabledFor(logging.DEBUG):
-        cursor = _Timed(cursor)
     loan, customer = Loan._meta.db_table, Customer._meta.db_table
     instalment = Instalment._meta.db_table
     allocation = PaymentAllocation._meta.db_table
@@ -672,16 +740,31 @@ def _copy_check(cursor, *, errors: ErrorLog) -> None:
         """
     )
     insert = f"INSERT INTO {STAGE_ERRORS} "
-    # A loan twice in the file: every later row is an error.
+    # A loan twice in the file: every later row is an error. (Hash aggregates
+    # here and below: sorting a million rows by a text key costs several times
+    # more.)
     cursor.execute(
         insert
         + f"""
-        SELECT row_no, 'loan_reference', 'duplicate_loan', first_row, '',
-               loan_reference, customer_reference
-        FROM (SELECT row_no, loan_reference, customer_reference,
-                     min(row_no) OVER (PARTITION BY loan_reference) AS first_row
-              FROM {STAGE}) s
-        WHERE row_no <> first_row
+        SELECT s.row_no, 'loan_reference', 'duplicate_loan', d.first_row, '',
+               s.loan_reference, s.customer_reference
+        FROM (SELECT loan_reference, min(row_no) AS first_row FROM {STAGE}
+              GROUP BY loan_reference HAVING count(*) > 1) d
+        JOIN {STAGE} s
+          ON s.loan_reference = d.loan_reference AND s.row_no <> d.first_row
+        """
+    )
+    # Each customer's first row, whose details the customer gets, and the id of
+    # a customer known before the import.
+    fields = ", ".join(f"s.{n}" for n in CUSTOMER_FIELDS)
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {FIRSTS} AS
+        SELECT s.row_no, s.customer_reference, {fields}, c.id AS known_id
+        FROM (SELECT min(row_no) AS row_no FROM {STAGE}
+              GROUP BY customer_reference) f
+        JOIN {STAGE} s ON s.row_no = f.row_no
+        LEFT JOIN {customer} c ON c.reference = s.customer_reference
         """
     )
     # A customer's later rows must repeat the details of their first row.
@@ -696,9 +779,7 @@ def _copy_check(cursor, *, errors: ErrorLog) -> None:
         SELECT s.row_no, v.field, 'customer_differs', f.row_no, '',
                s.loan_reference, s.customer_reference
         FROM {STAGE} s
-        JOIN (SELECT DISTINCT ON (customer_reference) *
-              FROM {STAGE} ORDER BY customer_reference, row_no) f
-          ON f.customer_reference = s.customer_reference
+        JOIN {FIRSTS} f ON f.customer_reference = s.customer_reference
         CROSS JOIN LATERAL (VALUES {values}) v(field, differs, position)
         WHERE s.row_no <> f.row_no AND ({differs}) AND v.differs
         """
@@ -763,34 +844,44 @@ def _copy_check(cursor, *, errors: ErrorLog) -> None:
         errors.add(RowError(row_no, name, message), counted=True)
 
 
-class _Timed:
-    """The cursor, logging each statement's duration at DEBUG (bench/import_bench)."""
-
-    def __init__(self, cursor):
-        self._cursor = cursor
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
-
-    def execute(self, sql, params=None):
-        started = time.perf_counter()
-        result = self._cursor.execute(sql, params)
-        logger.debug(
-            "  %.2f s  %s",
-            time.perf_counter() - started,
-            " ".join(sql.split())[:90],
-        )
-        return result
-
-
 def _copy_write(cursor) -> dict:
-    if logger.isEnabledFor(logging.DEBUG):
-        cursor = _Timed(cursor)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     counts: dict[str, int] = {}
-    customer, point = Customer._meta.db_table, ContactPoint._meta.db_table
-    loan, instalment = Loan._meta.db_table, Instalment._meta.db_table
+    counts.update(_copy_customers(cursor, now=now))
+    counts.update(_copy_contact_points(cursor, now=now))
+    counts.update(_copy_loans(cursor, now=now))
+    counts.update(_copy_instalments(cursor))
+    return counts
 
+
+def _copy_customers(cursor, *, now) -> dict:
+    """Changed customers updated, new ones inserted; IDS maps every customer of
+    the file to its id, with `known` for those that existed before the import.
+
+    New customers get a plain INSERT: no other transaction can see them, so there
+    is nothing to conflict with, and ON CONFLICT's speculative insertion would
+    cost a little for each of hundreds of thousands of rows. (A customer created
+    with the same reference by someone else during the import makes the import
+    fail on the unique index, and nothing is written.)
+    """
+    customer = Customer._meta.db_table
+    sets = ", ".join(
+        f"{model_field} = f.{column}"
+        for model_field, column in zip(
+            CUSTOMER_MODEL_FIELDS, CUSTOMER_FIELDS, strict=True
+        )
+    )
+    mine = ", ".join(f"c.{f}" for f in CUSTOMER_MODEL_FIELDS)
+    theirs = ", ".join(f"f.{f}" for f in CUSTOMER_FIELDS)
+    cursor.execute(
+        f"""
+        UPDATE {customer} c SET {sets}, updated_at = %s
+        FROM {FIRSTS} f
+        WHERE c.id = f.known_id AND ({mine}) IS DISTINCT FROM ({theirs})
+        """,
+        [now],
+    )
+    updated = cursor.rowcount
     columns, select, params = _insert_parts(
         Customer,
         {
@@ -803,47 +894,57 @@ def _copy_write(cursor) -> dict:
     )
     cursor.execute(
         f"""
-        CREATE TEMPORARY TABLE {KNOWN} AS
-        SELECT c.id FROM {customer} c
-        WHERE c.reference IN (SELECT customer_reference FROM {STAGE})
+        CREATE TEMPORARY TABLE {IDS} (
+            id bigint NOT NULL, reference text NOT NULL, known boolean NOT NULL
+        )
         """
     )
-    cursor.execute(f"CREATE UNIQUE INDEX ON {KNOWN} (id)")
-    cursor.execute(f"ANALYZE {KNOWN}")
-    sets = ", ".join(f"{f} = EXCLUDED.{f}" for f in CUSTOMER_MODEL_FIELDS)
-    mine = ", ".join(f"c.{f}" for f in CUSTOMER_MODEL_FIELDS)
-    theirs = ", ".join(f"EXCLUDED.{f}" for f in CUSTOMER_MODEL_FIELDS)
+    # In reference order, so the unique index on reference is filled in order.
     cursor.execute(
         f"""
-        WITH upserted AS (
-            INSERT INTO {customer} AS c ({columns})
-            SELECT DISTINCT ON (customer_reference) {select}
-            FROM {STAGE} ORDER BY customer_reference, row_no
-            ON CONFLICT (reference) DO UPDATE SET {sets},
-                updated_at = EXCLUDED.updated_at
-            WHERE ({mine}) IS DISTINCT FROM ({theirs})
-            RETURNING (xmax = 0) AS inserted
+        WITH created AS (
+            INSERT INTO {customer} ({columns})
+            SELECT {select} FROM {FIRSTS} WHERE known_id IS NULL
+            ORDER BY customer_reference
+            RETURNING id, reference
         )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-        FROM upserted
+        INSERT INTO {IDS} SELECT id, reference, false FROM created
         """,
         params,
     )
-    counts["customers_created"], counts["customers_updated"] = cursor.fetchone()
-    analyze_if_large(Customer, counts["customers_created"])
+    created = cursor.rowcount
+    cursor.execute(
+        f"""
+        INSERT INTO {IDS}
+        SELECT known_id, customer_reference, true FROM {FIRSTS}
+        WHERE known_id IS NOT NULL
+        """
+    )
+    cursor.execute(f"ANALYZE {IDS}")
+    analyze_if_large(Customer, created)
+    return {"customers_created": created, "customers_updated": updated}
 
-    # Contact points: new values only; the first occurrence in file order wins.
+
+def _copy_contact_points(cursor, *, now) -> dict:
+    """New values only, the first occurrence in file order winning; existing points
+    are never changed (they carry consent and opt-out history)."""
+    point = ContactPoint._meta.db_table
     candidates = f"""
-        SELECT c.id AS customer_id, v.channel, v.value, v.relationship,
+        SELECT i.id AS customer_id, v.channel, v.value, v.relationship,
                v.contact_name, s.row_no, v.position
         FROM {STAGE} s
-        JOIN {customer} c ON c.reference = s.customer_reference
+        JOIN {IDS} i ON i.reference = s.customer_reference AND i.known = %s
         CROSS JOIN LATERAL (VALUES
             ('phone', s.mobile, 'self', '', 1),
             ('email', s.email, 'self', '', 2),
             ('phone', s.contact_phone, s.contact_relationship, s.contact_name, 3)
         ) v(channel, value, relationship, contact_name, position)
         WHERE v.value <> ''
+    """
+    firsts = """
+        SELECT DISTINCT ON (customer_id, channel, value) *
+        FROM candidates
+        ORDER BY customer_id, channel, value, row_no, position
     """
     columns, select, params = _insert_parts(
         ContactPoint,
@@ -853,9 +954,41 @@ def _copy_write(cursor) -> dict:
             "value": "d.value",
             "relationship": "d.relationship",
             "contact_name": "d.contact_name",
-            "is_primary": (
-                "(f.value IS NOT NULL AND d.relationship = 'self' AND k.id IS NULL)"
-            ),
+            "is_primary": "(f.value IS NOT NULL)",
+            "consent": "true",
+            "consent_at": ("%s", [now]),
+            "created_at": ("%s", [now]),
+        },
+    )
+    # New customers: a plain INSERT (they have no contact points yet), the first
+    # own phone and email of each in the file primary.
+    cursor.execute(
+        f"""
+        WITH candidates AS ({candidates})
+        INSERT INTO {point} ({columns})
+        SELECT {select}
+        FROM ({firsts}) d
+        LEFT JOIN (
+            SELECT DISTINCT ON (customer_id, channel) customer_id, channel, value
+            FROM candidates WHERE relationship = 'self'
+            ORDER BY customer_id, channel, row_no, position
+        ) f ON f.customer_id = d.customer_id AND f.channel = d.channel
+           AND f.value = d.value AND d.relationship = 'self'
+        """,
+        [False, *params],
+    )
+    created = cursor.rowcount
+    # Customers known before: values they do not have yet (ON CONFLICT: someone
+    # may add the same number while the import runs).
+    columns, select, params = _insert_parts(
+        ContactPoint,
+        {
+            "customer_id": "d.customer_id",
+            "channel": "d.channel",
+            "value": "d.value",
+            "relationship": "d.relationship",
+            "contact_name": "d.contact_name",
+            "is_primary": "false",
             "consent": "true",
             "consent_at": ("%s", [now]),
             "created_at": ("%s", [now]),
@@ -865,27 +998,15 @@ def _copy_write(cursor) -> dict:
         f"""
         WITH candidates AS ({candidates})
         INSERT INTO {point} ({columns})
-        SELECT {select}
-        FROM (
-            SELECT DISTINCT ON (customer_id, channel, value) *
-            FROM candidates
-            ORDER BY customer_id, channel, value, row_no, position
-        ) d
-        LEFT JOIN (
-            SELECT DISTINCT ON (customer_id, channel) customer_id, channel, value
-            FROM candidates WHERE relationship = 'self'
-            ORDER BY customer_id, channel, row_no, position
-        ) f ON f.customer_id = d.customer_id AND f.channel = d.channel
-           AND f.value = d.value
-        LEFT JOIN {KNOWN} k ON k.id = d.customer_id
+        SELECT {select} FROM ({firsts}) d
         ON CONFLICT (customer_id, channel, value) DO NOTHING
-        """,  # noqa: S608
-        params,
+        """,
+        [True, *params],
     )
-    counts["contact_points_created"] = cursor.rowcount
-    analyze_if_large(ContactPoint, cursor.rowcount)
-    # A customer without a primary phone (email) gets the first own one in the
-    # file: new customers got it above, those known before the import get it here.
+    created += cursor.rowcount
+    analyze_if_large(ContactPoint, created)
+    # A known customer without a primary phone (email) gets the first own one in
+    # the file.
     cursor.execute(
         f"""
         UPDATE {point} p SET is_primary = true
@@ -893,7 +1014,6 @@ def _copy_write(cursor) -> dict:
             SELECT DISTINCT ON (customer_id, channel) customer_id, channel, value
             FROM ({candidates}) candidates
             WHERE relationship = 'self'
-              AND customer_id IN (SELECT id FROM {KNOWN})
             ORDER BY customer_id, channel, row_no, position
         ) f
         WHERE p.customer_id = f.customer_id AND p.channel = f.channel
@@ -902,11 +1022,17 @@ def _copy_write(cursor) -> dict:
               SELECT 1 FROM {point} q
               WHERE q.customer_id = f.customer_id AND q.channel = f.channel
                 AND q.relationship = 'self' AND q.is_primary)
-        """
+        """,
+        [True],
     )
+    return {"contact_points_created": created}
 
-    # Loans: existing ones updated (an absent balance keeps the stored one), then
-    # new ones inserted.
+
+def _copy_loans(cursor, *, now) -> dict:
+    """Existing loans updated where they differ (an absent balance keeps the stored
+    one), new ones inserted with their delinquency figures from the file's schedule
+    (so delinquency_refresh has nothing to rewrite for them)."""
+    loan = Loan._meta.db_table
     cursor.execute(
         f"""
         UPDATE {loan} l SET product = s.product, currency = s.currency,
@@ -923,36 +1049,46 @@ def _copy_write(cursor) -> dict:
         """,
         [now],
     )
-    counts["loans_updated"] = cursor.rowcount
+    updated = cursor.rowcount
     columns, select, params = _insert_parts(
         Loan,
         {
             "reference": "s.loan_reference",
-            "customer_id": "c.id",
+            "customer_id": "i.id",
             "product": "s.product",
             "currency": "s.currency",
             "principal": "s.principal",
             "outstanding_balance": (
                 "COALESCE(s.outstanding_balance, s.schedule_balance)"
             ),
+            "overdue_amount": "s.overdue_amount",
+            "days_past_due": "s.days_past_due",
+            "bucket": "s.bucket",
             "opened_on": "s.opened_on",
             "created_at": ("%s", [now]),
             "updated_at": ("%s", [now]),
         },
     )
+    # A plain INSERT, as for customers: a new reference cannot conflict. (No ORDER
+    # BY: the hash join keeps the staging table's order, and sorting a million rows
+    # to make sure would cost a second.)
     cursor.execute(
         f"""
         INSERT INTO {loan} ({columns})
         SELECT {select}
-        FROM {STAGE} s JOIN {customer} c ON c.reference = s.customer_reference
+        FROM {STAGE} s JOIN {IDS} i ON i.reference = s.customer_reference
         WHERE NOT EXISTS (SELECT 1 FROM {EXISTING} e WHERE e.row_no = s.row_no)
-        ON CONFLICT (reference) DO NOTHING
         """,
         params,
     )
-    counts["loans_created"] = cursor.rowcount
-    analyze_if_large(Loan, counts["loans_created"])
+    created = cursor.rowcount
+    analyze_if_large(Loan, created)
+    return {"loans_created": created, "loans_updated": updated}
 
+
+def _copy_instalments(cursor) -> dict:
+    loan, instalment = Loan._meta.db_table, Instalment._meta.db_table
+    counts: dict[str, int] = {}
     # Instalments by (loan, sequence). A payment recorded here is never un-applied:
     # the amount paid is at least what payments allocated to the instalment.
     allocation = PaymentAllocation._meta.db_table
@@ -980,19 +1116,44 @@ def _copy_write(cursor) -> dict:
         CROSS JOIN LATERAL unnest(s.due_dates, s.amounts_due, s.amounts_paid)
             WITH ORDINALITY u(due_date, amount_due, amount_paid, sequence)
     """
-    paid = (
-        "LEAST(x.amount_due, GREATEST(x.amount_paid, "
-        f"(SELECT COALESCE(sum(a.amount), 0) FROM {allocation} a "
-        "WHERE a.instalment_id = i.id)))"
+    # The loans with payments allocated, and what was allocated to each of their
+    # instalments: summed once here, not once per instalment of the file.
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {PAID_LOANS} AS
+        SELECT i.loan_id, a.instalment_id, sum(a.amount) AS allocated
+        FROM {allocation} a
+        JOIN {instalment} i ON i.id = a.instalment_id
+        WHERE i.loan_id IN (SELECT loan_id FROM {EXISTING})
+        GROUP BY i.loan_id, a.instalment_id
+        """
     )
+    cursor.execute(f"ANALYZE {PAID_LOANS}")
     cursor.execute(
         f"""
         UPDATE {instalment} i
-        SET due_date = x.due_date, amount_due = x.amount_due, amount_paid = {paid}
-        FROM ({schedule}) x
-        WHERE i.loan_id = x.loan_id AND i.sequence = x.sequence
-          AND (i.due_date, i.amount_due, i.amount_paid)
-              IS DISTINCT FROM (x.due_date, x.amount_due, {paid})
+        SET due_date = c.due_date, amount_due = c.amount_due, amount_paid = c.paid
+        FROM (
+            -- The file's instalment for each stored one, by its number (the
+            -- arrays are in sequence order, from 1).
+            SELECT j.id, j.due_date AS old_due_date, j.amount_due AS old_amount_due,
+                   j.amount_paid AS old_amount_paid,
+                   s.due_dates[j.sequence] AS due_date,
+                   s.amounts_due[j.sequence] AS amount_due,
+                   LEAST(s.amounts_due[j.sequence],
+                         GREATEST(s.amounts_paid[j.sequence],
+                                  COALESCE(p.allocated, 0))) AS paid
+            FROM {EXISTING} e
+            JOIN {STAGE} s ON s.row_no = e.row_no
+            JOIN {instalment} j ON j.loan_id = e.loan_id
+             AND j.sequence BETWEEN 1 AND cardinality(s.due_dates)
+            LEFT JOIN {PAID_LOANS} p ON p.instalment_id = j.id
+        ) c
+        WHERE i.id = c.id
+          -- On the subquery's columns, so unchanged instalments are dropped
+          -- before the join with the rows to update (a re-import changes none).
+          AND (c.old_due_date, c.old_amount_due, c.old_amount_paid)
+              IS DISTINCT FROM (c.due_date, c.amount_due, c.paid)
         """
     )
     counts["instalments_updated"] = cursor.rowcount
@@ -1024,13 +1185,6 @@ def _copy_write(cursor) -> dict:
     # summed from their stored instalments.
     cursor.execute(
         f"""
-        CREATE TEMPORARY TABLE {PAID_LOANS} AS
-        SELECT DISTINCT i.loan_id FROM {allocation} a
-        JOIN {instalment} i ON i.id = a.instalment_id
-        """
-    )
-    cursor.execute(
-        f"""
         UPDATE {loan} l SET outstanding_balance = s.schedule_balance
         FROM {EXISTING} e JOIN {STAGE} s ON s.row_no = e.row_no
         WHERE l.id = e.loan_id AND s.outstanding_balance IS NULL
@@ -1046,9 +1200,9 @@ def _copy_write(cursor) -> dict:
                    COALESCE(sum(i.amount_due - i.amount_paid), 0) AS balance
             FROM {EXISTING} e
             JOIN {STAGE} s ON s.row_no = e.row_no
-            JOIN {PAID_LOANS} p ON p.loan_id = e.loan_id
             LEFT JOIN {instalment} i ON i.loan_id = e.loan_id
             WHERE s.outstanding_balance IS NULL
+              AND e.loan_id IN (SELECT loan_id FROM {PAID_LOANS})
             GROUP BY e.loan_id
         ) d
         WHERE l.id = d.id AND l.outstanding_balance <> d.balance

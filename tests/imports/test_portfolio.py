@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint, Customer, Instalment, Loan
-from cases.services import payment_record
+from cases.services import delinquency_refresh, payment_record
 from imports.models import ImportRun
 
 from .helpers import csv_bytes, day, errors_of, loan_row, run_import, snapshot
@@ -289,6 +289,52 @@ def test_partial_loads_the_good_rows_and_reports_the_rest():
     assert (run.rows_total, run.rows_loaded, run.rows_rejected) == (3, 2, 1)
     assert errors_of(run) == [(3, "mobile")]
     assert set(Customer.objects.values_list("reference", flat=True)) == {"C-1", "C-3"}
+
+
+def test_partial_does_not_create_a_customer_whose_only_row_fails_a_cross_row_check():
+    rows = [
+        loan_row(),
+        loan_row(
+            customer_reference="C-9",
+            customer_name="赵九",
+            mobile="13612345678",
+            contact_phone="",
+            contact_name="",
+            contact_relationship="",
+        ),  # L-1 again: a duplicate loan
+    ]
+    run = run_import(csv_bytes(rows), partial=True)
+
+    assert run.status == ImportRun.Status.COMPLETED
+    assert errors_of(run) == [(3, "loan_reference")]
+    assert run.counts["customers_created"] == 1
+    assert list(Customer.objects.values_list("reference", flat=True)) == ["C-1"]
+    assert not ContactPoint.objects.filter(value="+8613612345678").exists()
+
+
+@pytest.mark.postgres
+def test_the_copy_path_writes_new_loans_with_the_figures_the_refresh_would_give(
+    monkeypatch,
+):
+    refreshes = []
+
+    def spy(**kwargs):
+        refreshes.append(delinquency_refresh(**kwargs))
+        return refreshes[-1]
+
+    monkeypatch.setattr("imports.portfolio.delinquency_refresh", spy)
+    schedule = f"{day(-40)}:1000.00:400.00;{day(-10)}:1000.00;{day(20)}:1000.00"
+    run = run_import(csv_bytes([loan_row(schedule=schedule)]))
+
+    loan = Loan.objects.get(reference="L-1")
+    assert (loan.overdue_amount, loan.days_past_due, loan.bucket) == (
+        Decimal("1600.00"),
+        40,
+        "31-60",
+    )
+    assert run.counts["cases_opened"] == 1
+    # The refresh found nothing to correct on the loan.
+    assert refreshes[0]["loans_updated"] == refreshes[0]["loans_cleared"] == 0
 
 
 def test_dry_run_counts_and_writes_nothing():
