@@ -119,8 +119,12 @@ class ContactPoint(models.Model):
         EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact")
         OTHER = "other", _("Other")
 
+    # Not indexed on its own: contact_point_unique leads with it.
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="contact_points"
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # Phones are E.164 (+8613800138000), emails lower-cased.
@@ -221,7 +225,10 @@ class Loan(models.Model):
 
 
 class Instalment(models.Model):
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
+    # Not indexed on its own: instalment_unique_sequence leads with it.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="instalments", db_index=False
+    )
     sequence = models.PositiveIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
     amount_due = money_field(verbose_name=_("amount due"))
