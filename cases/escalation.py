@@ -4,7 +4,7 @@ the rung is due, through the compliance gate, set-based.
 Per step, one query finds the due cases; per batch of cases, one batch evaluation by
 the gate, one write of its ledger and outbox rows (`sweep_writes`), call tasks, and
 a few UPDATEs move the cases on. Nothing issues queries per case. A step's batches
-run on two connections at once (`_run_batches`).
+run on several connections at once (`_run_batches`, ESCALATION_SWEEP_WORKERS).
 
 Idempotent: a case moves to a step only from the step before it, under a row lock,
 and every action carries the key (case, step), unique in the database. Running the

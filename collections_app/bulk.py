@@ -1,76 +1,35 @@
-"""Bulk inserts for the set-based paths (the escalation sweep writes hundreds of
-thousands of ledger and outbox rows in one run).
-
-On PostgreSQL: ids are taken from the table's sequence in one query, then the rows
-go in with COPY, which is several times faster than INSERT and skips Django's
-per-object work. Elsewhere (SQLite): `bulk_create`. Either way no model `save()`
-runs and no history row is written: these rows are themselves the audit.
+"""Helpers for the set-based paths (the escalation sweep, imports, the delinquency
+refresh), which read and write hundreds of thousands of rows at once: bulk inserts
+and updates by id lists, statistics after mass changes, and pausing the garbage
+collector while a large batch is built. Bulk writes run no model `save()` and write no
+history rows: the ledger and import records are the audit.
 """
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
-import json
 import threading
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import JSONField, Model, Q
+from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 
 
 def bulk_insert(model: type[Model], columns: list[str], rows: list[tuple]) -> list[int]:
     """Insert `rows` (tuples in `columns` order, database column names) into
-    `model`'s table; returns the new ids in row order."""
+    `model`'s table with `bulk_create`; returns the new ids in row order. (The sweep's
+    PostgreSQL path writes through COPY and one statement instead: cases.sweep_writes.)
+    """
     if not rows:
         return []
-    table = model._meta.db_table
-    if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create(
-            [
-                model(
-                    **{_attname(model, c): v for c, v in zip(columns, row, strict=True)}
-                )
-                for row in rows
-            ]
-        )
-        return [obj.pk for obj in objs]
-    fields = {f.column: f for f in model._meta.concrete_fields}
-    json_at = [i for i, c in enumerate(columns) if isinstance(fields[c], JSONField)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-            "FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        ids = [r[0] for r in cursor.fetchall()]
-        # CSV through the C csv writer: strings quoted, numbers not, None as an
-        # empty field that FORCE_NULL reads back as NULL in nullable columns.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        if json_at:
-            rows = [_json_encoded(row, json_at) for row in rows]
-        writer.writerows((pk, *row) for pk, row in zip(ids, rows, strict=True))
-        buffer.seek(0)
-        qn = connection.ops.quote_name
-        names = ", ".join(qn(c) for c in ["id", *columns])
-        nullable = ", ".join(qn(c) for c in columns if fields[c].null)
-        force_null = f", FORCE_NULL ({nullable})" if nullable else ""
-        cursor.cursor.copy_expert(
-            f"COPY {qn(table)} ({names}) FROM STDIN WITH (FORMAT csv{force_null})",
-            buffer,
-        )
-    return ids
-
-
-def _json_encoded(row: tuple, positions: list[int]) -> list:
-    row = list(row)
-    for i in positions:
-        if row[i] is not None:
-            row[i] = json.dumps(row[i], ensure_ascii=False)
-    return row
+    objs = model.objects.bulk_create(
+        [
+            model(**{_attname(model, c): v for c, v in zip(columns, row, strict=True)})
+            for row in rows
+        ]
+    )
+    return [obj.pk for obj in objs]
 
 
 def ids_in(ids: list[int], field: str = "pk") -> Q:

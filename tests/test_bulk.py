@@ -1,56 +1,81 @@
-"""The bulk write helpers of the set-based paths: what goes in comes back unchanged,
-whatever the text holds, on PostgreSQL (COPY) as on SQLite (bulk_create)."""
+"""The bulk write paths of the sweep: what goes in comes back unchanged, whatever the
+text holds, on PostgreSQL (COPY and one statement) as on SQLite (bulk_create)."""
 
 import datetime as dt
 
 import pytest
 
-from cases.models import Case
-from collections_app.bulk import bulk_insert, update_by_ids
-from compliance.ledger import DECISION_COLUMNS
-from compliance.models import Decision
-from tests.cases.factories import CaseFactory
+from cases.models import Case, EscalationStep
+from cases.sweep_writes import SweepMessage, sweep_batch_write
+from collections_app.bulk import update_by_ids
+from compliance.engine import Decision as Verdict
+from compliance.ledger import LedgerEntry
+from compliance.models import ContactAttempt
+from messaging.models import OutboundMessage
+from tests.cases.factories import CaseFactory, ContactPointFactory
+from tests.messaging.factories import MessageTemplateFactory
 
 pytestmark = pytest.mark.django_db
 AT = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+AWKWARD = ['say "hi"', "tab\there", "line\nbreak\r\n", "back\\slash", "逾期,提醒", ""]
 
 
-def test_rows_come_back_exactly_as_written():
-    case = CaseFactory()
-    awkward = ['say "hi"', "tab\there", "line\nbreak\r\n", "back\\slash", "逾期,提醒"]
-    awkward.append("")
-    rows = [
-        (
-            case.customer_id,
-            None,
-            case.pk,
-            None,
-            "sms",
-            "collection",
-            AT,
-            AT,
-            allowed,
-            "allow" if allowed else "block",
-            [{"code": "x", "message": text}],
-            [],
-            None if allowed else AT + dt.timedelta(hours=10),
-            "cn",
-            3,
-            None,
+def test_a_batch_comes_back_exactly_as_written():
+    template = MessageTemplateFactory(code="sms-reminder", channel="sms")
+    step = EscalationStep.objects.filter(action="sms").first()
+    ledger, messages = [], []
+    for i, text in enumerate(AWKWARD):
+        case = CaseFactory()
+        point = ContactPointFactory(customer=case.customer, relationship="spouse")
+        allowed = i % 2 == 0
+        verdict = Verdict(
+            allowed=allowed,
+            outcome="allow" if allowed else "deny",
+            conditions=[text] if text else [],
+            next_permitted_at=None if allowed else AT + dt.timedelta(hours=10),
+            rule_pack="cn",
+            rule_pack_version=3,
+            proposed_at=AT,
+            channel="sms",
+            purpose="collection",
+            contact_point_id=point.pk,
+            _reasons=[{"code": "x", "message": text}],
         )
-        for text in awkward
-        for allowed in (True, False)
+        ledger.append(LedgerEntry(decision=verdict, case=case))
+        if allowed:
+            messages.append(
+                SweepMessage(
+                    index=i,
+                    case=case,
+                    step=step,
+                    template_id=template.pk,
+                    key=f"esc:{case.pk}:{step.pk}",
+                    send_after=AT,
+                )
+            )
+    sweep_batch_write(ledger, messages)
+
+    attempts = {a.case_id: a for a in ContactAttempt.objects.select_related("decision")}
+    for entry in ledger:
+        attempt, verdict = attempts[entry.case.pk], entry.decision
+        decision = attempt.decision
+        assert (decision.reasons, decision.conditions) == (
+            verdict.reasons,
+            verdict.conditions,
+        )
+        assert decision.next_permitted_at == verdict.next_permitted_at
+        assert (decision.allowed, attempt.allowed) == (verdict.allowed,) * 2
+        assert attempt.result == ("pending" if verdict.allowed else "blocked")
+        assert (attempt.contact_value, attempt.third_party) == (
+            entry.case.customer.contact_points.get().value,
+            True,
+        )
+        assert (decision.loan_id, decision.actor_id, attempt.loan_id) == (None,) * 3
+    sent = OutboundMessage.objects.order_by("case_id")
+    assert [(m.case_id, m.contact_attempt.case_id, m.status) for m in sent] == [
+        (m.case.pk, m.case.pk, "pending") for m in messages
     ]
-    ids = bulk_insert(Decision, DECISION_COLUMNS, rows)
-    assert len(set(ids)) == len(rows)
-    stored = {d.pk: d for d in Decision.objects.filter(pk__in=ids)}
-    for pk, row in zip(ids, rows, strict=True):
-        d = stored[pk]
-        assert d.reasons == row[10]
-        assert d.allowed is row[8]
-        assert d.next_permitted_at == row[12]
-        assert (d.contact_point_id, d.loan_id, d.actor_id) == (None, None, None)
-        assert (d.proposed_at, d.rule_pack_version) == (AT, 3)
+    assert {m.idempotency_key for m in sent} == {m.key for m in messages}
 
 
 def test_update_by_ids_changes_only_the_given_rows():

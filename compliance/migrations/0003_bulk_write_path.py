@@ -9,7 +9,7 @@ TABLES = ["compliance_decision", "compliance_contactattempt"]
 
 def _id_cache(size):
     # Each connection takes ids a thousand at a time instead of one sequence call
-    # each: the sweep asks for 5,000 per batch (collections_app.bulk.bulk_insert).
+    # each: the sweep inserts 5,000 per batch (cases.sweep_writes).
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for table in TABLES:
