@@ -36,7 +36,7 @@ def ids_in(ids: list[int], field: str = "pk") -> Q:
     """`Q(field__in=ids)` for thousands of ids: on PostgreSQL as one array parameter
     (`IN (SELECT unnest(%s))`), which the planner sizes right and Django does not
     compile id by id."""
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and ids:  # an empty array has no type
         return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s)", [list(ids)])})
     return Q(**{f"{field}__in": ids})
 

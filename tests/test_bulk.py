@@ -7,7 +7,7 @@ import pytest
 
 from cases.models import Case, EscalationStep
 from cases.sweep_writes import SweepMessage, sweep_batch_write
-from collections_app.bulk import update_by_ids
+from collections_app.bulk import ids_in, update_by_ids
 from compliance.engine import Decision as Verdict
 from compliance.ledger import LedgerEntry
 from compliance.models import ContactAttempt
@@ -89,3 +89,12 @@ def test_update_by_ids_changes_only_the_given_rows():
     assert got[cases[1].pk] == cases[1].priority
     assert Case.objects.get(pk=cases[1].pk).next_action_at is None
     assert update_by_ids(Case, [], priority=1) == 0
+
+
+def test_ids_in_selects_the_given_rows_and_none_for_no_ids():
+    cases = CaseFactory.create_batch(3)
+    wanted = [cases[0].pk, cases[2].pk]
+    assert sorted(Case.objects.filter(ids_in(wanted)).values_list("pk", flat=True)) == (
+        sorted(wanted)
+    )
+    assert not Case.objects.filter(ids_in([])).exists()
