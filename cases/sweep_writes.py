@@ -147,8 +147,8 @@ def sweep_batch_write(ledger: list[LedgerEntry], messages: list[SweepMessage]) -
 def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
     by_index = {m.index: m for m in messages}
     buffer = io.StringIO()
-    # Strings quoted, numbers and booleans not, None an unquoted empty field that
-    # FORCE_NULL reads back as NULL.
+    # Strings quoted, numbers and booleans not; None is written as an empty quoted
+    # field, which FORCE_NULL reads back as NULL in the nullable columns.
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     for index, entry in enumerate(ledger):
         d, message = entry.decision, by_index.get(index)
