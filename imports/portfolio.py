@@ -946,20 +946,24 @@ def _copy_contact_points(cursor, *, now) -> dict:
         FROM candidates
         ORDER BY customer_id, channel, value, row_no, position
     """
-    columns, select, params = _insert_parts(
-        ContactPoint,
-        {
-            "customer_id": "d.customer_id",
-            "channel": "d.channel",
-            "value": "d.value",
-            "relationship": "d.relationship",
-            "contact_name": "d.contact_name",
-            "is_primary": "(f.value IS NOT NULL)",
-            "consent": "true",
-            "consent_at": ("%s", [now]),
-            "created_at": ("%s", [now]),
-        },
-    )
+
+    def parts(is_primary: str):
+        return _insert_parts(
+            ContactPoint,
+            {
+                "customer_id": "d.customer_id",
+                "channel": "d.channel",
+                "value": "d.value",
+                "relationship": "d.relationship",
+                "contact_name": "d.contact_name",
+                "is_primary": is_primary,
+                "consent": "true",
+                "consent_at": ("%s", [now]),
+                "created_at": ("%s", [now]),
+            },
+        )
+
+    columns, select, params = parts("(f.value IS NOT NULL)")
     # New customers: a plain INSERT (they have no contact points yet), the first
     # own phone and email of each in the file primary.
     cursor.execute(
@@ -980,20 +984,7 @@ def _copy_contact_points(cursor, *, now) -> dict:
     created = cursor.rowcount
     # Customers known before: values they do not have yet (ON CONFLICT: someone
     # may add the same number while the import runs).
-    columns, select, params = _insert_parts(
-        ContactPoint,
-        {
-            "customer_id": "d.customer_id",
-            "channel": "d.channel",
-            "value": "d.value",
-            "relationship": "d.relationship",
-            "contact_name": "d.contact_name",
-            "is_primary": "false",
-            "consent": "true",
-            "consent_at": ("%s", [now]),
-            "created_at": ("%s", [now]),
-        },
-    )
+    columns, select, params = parts("false")
     cursor.execute(
         f"""
         WITH candidates AS ({candidates})
