@@ -164,6 +164,9 @@ def main() -> None:
         help="messages to dispatch for the throughput figure",
     )
     parser.add_argument("--dispatch-workers", type=int, default=2)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="cases per sweep batch"
+    )
     args = parser.parse_args()
     setup_django()
     from django.db import connection, transaction
@@ -199,7 +202,8 @@ def main() -> None:
     )
     rss_before = _rss_mb()
     started = time.perf_counter()
-    report = escalation_sweep(at=at)
+    batch = {"batch_size": args.batch_size} if args.batch_size else {}
+    report = escalation_sweep(at=at, **batch)
     sweep_s = time.perf_counter() - started
     results.update(
         sweep_seconds=round(sweep_s, 2),
