@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from calls.models import CallTask
 from cases import escalation
@@ -293,3 +294,26 @@ def test_a_batch_failing_on_another_connection_fails_the_sweep(
     monkeypatch.setattr(escalation, "_sweep_batch", batch)
     escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
     assert OutboundMessage.objects.count() == 15
+
+
+@pytest.mark.postgres
+def test_the_sweep_moves_cases_in_place_without_touching_their_indexes(twenty_cases):
+    """Decision 20: nothing the sweep writes on a case is indexed and the table keeps
+    room on its pages, so PostgreSQL updates the rows in place (HOT). An index on
+    stage, stage_at or next_action_at would make every move write every index."""
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'cases_case'"
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    report = escalation_sweep(at=day(1))
+    after = updates()
+    moved, in_place = after[0] - before[0], after[1] - before[1]
+    assert report.created == 15
+    assert moved >= 20  # 15 moved on, 5 deferred
+    assert in_place == moved
