@@ -297,7 +297,6 @@ def _sweep_batch(
                 messages.append(
                     SweepMessage(
                         index=len(ledger) - 1,
-                        case=case,
                         step=step,
                         template_id=template.pk,
                         key=_key(case, step),

@@ -25,15 +25,14 @@ from collections_app.bulk import bulk_insert
 from compliance.ledger import LedgerEntry, ledger_record_many
 from messaging.models import OutboundMessage
 
-from .models import Case, EscalationStep
+from .models import EscalationStep
 
 
 @dataclass(frozen=True, slots=True)
 class SweepMessage:
-    """The outbox row for the ledger entry at `index`."""
+    """The outbox row for the ledger entry at `index` (whose case it is for)."""
 
     index: int
-    case: Case
     step: EscalationStep
     template_id: int
     key: str
@@ -209,8 +208,8 @@ def _write_portable(ledger: list[LedgerEntry], messages: list[SweepMessage]):
         OUTBOX_COLUMNS,
         [
             (
-                m.case.customer_id,
-                m.case.pk,
+                ledger[m.index].case.customer_id,
+                ledger[m.index].case.pk,
                 ledger[m.index].decision.contact_point_id,
                 m.step.action,
                 m.template_id,

@@ -46,7 +46,6 @@ def test_a_batch_comes_back_exactly_as_written():
             messages.append(
                 SweepMessage(
                     index=i,
-                    case=case,
                     step=step,
                     template_id=template.pk,
                     key=f"esc:{case.pk}:{step.pk}",
@@ -73,7 +72,7 @@ def test_a_batch_comes_back_exactly_as_written():
         assert (decision.loan_id, decision.actor_id, attempt.loan_id) == (None,) * 3
     sent = OutboundMessage.objects.order_by("case_id")
     assert [(m.case_id, m.contact_attempt.case_id, m.status) for m in sent] == [
-        (m.case.pk, m.case.pk, "pending") for m in messages
+        (ledger[m.index].case.pk, ledger[m.index].case.pk, "pending") for m in messages
     ]
     assert {m.idempotency_key for m in sent} == {m.key for m in messages}
 
