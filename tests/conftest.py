@@ -47,6 +47,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def gateway():
+    """A recording SMS gateway on 127.0.0.1 (tests/fakes/sms_gateway.py)."""
+    from tests.fakes.sms_gateway import RecordingGateway
+
+    with RecordingGateway() as gw:
+        yield gw
+
+
+@pytest.fixture
+def any_hour():
+    """Open the cn window all day: for tests about delivery, not the clock."""
+    from compliance.models import RulePack
+
+    pack = RulePack.objects.get(code="cn")
+    pack.parameters["contact_window"]["enabled"] = False
+    pack.version += 1
+    pack.save()
+
+
+@pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

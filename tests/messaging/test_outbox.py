@@ -12,7 +12,6 @@ from collections_app.errors import ApplicationError
 from messaging import services, sms
 from messaging.models import OutboundMessage
 from messaging.rendering import template_validate
-from tests.fakes.sms_gateway import RecordingGateway
 from tests.messaging.factories import MessageTemplateFactory, OutboundMessageFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -21,12 +20,6 @@ Status = OutboundMessage.Status
 
 def shanghai(hour, minute=0, day=3):
     return dt.datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def gateway():
-    with RecordingGateway() as gw:
-        yield gw
 
 
 @pytest.fixture
