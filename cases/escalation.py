@@ -4,7 +4,7 @@ the rung is due, through the compliance gate, set-based.
 Per step, one query finds the due cases; per batch of cases, one batch evaluation by
 the gate, one write of its ledger and outbox rows (`sweep_writes`), call tasks, and
 a few UPDATEs move the cases on. Nothing issues queries per case. A step's batches
-run on several connections at once (`_run_batches`, ESCALATION_SWEEP_WORKERS).
+run in several processes at once (`_run_batches`, ESCALATION_SWEEP_WORKERS).
 
 Idempotent: a case moves to a step only from the step before it, under a row lock,
 and every action carries the key (case, step), unique in the database. Running the
@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import billiard
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -64,7 +64,6 @@ CHANNEL_FOR_ACTION = {
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
-BATCH_SIZE = 5000
 
 
 @dataclass
@@ -84,13 +83,22 @@ class SweepReport:
     def created(self) -> int:
         return sum(c["created"] for c in self.steps.values())
 
-    def merge(self, other: SweepReport) -> None:
-        """Add the counts of `other` (a part of this run, e.g. one worker's)."""
-        for label, counts in other.steps.items():
-            self.steps[label].update(counts)
-        for label, counts in other.step_reasons.items():
-            self.step_reasons[label].update(counts)
-        self.reasons.update(other.reasons)
+    def counts(self) -> tuple:
+        """The counts, as plain picklable values (a batch process sends them back)."""
+        return (
+            {label: Counter(c) for label, c in self.steps.items()},
+            {label: Counter(c) for label, c in self.step_reasons.items()},
+            Counter(self.reasons),
+        )
+
+    def merge_counts(self, counts: tuple) -> None:
+        """Add `counts` (another part of this run's `counts()`)."""
+        steps, step_reasons, reasons = counts
+        for label, c in steps.items():
+            self.steps[label].update(c)
+        for label, c in step_reasons.items():
+            self.step_reasons[label].update(c)
+        self.reasons.update(reasons)
 
     def as_dict(self) -> dict:
         return {
@@ -102,11 +110,28 @@ class SweepReport:
         }
 
 
-# What a batch reads of each case and its customer (the gate reads the customer's
-# country, region and time zone; templates its language). Loading only these halves
-# the cost of building 5,000 cases and customers per batch.
-CASE_FIELDS = ("id", "customer_id", "queue_id", "priority", "stage_id")
-CUSTOMER_FIELDS = ("id", "country", "region", "time_zone", "language")
+@dataclass(frozen=True, slots=True)
+class SweepCustomer:
+    """What a batch reads of a customer: the gate reads its country, region and time
+    zone, templates its language. Plain records, not model instances: building
+    5,000 of those per batch cost a fifth of the gate's time."""
+
+    pk: int
+    country: str
+    region: str
+    time_zone: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class SweepCase:
+    """What a batch reads of a case (and its customer)."""
+
+    pk: int
+    customer_id: int
+    queue_id: int | None
+    priority: int
+    customer: SweepCustomer
 
 
 def _policy_cases(policy: EscalationPolicy) -> QuerySet[Case]:
@@ -201,7 +226,7 @@ def _template_for(templates: dict[str, MessageTemplate], language: str):
     return templates.get(language) or templates.get("zh-hans") or templates.get("en")
 
 
-def _key(case: Case, step: EscalationStep) -> str:
+def _key(case: SweepCase, step: EscalationStep) -> str:
     return f"esc:{case.pk}:{step.pk}"
 
 
@@ -223,28 +248,29 @@ def _sweep_batch(
     counts = report.steps[label]
     step_reasons = report.step_reasons[label]
     with gc_paused(), transaction.atomic():
-        cases = (
+        rows = (
             Case.objects.filter(_at_stage(previous, stages), ids_in(case_ids))
             .order_by()
-            .only(*CASE_FIELDS)
+            .values_list("id", "customer_id", "queue_id", "priority")
         )
         if not dry_run:
             # Lock the batch; a concurrent sweep skips these rows, and the stage filter
             # above drops any case it already moved on.
-            cases = cases.select_for_update(
+            rows = rows.select_for_update(
                 skip_locked=connection.features.has_select_for_update_skip_locked
             )
-        cases = list(cases)
-        if not cases:
+        rows = list(rows)
+        if not rows:
             return
         # Their customers in a query of their own: joined, the planner reads every
         # customer to hash them for 5,000 cases.
-        customers = Customer.objects.filter(
-            ids_in([c.customer_id for c in cases])
-        ).only(*CUSTOMER_FIELDS)
-        by_id = {customer.pk: customer for customer in customers}
-        for case in cases:
-            case.customer = by_id[case.customer_id]
+        customers = {
+            row[0]: SweepCustomer(*row)
+            for row in Customer.objects.filter(
+                ids_in([row[1] for row in rows])
+            ).values_list("id", "country", "region", "time_zone", "language")
+        }
+        cases = [SweepCase(*row, customer=customers[row[1]]) for row in rows]
 
         channel = CHANNEL_FOR_ACTION.get(step.action)
         templates = _templates(step)
@@ -260,7 +286,7 @@ def _sweep_batch(
                 pack_overrides=pack_overrides,
             )
 
-        done: list[Case] = []
+        done: list[SweepCase] = []
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
         ledger: list[LedgerEntry] = []
         messages: list[SweepMessage] = []
@@ -321,14 +347,14 @@ def _sweep_batch(
             update_by_ids(Case, ids, next_action_at=when)
 
 
-def _task(case: Case, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
+def _task(case: SweepCase, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
     """The step's work item in its queue (else the case's). Supervisor reviews and
     legal referrals are tasks too, their reason naming what is asked."""
     reason = step.name
     if step.action != Action.CALL_TASK:
         reason = f"{step.get_action_display()}: {step.name}"
     return CallTask(
-        case=case,
+        case_id=case.pk,
         queue_id=step.queue_id or case.queue_id,
         step=step,
         reason=reason,
@@ -398,58 +424,65 @@ def _policy_sweep(
 def _run_batches(
     run: Callable[..., None], batches: list[list[int]], report: SweepReport
 ) -> None:
-    """Run one step's batches, on several connections at once where that is safe.
+    """Run one step's batches, in several processes at once where that is safe.
 
     Batches hold disjoint cases (and so disjoint customers: one open case each), lock
     their own rows and commit on their own, so they need no order among themselves.
-    Two at once keep both cores busy: one batch's gate and bookkeeping in Python
-    while PostgreSQL writes another's ledger rows. Inside a caller's transaction (or
-    on SQLite) other connections would not see its rows: one at a time there.
+    The gate and the bookkeeping are Python: threads would share one interpreter lock
+    and leave a core idle (docs/decisions.md, record 21), so the batches run in forked
+    processes, each with its own connection. billiard (Celery's fork of
+    multiprocessing) rather than the standard library: a Celery worker's pool process
+    may start it. Inside a caller's transaction (or on SQLite) other connections would
+    not see its rows: one at a time there.
     """
     workers = min(settings.ESCALATION_SWEEP_WORKERS, len(batches))
     if workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         for case_ids in batches:
             run(case_ids=case_ids, report=report)
         return
-    pending = iter(batches)
-    lock = threading.Lock()
-    parts: list[SweepReport] = []
-    errors: list[BaseException] = []
+    global _FORKED
+    # The children inherit the job by fork (no pickling of steps, packs or a test's
+    # stand-in) and must not share this process's database connection: close it.
+    _FORKED = (run, batches, report.at, report.dry_run)
+    connections.close_all()
+    pool = billiard.get_context("fork").Pool(workers, initializer=_forked_init)
+    try:
+        for counts in pool.imap_unordered(_forked_batch, range(len(batches))):
+            report.merge_counts(counts)
+    finally:
+        pool.close()
+        pool.join()
+        _FORKED = None
 
-    def work() -> None:
-        part = SweepReport(at=report.at, dry_run=report.dry_run)
-        parts.append(part)
-        try:
-            while not errors:
-                with lock:
-                    case_ids = next(pending, None)
-                if case_ids is None:
-                    return
-                run(case_ids=case_ids, report=part)
-        except BaseException as exc:  # re-raised in the calling thread below
-            errors.append(exc)
-        finally:
-            connection.close()  # this thread's own connection
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for part in parts:
-        report.merge(part)
-    if errors:
-        raise errors[0]
+# The job a forked batch process runs: (run, batches, at, dry_run).
+_FORKED: tuple | None = None
+
+
+def _forked_init() -> None:
+    # A pool process ends without Python's exit handlers but runs billiard's
+    # finalizers: close its connection there rather than drop it on the server.
+    billiard.util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _forked_batch(index: int) -> tuple:
+    """In a forked process: run one batch; return its counts to the parent."""
+    run, batches, at, dry_run = _FORKED
+    part = SweepReport(at=at, dry_run=dry_run)
+    run(case_ids=batches[index], report=part)
+    return part.counts()
 
 
 def escalation_sweep(
     *,
     at: dt.datetime | None = None,
     dry_run: bool = False,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> SweepReport:
-    """Run every active policy's due steps at `at` (default now)."""
+    """Run every active policy's due steps at `at` (default now), in batches of
+    `batch_size` cases (default ESCALATION_SWEEP_BATCH_SIZE)."""
     at = at or timezone.now()
+    batch_size = batch_size or settings.ESCALATION_SWEEP_BATCH_SIZE
     report = SweepReport(at=at, dry_run=dry_run)
     policies = EscalationPolicy.objects.filter(
         status=EscalationPolicy.Status.ACTIVE
@@ -470,7 +503,7 @@ def escalation_simulate(
     *,
     policy: EscalationPolicy,
     at: dt.datetime,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     orders: set[int] | None = None,
     pack_overrides: dict[str, Pack] | None = None,
 ) -> SweepReport:
@@ -487,6 +520,7 @@ def escalation_simulate(
     from .policies import stage_successors
 
     report = SweepReport(at=at, dry_run=True)
+    batch_size = batch_size or settings.ESCALATION_SWEEP_BATCH_SIZE
     policy = EscalationPolicy.objects.prefetch_related("steps").get(pk=policy.pk)
     active = (
         EscalationPolicy.objects.filter(

@@ -446,8 +446,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@example.com")
 COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
-# Batches of one escalation step run on this many database connections at once
-# (PostgreSQL only): one batch's Python work overlaps another's writes.
+# The sweep moves cases in batches of this many, one transaction each; a step's
+# batches run in this many processes at once (PostgreSQL only; one per core).
+ESCALATION_SWEEP_BATCH_SIZE = env_int("ESCALATION_SWEEP_BATCH_SIZE", 5000, minimum=1)
 ESCALATION_SWEEP_WORKERS = env_int("ESCALATION_SWEEP_WORKERS", 2, minimum=1)
 # Outbox dispatch: rows per claim, attempts before the dead letter, claim lease.
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)

@@ -59,7 +59,9 @@ HORIZON_LIMIT = dt.timedelta(days=400)
 
 @dataclass(frozen=True, slots=True)
 class ContactProposal:
-    """One contact the sweep (or anyone) proposes; see `contact_evaluate`."""
+    """One contact the sweep (or anyone) proposes; see `contact_evaluate`. The
+    customer may also be a record with its pk, country, region and time_zone, or an
+    id."""
 
     customer: Customer
     channel: str
@@ -284,7 +286,9 @@ def _evaluate_many(
     if not items:
         return []
     # Customers may be given by id; fetch the missing ones in one query.
-    wanted_ids = {p.customer for p in items if not isinstance(p.customer, Customer)}
+    # A customer is given as a model instance, as a record with the fields the gate
+    # reads (pk, country, region, time_zone: the sweep's), or by id.
+    wanted_ids = {p.customer for p in items if not hasattr(p.customer, "pk")}
     fetched = (
         {c.pk: c for c in Customer.objects.filter(pk__in=wanted_ids)}
         if wanted_ids
@@ -294,7 +298,7 @@ def _evaluate_many(
     pack_code = selectors.pack_code_resolver()
     for p in items:
         customer = (
-            p.customer if isinstance(p.customer, Customer) else fetched.get(p.customer)
+            p.customer if hasattr(p.customer, "pk") else fetched.get(p.customer)
         )
         if customer is None:
             raise ApplicationError(

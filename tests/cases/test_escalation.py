@@ -1,7 +1,7 @@
 """The escalation sweep through the real compliance gate."""
 
 import datetime as dt
-import threading
+import os
 import zoneinfo
 from collections import Counter
 from decimal import Decimal
@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from calls.models import CallTask
 from cases import escalation
@@ -22,6 +23,7 @@ from tests.cases.factories import (
     PaymentFactory,
     PromiseToPayFactory,
 )
+from tests.celery_harness import redis_server, send, wait_for, worker
 from tests.messaging.factories import MessageTemplateFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -246,20 +248,24 @@ def twenty_cases(ladder):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_batches_on_several_connections_do_what_one_connection_does(
-    twenty_cases, settings, monkeypatch
+def test_batches_in_several_processes_do_what_one_connection_does(
+    twenty_cases, settings, monkeypatch, tmp_path
 ):
     settings.ESCALATION_SWEEP_WORKERS = 3
-    threads = set()
     batch = escalation._sweep_batch
+    pids = tmp_path / "pids"
 
     def spy(**kwargs):
-        threads.add(threading.get_ident())
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
         return batch(**kwargs)
 
     monkeypatch.setattr(escalation, "_sweep_batch", spy)
     report = escalation_sweep(at=day(1), batch_size=3)
-    assert len(threads) > 1  # the seven batches really ran side by side
+    ran_in = pids.read_text().split()
+    assert len(ran_in) == 7  # seven batches of three cases
+    assert str(os.getpid()) not in ran_in
+    assert len(set(ran_in)) > 1  # really side by side, in processes of their own
     assert report.steps["standard v1 #1 SMS"] == Counter(created=15, blocked=5)
     assert report.reasons == Counter(cease_communication=5)
     allowed = {c.pk for c in twenty_cases[5:]}
@@ -276,7 +282,7 @@ def test_batches_on_several_connections_do_what_one_connection_does(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_batch_failing_on_another_connection_fails_the_sweep(
+def test_a_batch_failing_in_another_process_fails_the_sweep(
     twenty_cases, settings, monkeypatch
 ):
     settings.ESCALATION_SWEEP_WORKERS = 2
@@ -317,3 +323,44 @@ def test_the_sweep_moves_cases_in_place_without_touching_their_indexes(twenty_ca
     assert report.created == 15
     assert moved >= 20  # 15 moved on, 5 deferred
     assert in_place == moved
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_beat_sweep_forks_its_batch_processes_inside_a_celery_worker(
+    twenty_cases, any_hour, gateway
+):
+    """A Celery pool process is daemonic; the standard library's multiprocessing
+    refuses it children. The scheduled sweep still runs its batches in processes."""
+    # The worker sweeps at the real now: the cease requests are in force by then.
+    ContactRestriction.objects.update(starts_at=timezone.now() - dt.timedelta(days=1))
+    env = {"ESCALATION_SWEEP_WORKERS": 2, "ESCALATION_SWEEP_BATCH_SIZE": 3}
+    with (
+        redis_server() as redis,
+        worker(broker=redis.url, gateway=gateway.url, **env) as w,
+    ):
+        send("cases.tasks.run_escalation_sweep", redis.url)
+        wait_for(lambda: Decision.objects.count() == 20, timeout=60, what="the sweep")
+        wait_for(
+            lambda: (
+                "run_escalation_sweep" in w.log.read_text()
+                and "succeeded" in w.log.read_text()
+            ),
+            timeout=30,
+            what="the task to finish",
+        )
+    # The five cease requests blocked; every other case moved on or, if the gate
+    # deferred it (a holiday), waits for its time. None lost, none twice.
+    assert ContactAttempt.objects.filter(result="blocked").count() == 5
+    moved = set(Case.objects.filter(stage__order=1).values_list("pk", flat=True))
+    waiting = set(
+        Case.objects.filter(
+            stage__isnull=True, next_action_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    assert moved | waiting == {c.pk for c in twenty_cases}
+    assert OutboundMessage.objects.count() == len(moved)
+    assert len(set(OutboundMessage.objects.values_list("case_id", flat=True))) == len(
+        moved
+    )
