@@ -2,7 +2,10 @@
 
 Builds the reference portfolio (bench.portfolio), refreshes delinquency, then times:
 - the floor: one set-based INSERT ... SELECT of the same due actions;
-- the full sweep, compliance included (time, ratio to the floor, peak memory);
+- the write floor: the same actions' decisions, attempts, outbox rows and case moves
+  as set-based statements on one connection, with no gate (rolled back);
+- the full sweep, compliance included (time, ratios to both floors, peak memory of
+  the sweep and of its largest batch process);
 - a second sweep in the same window (time; must create nothing);
 - outbox dispatch throughput to a local recording gateway with N threads.
 
@@ -28,8 +31,9 @@ from bench.portfolio import PREFIX, portfolio_build, setup_django
 RESULTS = Path(__file__).parent / "results"
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory of this process (or of its largest child), in MB."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def _reset_sweep(cursor) -> None:
@@ -85,6 +89,70 @@ def _floor(cursor) -> tuple[float, int]:
         """
     )
     return time.perf_counter() - started, cursor.rowcount
+
+
+# What the sweep must write for each due case, set-based and with no gate: a decision,
+# an attempt and an outbox row, the case moved on, the deferred foreign keys checked.
+WRITE_FLOOR = """
+CREATE TEMP TABLE floor_due ON COMMIT DROP AS
+SELECT c.id AS case_id, c.customer_id, cp.id AS contact_point_id, cp.value
+FROM cases_case c
+JOIN cases_contactpoint cp ON cp.customer_id = c.customer_id
+     AND cp.channel = 'phone' AND cp.is_primary
+WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1;
+
+WITH decisions AS (
+    INSERT INTO compliance_decision (customer_id, contact_point_id, case_id, loan_id,
+        channel, purpose, proposed_at, evaluated_at, allowed, outcome, reasons,
+        conditions, next_permitted_at, rule_pack, rule_pack_version, actor_id)
+    SELECT customer_id, contact_point_id, case_id, NULL, 'sms', 'collection', now(),
+        now(), true, 'allowed', '[]', '[]', NULL, 'cn', 1, NULL
+    FROM floor_due
+    RETURNING id, case_id
+), attempts AS (
+    INSERT INTO compliance_contactattempt (customer_id, case_id, loan_id,
+        contact_point_id, contact_value, third_party, channel, purpose, at, allowed,
+        result, completed_at, decision_id, source, actor_id)
+    SELECT f.customer_id, f.case_id, NULL, f.contact_point_id, f.value, false, 'sms',
+        'collection', now(), true, 'pending', NULL, d.id, 'escalation', NULL
+    FROM floor_due f JOIN decisions d ON d.case_id = f.case_id
+    RETURNING id, case_id
+)
+INSERT INTO messaging_outboundmessage (customer_id, case_id, contact_point_id,
+    channel, template_id, step_id, contact_attempt_id, subject, body, status,
+    idempotency_key, send_after, attempts, provider_message_id, last_error, created_at)
+SELECT f.customer_id, f.case_id, f.contact_point_id, 'sms', %(template)s, %(step)s,
+    a.id, '', '', 'pending', 'floor:' || f.case_id, now(), 0, '', '', now()
+FROM floor_due f JOIN attempts a ON a.case_id = f.case_id;
+
+UPDATE cases_case c SET stage_id = %(step)s, stage_at = now(), next_action_at = NULL
+FROM floor_due f WHERE c.id = f.case_id;
+
+SET CONSTRAINTS ALL IMMEDIATE;
+"""
+
+
+def _write_floor() -> float:
+    """The writes alone (WRITE_FLOOR) on one connection, rolled back: the least any
+    sweep that keeps the ledger and the outbox spends, before the gate decides
+    anything."""
+    from django.db import connection, transaction
+
+    from cases.models import EscalationPolicy, EscalationStep
+    from messaging.models import MessageTemplate
+
+    step = (
+        EscalationStep.objects.filter(policy__status=EscalationPolicy.Status.ACTIVE)
+        .order_by("policy_id", "order")
+        .first()
+    )
+    template = MessageTemplate.objects.filter(code=step.template_code).first()
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(WRITE_FLOOR, {"step": step.pk, "template": template.pk})
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
 
 
 def _dispatch_worker(url: str, at_iso: str) -> None:
@@ -196,6 +264,13 @@ def main() -> None:
         floor_s, floor_rows = _floor(cursor)
     results.update(floor_seconds=round(floor_s, 2), floor_actions=floor_rows)
     print(f"floor: {floor_rows:,} due actions selected in {floor_s:.2f}s")
+    write_floor_s = _write_floor()
+    results.update(write_floor_seconds=round(write_floor_s, 2))
+    print(
+        f"write floor: the same actions' ledger and outbox rows in {write_floor_s:.2f}s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")  # the rolled-back rows, as autovacuum would
 
     at = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(
         hour=10, minute=0, second=0, microsecond=0
@@ -210,12 +285,17 @@ def main() -> None:
         sweep_created=report.created,
         sweep_blocked=dict(report.reasons),
         sweep_ratio_to_floor=round(sweep_s / floor_s, 1) if floor_s else None,
+        sweep_ratio_to_write_floor=round(sweep_s / write_floor_s, 1),
         peak_rss_mb=round(_rss_mb(), 1),
+        peak_rss_batch_process_mb=round(_rss_mb(resource.RUSAGE_CHILDREN), 1),
         rss_before_sweep_mb=round(rss_before, 1),
     )
     print(
         f"sweep: {report.created:,} actions in {sweep_s:.2f}s "
-        f"({results['sweep_ratio_to_floor']}x floor), peak RSS {_rss_mb():.0f} MB"
+        f"({results['sweep_ratio_to_floor']}x floor, "
+        f"{results['sweep_ratio_to_write_floor']}x write floor), peak RSS "
+        f"{results['peak_rss_mb']:.0f} MB, largest batch process "
+        f"{results['peak_rss_batch_process_mb']:.0f} MB"
     )
 
     started = time.perf_counter()
