@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import billiard
+import billiard.einfo
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -449,8 +450,17 @@ def _run_batches(
     try:
         for counts in pool.imap_unordered(_forked_batch, range(len(batches))):
             report.merge_counts(counts)
-    finally:
+    except BaseException as exc:
+        # One batch failed (or the task is being stopped): stop the others. Whatever
+        # they had not committed rolls back, and the next sweep takes those cases.
+        pool.terminate()
+        if isinstance(exc, billiard.einfo.ExceptionWithTraceback):
+            # How billiard reports a batch process that died (killed, out of memory).
+            raise exc.exc from exc
+        raise
+    else:
         pool.close()
+    finally:
         pool.join()
         _FORKED = None
 

@@ -2,11 +2,13 @@
 
 import datetime as dt
 import os
+import signal
 import zoneinfo
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from billiard.exceptions import WorkerLostError
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -364,3 +366,33 @@ def test_the_beat_sweep_forks_its_batch_processes_inside_a_celery_worker(
     assert len(set(OutboundMessage.objects.values_list("case_id", flat=True))) == len(
         moved
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_process_killed_before_commit_loses_nothing(
+    twenty_cases, settings, monkeypatch
+):
+    settings.ESCALATION_SWEEP_WORKERS = 2
+    parent = os.getpid()
+    victim = twenty_cases[-1].pk
+    write = escalation.sweep_batch_write
+
+    def write_then_die(ledger, messages):
+        write(ledger, messages)  # written, not yet committed
+        if os.getpid() != parent and any(e.case.pk == victim for e in ledger):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(escalation, "sweep_batch_write", write_then_die)
+    with pytest.raises(WorkerLostError):
+        escalation_sweep(at=day(1), batch_size=3)
+    # The killed batch's rows never committed: its cases are untouched.
+    assert not OutboundMessage.objects.filter(case_id=victim).exists()
+    assert not Decision.objects.filter(case_id=victim).exists()
+    assert Case.objects.get(pk=victim).stage is None
+
+    monkeypatch.setattr(escalation, "sweep_batch_write", write)
+    escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
+    keys = list(OutboundMessage.objects.values_list("idempotency_key", flat=True))
+    assert len(keys) == len(set(keys)) == 15
+    assert Decision.objects.filter(case_id=victim).count() == 1
