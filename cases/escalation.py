@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import billiard
 import billiard.einfo
+import billiard.util
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -376,12 +377,14 @@ def _policy_sweep(
     dry_run: bool,
     batch_size: int,
     report: SweepReport,
+    fork: bool = False,
     scope: QuerySet[Case] | None = None,
     stage_map: dict[int | None, EscalationStep | None] | None = None,
     orders: set[int] | None = None,
     pack_overrides: dict[str, Pack] | None = None,
 ) -> None:
-    """One policy's due steps. Only for simulations: `scope` and `stage_map` (active
+    """One policy's due steps, with `fork` in batch processes (`_run_batches`). Only
+    for simulations: `scope` and `stage_map` (active
     step id, or None for no step yet -> the draft's rung) for a draft, `orders`
     to run only some rungs, and `pack_overrides` (rule-pack code -> compiled draft
     pack) for the gate to decide with a draft rule pack."""
@@ -419,13 +422,19 @@ def _policy_sweep(
             ),
             [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)],
             report,
+            fork=fork,
         )
 
 
 def _run_batches(
-    run: Callable[..., None], batches: list[list[int]], report: SweepReport
+    run: Callable[..., None],
+    batches: list[list[int]],
+    report: SweepReport,
+    *,
+    fork: bool,
 ) -> None:
-    """Run one step's batches, in several processes at once where that is safe.
+    """Run one step's batches; with `fork`, in several processes at once where that
+    is safe.
 
     Batches hold disjoint cases (and so disjoint customers: one open case each), lock
     their own rows and commit on their own, so they need no order among themselves.
@@ -433,11 +442,19 @@ def _run_batches(
     and leave a core idle (docs/decisions.md, record 21), so the batches run in forked
     processes, each with its own connection. billiard (Celery's fork of
     multiprocessing) rather than the standard library: a Celery worker's pool process
-    may start it. Inside a caller's transaction (or on SQLite) other connections would
-    not see its rows: one at a time there.
+    may start it. The sweep forks (a Celery pool process or a management command runs
+    it); a simulation does not: it runs in a web server's process, maybe threaded, and
+    a fork there copies whatever lock another thread holds at that moment. One at a
+    time also inside a caller's transaction (other connections would not see its
+    rows) and on SQLite.
     """
     workers = min(settings.ESCALATION_SWEEP_WORKERS, len(batches))
-    if workers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+    if (
+        not fork
+        or workers < 2
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+    ):
         for case_ids in batches:
             run(case_ids=case_ids, report=report)
         return
@@ -499,7 +516,12 @@ def escalation_sweep(
     ).prefetch_related("steps")
     for policy in policies:
         _policy_sweep(
-            policy=policy, at=at, dry_run=dry_run, batch_size=batch_size, report=report
+            policy=policy,
+            at=at,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            report=report,
+            fork=True,
         )
     if not dry_run:
         # Pages read these tables right after a large sweep: fresh statistics.

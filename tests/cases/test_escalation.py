@@ -284,6 +284,26 @@ def test_batches_in_several_processes_do_what_one_connection_does(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_simulation_runs_its_batches_in_the_calling_process(
+    twenty_cases, ladder, settings, monkeypatch
+):
+    """Simulations run in web requests, maybe on a threaded server: no fork there."""
+    settings.ESCALATION_SWEEP_WORKERS = 3
+    batch = escalation._sweep_batch
+    ran_in = []
+
+    def spy(**kwargs):
+        ran_in.append(os.getpid())
+        return batch(**kwargs)
+
+    monkeypatch.setattr(escalation, "_sweep_batch", spy)
+    report = escalation.escalation_simulate(policy=ladder, at=day(1), batch_size=3)
+    assert ran_in == [os.getpid()] * 7
+    assert report.steps["standard v1 #1 SMS"] == Counter(created=15, blocked=5)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_batch_failing_in_another_process_fails_the_sweep(
     twenty_cases, settings, monkeypatch
 ):
