@@ -104,54 +104,36 @@ def _floor(*, temporary: bool) -> tuple[float, int]:
     return elapsed, rows
 
 
-# What the sweep must write for each due case, set-based and with no gate: a decision,
-# an attempt and an outbox row, the case moved on, the deferred foreign keys checked.
-WRITE_FLOOR = """
-CREATE TEMP TABLE floor_due ON COMMIT DROP AS
-SELECT c.id AS case_id, c.customer_id, cp.id AS contact_point_id, cp.value
+# What the sweep must write for each due case, with no gate: the sweep's own write
+# statement (sweep_writes.WRITE: a decision, an attempt and an outbox row each) over a
+# stage filled set-based, the cases moved on, the deferred foreign keys checked.
+WRITE_FLOOR_STAGE = """
+INSERT INTO sweep_stage (case_id, customer_id, contact_point_id, loan_id, channel,
+    purpose, proposed_at, allowed, outcome, reasons, conditions, next_permitted_at,
+    rule_pack, rule_pack_version, source, message_channel, template_id, step_id,
+    idempotency_key, send_after)
+SELECT c.id, c.customer_id, cp.id, NULL, 'sms', 'collection', now(), true, 'allowed',
+    '[]', '[]', NULL, 'cn', 1, 'escalation', 'sms', %(template)s, %(step)s,
+    'floor:' || c.id, now()
 FROM cases_case c
 JOIN cases_contactpoint cp ON cp.customer_id = c.customer_id
      AND cp.channel = 'phone' AND cp.is_primary
-WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1;
-
-WITH decisions AS (
-    INSERT INTO compliance_decision (customer_id, contact_point_id, case_id, loan_id,
-        channel, purpose, proposed_at, evaluated_at, allowed, outcome, reasons,
-        conditions, next_permitted_at, rule_pack, rule_pack_version, actor_id)
-    SELECT customer_id, contact_point_id, case_id, NULL, 'sms', 'collection', now(),
-        now(), true, 'allowed', '[]', '[]', NULL, 'cn', 1, NULL
-    FROM floor_due
-    RETURNING id, case_id
-), attempts AS (
-    INSERT INTO compliance_contactattempt (customer_id, case_id, loan_id,
-        contact_point_id, contact_value, third_party, channel, purpose, at, allowed,
-        result, completed_at, decision_id, source, actor_id)
-    SELECT f.customer_id, f.case_id, NULL, f.contact_point_id, f.value, false, 'sms',
-        'collection', now(), true, 'pending', NULL, d.id, 'escalation', NULL
-    FROM floor_due f JOIN decisions d ON d.case_id = f.case_id
-    RETURNING id, case_id
-)
-INSERT INTO messaging_outboundmessage (customer_id, case_id, contact_point_id,
-    channel, template_id, step_id, contact_attempt_id, subject, body, status,
-    idempotency_key, send_after, attempts, provider_message_id, last_error, created_at)
-SELECT f.customer_id, f.case_id, f.contact_point_id, 'sms', %(template)s, %(step)s,
-    a.id, '', '', 'pending', 'floor:' || f.case_id, now(), 0, '', '', now()
-FROM floor_due f JOIN attempts a ON a.case_id = f.case_id;
-
+WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1
+"""
+WRITE_FLOOR_MOVE = """
 UPDATE cases_case c SET stage_id = %(step)s, stage_at = now(), next_action_at = NULL
-FROM floor_due f WHERE c.id = f.case_id;
-
-SET CONSTRAINTS ALL IMMEDIATE;
+FROM sweep_stage s WHERE c.id = s.case_id
 """
 
 
 def _write_floor() -> float:
-    """The writes alone (WRITE_FLOOR) on one connection, rolled back: the least any
-    sweep that keeps the ledger and the outbox spends, before the gate decides
-    anything."""
+    """The writes alone (above) on one connection, rolled back: the least any sweep
+    that keeps the ledger and the outbox spends, before the gate decides anything."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from cases.models import EscalationPolicy, EscalationStep
+    from cases.sweep_writes import STAGE_TABLE, WRITE
     from messaging.models import MessageTemplate
 
     step = (
@@ -160,9 +142,14 @@ def _write_floor() -> float:
         .first()
     )
     template = MessageTemplate.objects.filter(code=step.template_code).first()
+    ids = {"step": step.pk, "template": template.pk}
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(STAGE_TABLE)
         started = time.perf_counter()
-        cursor.execute(WRITE_FLOOR, {"step": step.pk, "template": template.pk})
+        cursor.execute(WRITE_FLOOR_STAGE, ids)
+        cursor.execute(WRITE, {"now": timezone.now()})
+        cursor.execute(WRITE_FLOOR_MOVE, ids)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed
