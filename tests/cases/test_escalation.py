@@ -372,6 +372,7 @@ def test_the_beat_sweep_forks_its_batch_processes_inside_a_celery_worker(
             timeout=30,
             what="the task to finish",
         )
+        assert "escalation sweep: 7 batches in 2 processes" in w.log.read_text()
     # The five cease requests blocked; every other case moved on or, if the gate
     # deferred it (a holiday), waits for its time. None lost, none twice.
     assert ContactAttempt.objects.filter(result="blocked").count() == 5
