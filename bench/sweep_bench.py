@@ -5,11 +5,12 @@ Builds the reference portfolio (bench.portfolio), refreshes delinquency, then ti
   due actions into the outbox, rolled back (and, as reported before, into a
   temporary table);
 - the write floor: the same actions' decisions, attempts, outbox rows and case moves
-  as set-based statements on one connection, with no gate (rolled back);
+  with no gate, through the sweep's own write statement over a stage filled
+  set-based, on one connection (rolled back);
 - the full sweep, compliance included (time, ratios to both floors, peak memory of
   the sweep and of its largest batch process);
 - a second sweep in the same window (time; must create nothing);
-- outbox dispatch throughput to a local recording gateway with N threads.
+- outbox dispatch throughput to a local recording gateway with N processes.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_sweepbench \\
         .venv/bin/python -m bench.sweep_bench --loans 1000000 --attempts 10000000
@@ -62,12 +63,10 @@ def _reset_sweep(cursor) -> None:
     cursor.execute("VACUUM (ANALYZE)")
 
 
-FLOOR = """
-INSERT INTO {table} (customer_id, case_id, contact_point_id, channel,
-    subject, body, status, idempotency_key, send_after, attempts,
-    provider_message_id, last_error, created_at)
-SELECT c.customer_id, c.id, cp.id, 'sms', '', '', 'pending',
-    'esc:' || c.id || ':1', now(), 0, '', '', now()
+# The due actions of the ladder's first rung, as the floors select them: open cases on
+# no rung yet, one day past due, due now, with no promise or plan in good standing,
+# with their primary phone.
+DUE = """
 FROM cases_case c
 JOIN cases_contactpoint cp ON cp.customer_id = c.customer_id
      AND cp.channel = 'phone' AND cp.is_primary
@@ -77,8 +76,18 @@ WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1
                   AND p.status = 'pending' AND p.due_date >= current_date)
   AND NOT EXISTS (SELECT 1 FROM cases_repaymentplan r WHERE r.case_id = c.id
                   AND r.status IN ('approved', 'active'))
-ON CONFLICT DO NOTHING
 """
+FLOOR = (
+    """
+INSERT INTO {table} (customer_id, case_id, contact_point_id, channel,
+    subject, body, status, idempotency_key, send_after, attempts,
+    provider_message_id, last_error, created_at)
+SELECT c.customer_id, c.id, cp.id, 'sms', '', '', 'pending',
+    'esc:' || c.id || ':1', now(), 0, '', '', now()
+"""
+    + DUE
+    + "ON CONFLICT DO NOTHING"
+)
 
 
 def _floor(*, temporary: bool) -> tuple[float, int]:
@@ -107,7 +116,8 @@ def _floor(*, temporary: bool) -> tuple[float, int]:
 # What the sweep must write for each due case, with no gate: the sweep's own write
 # statement (sweep_writes.WRITE: a decision, an attempt and an outbox row each) over a
 # stage filled set-based, the cases moved on, the deferred foreign keys checked.
-WRITE_FLOOR_STAGE = """
+WRITE_FLOOR_STAGE = (
+    """
 INSERT INTO sweep_stage (case_id, customer_id, contact_point_id, loan_id, channel,
     purpose, proposed_at, allowed, outcome, reasons, conditions, next_permitted_at,
     rule_pack, rule_pack_version, source, message_channel, template_id, step_id,
@@ -115,11 +125,9 @@ INSERT INTO sweep_stage (case_id, customer_id, contact_point_id, loan_id, channe
 SELECT c.id, c.customer_id, cp.id, NULL, 'sms', 'collection', now(), true, 'allowed',
     '[]', '[]', NULL, 'cn', 1, 'escalation', 'sms', %(template)s, %(step)s,
     'floor:' || c.id, now()
-FROM cases_case c
-JOIN cases_contactpoint cp ON cp.customer_id = c.customer_id
-     AND cp.channel = 'phone' AND cp.is_primary
-WHERE c.status = 'open' AND c.stage_id IS NULL AND c.max_days_past_due >= 1
 """
+    + DUE
+)
 WRITE_FLOOR_MOVE = """
 UPDATE cases_case c SET stage_id = %(step)s, stage_at = now(), next_action_at = NULL
 FROM sweep_stage s WHERE c.id = s.case_id

@@ -426,6 +426,10 @@ def _policy_sweep(
         )
 
 
+# The job a forked batch process runs: (run, batches, at, dry_run).
+_FORKED: tuple | None = None
+
+
 def _run_batches(
     run: Callable[..., None],
     batches: list[list[int]],
@@ -481,10 +485,6 @@ def _run_batches(
     finally:
         pool.join()
         _FORKED = None
-
-
-# The job a forked batch process runs: (run, batches, at, dry_run).
-_FORKED: tuple | None = None
 
 
 def _forked_init() -> None:
