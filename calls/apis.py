@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services as case_services
-from cases.access import contact_point_for_customer, loan_of_customer, not_found
-from cases.apis import ROLE_PERMISSIONS, errors
+from cases.access import contact_point_for_customer, loan_of_customer
 from cases.models import Case, ContactPoint, Loan
 from cases.selectors import case_list_for_user
-from cases.serializers import parse
+from core.api import errors, parse
+from core.errors import not_found
+from core.permissions import ROLE_PERMISSIONS
 
 from . import selectors, services
 from .models import CallLog

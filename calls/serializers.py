@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from cases.masking import mask_contact, mask_national_id
 from cases.models import Customer, PromiseToPay, RepaymentPlan
-from cases.serializers import MONEY, BoundedDateField, BoundedDateTimeField
+from core.api import MONEY, BoundedDateField, BoundedDateTimeField
 
 from .models import CallLog
 

@@ -19,7 +19,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint, EscalationStep, WorkQueue
-from collections_app.errors import ApplicationError
 from compliance.content import content_check
 from compliance.models import ContactAttempt
 from compliance.services import (
@@ -29,6 +28,8 @@ from compliance.services import (
     contact_evaluate_many,
     contact_request,
 )
+from core.errors import ApplicationError
+from core.history import history_note, history_save
 
 from .models import CallLog, CallTask, PiiReveal
 
@@ -289,7 +290,7 @@ def _adhoc_task_create(
         claimed_until=until,
         idempotency_key=key,
     )
-    task._history_user = user
+    history_note(task, reason="claimed", user=user)
     for _ in range(2):
         try:
             with transaction.atomic():
@@ -325,7 +326,7 @@ def call_task_claim_next(*, user, now: dt.datetime | None = None) -> CallTask | 
     if task is None:
         task = _claim_from_cases(user=user, queue_ids=queue_ids, now=now, until=until)
     if task is not None:
-        task._history_user = user
+        history_note(task, reason="claimed", user=user)
     return task
 
 
@@ -494,9 +495,12 @@ def _tasks_close(*, case: Case, user, call: CallLog, now: dt.datetime) -> None:
         task.claimed_until = None
         if task.idempotency_key and task.idempotency_key.startswith("next:"):
             task.idempotency_key = None
-        task._history_user = user
-        task._change_reason = f"done by call {call.reference}"
-        task.save(update_fields=["status", "claimed_until", "idempotency_key"])
+        history_save(
+            task,
+            reason=f"done by call {call.reference}",
+            user=user,
+            update_fields=["status", "claimed_until", "idempotency_key"],
+        )
     mine = [t for t in tasks if t.claimed_by_id == user.pk] or tasks
     if mine:
         call.task = mine[0]
@@ -574,9 +578,7 @@ def call_log(
         )
         if recording is not None:
             call.recording = recording
-        call._history_user = user
-        call._change_reason = f"call logged: {outcome}"
-        call.save()
+        history_save(call, reason=f"call logged: {outcome}", user=user)
         _tasks_close(case=case, user=user, call=call, now=now)
         if result == ContactAttempt.Result.CONVERSATION:
             Case.objects.filter(pk=case.pk).update(last_contact_at=started_at)
@@ -590,9 +592,7 @@ def call_log(
                 # A promised callback comes before routine work in the queue.
                 priority=case.priority + 1000,
             )
-            callback._history_user = user
-            callback._change_reason = "callback scheduled"
-            callback.save()
+            history_save(callback, reason="callback scheduled", user=user)
         if outcome == Outcome.WRONG_NUMBER and call.contact_point_id:
             contact_point_mark_invalid(
                 user=user,
@@ -788,7 +788,10 @@ def contact_point_mark_invalid(
         if point.invalid_at is None:
             point.invalid_at = timezone.now()
             point.invalid_reason = reason[:100]
-            point._history_user = user
-            point._change_reason = f"marked invalid: {reason}"[:100]
-            point.save(update_fields=["invalid_at", "invalid_reason"])
+            history_save(
+                point,
+                reason=f"marked invalid: {reason}"[:100],
+                user=user,
+                update_fields=["invalid_at", "invalid_reason"],
+            )
     return point

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
-from cases.views import WORKERS, case_page_context, form_errors
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, role_required
+from cases.views import WORKERS, case_page_context
+from core.errors import ApplicationError
+from core.forms import form_errors
+from core.roles import Role, role_required
 
 from . import selectors, services
 from .forms import CallOutcomeForm, QueueFilterForm

@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, user_roles
+from core.errors import ApplicationError, not_found
+from core.roles import Role, user_roles
 
 from .models import ContactPoint, Customer, Loan
 from .selectors import case_list_for_user
-
-
-def not_found(field: str, what: str, reference) -> ApplicationError:
-    message = f"No {what} with reference {reference!r}."
-    return ApplicationError(
-        message, code="not_found", errors={field: [message]}, status=404
-    )
 
 
 def customer_list_for_user(*, user) -> QuerySet[Customer]:

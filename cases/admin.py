@@ -15,6 +15,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .masking import mask_contact, mask_national_id
 from .models import (
     Case,
@@ -36,23 +38,6 @@ from .models import (
 admin.site.site_header = _("Collections case manager administration")
 admin.site.site_title = _("Collections admin")
 admin.site.index_title = _("Configuration and records")
-
-
-class ReadOnlyAdminMixin:
-    """View-only in the admin: no add, change or delete.
-
-    For append-only evidence (the decision ledger, contact attempts) and for rows that
-    only a service may write (payments and allocations).
-    """
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class BucketListFilter(admin.SimpleListFilter):

@@ -11,61 +11,23 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from collections_app.roles import Role, user_has_role, user_roles
-from integrations.permissions import TokenHasScope
+from core.api import errors, parse
+from core.permissions import ROLE_PERMISSIONS, require_admin
 
 from . import access, services, services_intake
 from .models import Customer, Loan
 from .serializers import (
     CustomerInputSerializer,
     CustomerOutputSerializer,
-    ErrorSerializer,
     LoanInputSerializer,
     LoanOutputSerializer,
     PaymentInputSerializer,
     PaymentOutputSerializer,
-    parse,
 )
-
-
-class HasRole(BasePermission):
-    """Signed in and holding one of the three roles: an account without a role (a
-    half-configured user) gets nothing, not an empty view of everything."""
-
-    message = "Your account has no collections role."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(user_roles(request.user))
-
-
-# TokenHasScope: an integration token needs the scope the view declares in
-# `required_scopes` (integrations.scopes); sessions pass through to the role rules.
-ROLE_PERMISSIONS = [IsAuthenticated, HasRole, TokenHasScope]
-
-
-def require_admin(request: Request) -> None:
-    if not user_has_role(request.user, Role.ADMIN):
-        raise PermissionDenied("Only admins may do this.")
-
-
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "Invalid input; `errors` names each field.",
-        403: "Not allowed for your role.",
-        404: "No such reference, or not one you may see.",
-        409: "Conflicts with an existing record.",
-    }
-    return {
-        code: OpenApiResponse(ErrorSerializer, description=descriptions[code])
-        for code in codes
-    }
-
 
 # --------------------------------------------------------------------------------------
 # Customers

@@ -29,17 +29,12 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
-from collections_app.bulk import (
-    analyze_if_large,
-    gc_paused,
-    ids_in,
-    update_by_ids,
-)
 from compliance.ledger import LedgerEntry
 from compliance.models import ContactAttempt
 from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
+from core.bulk import analyze_if_large, gc_paused, ids_in, update_by_ids
 from messaging.models import MessageTemplate, OutboundMessage
 
 from .models import (

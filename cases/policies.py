@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from collections_app.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
 from messaging.models import MessageTemplate
 
 from .models import EscalationPolicy, EscalationStep, WorkQueue
@@ -140,9 +141,7 @@ def policy_create(
             version=(latest["v"] or 0) + 1,
             status=EscalationPolicy.Status.DRAFT,
         )
-        policy._history_user = user
-        policy._change_reason = _reason("draft created", reason)
-        policy.save()
+        history_save(policy, reason=_reason("draft created", reason), user=user)
         _write_steps(policy, steps, queues)
     return policy
 
@@ -164,9 +163,7 @@ def policy_update(
         # An edited draft is a different draft: any approval request starts over.
         policy.activation_requested_by = None
         policy.activation_requested_at = None
-        policy._history_user = user
-        policy._change_reason = _reason("draft edited", reason)
-        policy.save()
+        history_save(policy, reason=_reason("draft edited", reason), user=user)
         _write_steps(policy, steps, queues)
     return policy
 
@@ -182,9 +179,7 @@ def policy_activation_request(*, policy: EscalationPolicy, user) -> EscalationPo
         _require_draft(policy)
         policy.activation_requested_by = user
         policy.activation_requested_at = timezone.now()
-        policy._history_user = user
-        policy._change_reason = "activation requested"
-        policy.save()
+        history_save(policy, reason="activation requested", user=user)
     return policy
 
 
@@ -225,15 +220,11 @@ def policy_activate(
             current.status = EscalationPolicy.Status.RETIRED
             policy.is_default = current.is_default
             current.is_default = False
-            current._history_user = user
-            current._change_reason = f"retired by v{policy.version}"
-            current.save()
+            history_save(current, reason=f"retired by v{policy.version}", user=user)
             # Open cases move to the new version at the same rung (by order).
             _cases_move(old=current, new=policy)
         policy.status = EscalationPolicy.Status.ACTIVE
-        policy._history_user = user
-        policy._change_reason = _reason("activated", reason)
-        policy.save()
+        history_save(policy, reason=_reason("activated", reason), user=user)
     return policy
 
 

@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import errors, parse
+from core.permissions import ROLE_PERMISSIONS, require_admin
+
 from . import policies
-from .apis import ROLE_PERMISSIONS, errors, require_admin
 from .models import EscalationPolicy, EscalationStep
-from .serializers import parse
 
 
 class StepSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from collections_app.roles import Role, user_roles
+from core.roles import Role, user_roles
 
 from .models import Case, Customer, Loan, Team, WorkQueue
 

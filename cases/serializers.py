@@ -6,93 +6,14 @@ Output serializers mask PII (cases.masking) and name related rows by reference.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rest_framework import serializers
 
-from collections_app.errors import ApplicationError
+from core.api import MONEY, BoundedDateField, BoundedDateTimeField
+from core.errors import ApplicationError
 
 from . import services_intake
 from .masking import mask_contact, mask_national_id
 from .models import ContactPoint, Customer
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-EARLIEST = dt.date(1970, 1, 1)
-LATEST = dt.date(2099, 12, 31)
-
-
-# --------------------------------------------------------------------------------------
-# Shared plumbing
-# --------------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error body (collections_app.api_errors)."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField())
-    )
-
-
-def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as flat field paths: {"contact_points[0].value": [...]}.
-
-    Integrations show errors next to the field they sent; one flat key per field is
-    what every client can do that with.
-    """
-    if isinstance(detail, dict):
-        flat: dict[str, list[str]] = {}
-        for key, value in detail.items():
-            if isinstance(key, int):  # a many=True item, by index
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(flatten_errors(value, path))
-        return flat
-    if isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            return {prefix or "non_field_errors": [str(item) for item in detail]}
-        flat = {}
-        for index, item in enumerate(detail):
-            if item:
-                flat.update(flatten_errors(item, f"{prefix}[{index}]"))
-        return flat
-    return {prefix or "non_field_errors": [str(detail)]}
-
-
-class BoundedDateTimeField(serializers.DateTimeField):
-    """A datetime between 1970 and 2099: anything else is a typo, and far-off years
-    overflow the date arithmetic of caps and windows."""
-
-    def to_internal_value(self, value):
-        parsed = super().to_internal_value(value)
-        if not EARLIEST.year <= parsed.year <= LATEST.year:
-            raise serializers.ValidationError(
-                f"Must be between {EARLIEST.year} and {LATEST.year}."
-            )
-        return parsed
-
-
-class BoundedDateField(serializers.DateField):
-    def to_internal_value(self, value):
-        parsed = super().to_internal_value(value)
-        if not EARLIEST.year <= parsed.year <= LATEST.year:
-            raise serializers.ValidationError(
-                f"Must be between {EARLIEST.year} and {LATEST.year}."
-            )
-        return parsed
-
-
-def parse(serializer_class: type[serializers.Serializer], data) -> dict:
-    """Validated data, or ApplicationError (400) with flat field paths."""
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        errors = flatten_errors(serializer.errors)
-        raise ApplicationError("Invalid input.", errors=errors)
-    return serializer.validated_data
-
 
 # --------------------------------------------------------------------------------------
 # Customers

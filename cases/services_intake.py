@@ -20,14 +20,15 @@ import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from collections_app.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
+from core.money import money_parse
 
 from .models import ZERO, ContactPoint, Customer, Instalment, Loan
 from .services import bucket_for, days_past_due
 from .validators import contact_value_normalize
 
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
-MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,10 @@ def currency_normalize(value: str, *, field: str = "currency") -> str:
 
 
 def _positive_amount(value: Decimal, *, field: str) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite():
+    if not isinstance(value, Decimal):
         message = f"{value!r} is not an amount of money."
         raise ApplicationError(message, errors={field: [message]})
-    if value <= 0:
-        message = "The amount must be greater than zero."
-        raise ApplicationError(message, errors={field: [message]})
-    if value != value.quantize(Decimal("0.01")) or value > MAX_MONEY:
-        message = "Amounts have at most two decimal places and 12 digits."
-        raise ApplicationError(message, errors={field: [message]})
-    return value
-
-
-def _save(instance, *, actor, reason: str) -> None:
-    instance._change_reason = reason
-    if actor is not None:
-        instance._history_user = actor
-    instance.save()
+    return money_parse(value, field=field)
 
 
 def _raise_collected(errors: dict[str, list[str]]) -> None:
@@ -210,10 +198,10 @@ def customer_create(
     )
     try:
         with transaction.atomic():
-            _save(customer, actor=actor, reason="customer created")
+            history_save(customer, reason="customer created", user=actor)
             for point in points:
                 point.customer = customer
-                _save(point, actor=actor, reason="customer created")
+                history_save(point, reason="customer created", user=actor)
     except IntegrityError:
         # A concurrent request created the same reference between the check and here.
         if Customer.objects.filter(reference=reference).exists():
@@ -292,17 +280,17 @@ def loan_create(
     )
     try:
         with transaction.atomic():
-            _save(loan, actor=actor, reason="loan created")
+            history_save(loan, reason="loan created", user=actor)
             for sequence, item in enumerate(schedule, start=1):
-                _save(
+                history_save(
                     Instalment(
                         loan=loan,
                         sequence=sequence,
                         due_date=item.due_date,
                         amount_due=item.amount,
                     ),
-                    actor=actor,
                     reason="loan created",
+                    user=actor,
                 )
     except IntegrityError:
         if Loan.objects.filter(reference=reference).exists():

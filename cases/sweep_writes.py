@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from collections_app.bulk import bulk_insert
 from compliance.ledger import LedgerEntry, ledger_record_many
+from core.bulk import bulk_insert
 from messaging.models import OutboundMessage
 
 from .models import EscalationStep

@@ -5,7 +5,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def phone_normalize(

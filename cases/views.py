@@ -12,23 +12,16 @@ from django.views.decorators.http import require_POST
 
 from calls import selectors as call_selectors
 from calls import services as call_services
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, role_required
 from compliance.restrictions import restriction_create
+from core.errors import ApplicationError
+from core.forms import form_errors
+from core.roles import Role, role_required
 
 from . import services
 from .forms import WRONG_NUMBER, PlanForm, PromiseForm, RestrictionForm
 from .masking import mask_contact, mask_national_id
 
 WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
-
-
-def form_errors(form, exc: ApplicationError) -> None:
-    """Show a service's refusal on the form, each message under its field."""
-    for field, msgs in (exc.errors or {"__all__": [exc.message]}).items():
-        name = field if field in form.fields else None
-        for message in msgs:
-            form.add_error(name, message)
 
 
 def case_page_context(

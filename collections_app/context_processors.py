@@ -1,4 +1,4 @@
-from .roles import Role, primary_role, user_roles
+from core.roles import Role, primary_role, user_roles
 
 # A mapping, not the enum: templates call callables, and calling the Role class with
 # no argument fails, so `Role.COLLECTOR` in a template would silently be empty.

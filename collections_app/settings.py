@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "core",
     "collections_app",
     "cases",
     "calls",
@@ -166,7 +167,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # NUL characters in /api/ URLs answer 400/404, never reach PostgreSQL.
-    "collections_app.api_errors.RejectNulCharactersMiddleware",
+    "core.api_errors.RejectNulCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -302,7 +303,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "integrations.permissions.TokenHasScope",
+        "core.permissions.TokenHasScope",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "integrations.throttling.IntegrationTokenRateThrottle",
@@ -315,7 +316,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "collections_app.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 # Integration tokens: default requests per period per token (a token may set its
 # own), and how often last_used_at is written (not on every request).
@@ -429,6 +430,8 @@ SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
     "messaging.sms.LocmemBackend" if TESTING else "messaging.sms.ConsoleBackend",
 )
+# Outbox channels delivered by an app above messaging (the layers in .importlinter).
+OUTBOX_CHANNEL_SENDERS = {"webhook": "integrations.delivery.webhook_deliver"}
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")

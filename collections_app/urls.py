@@ -46,5 +46,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # The API's error body for unmatched /api/ URLs and crashes (HTML pages elsewhere).
-handler404 = "collections_app.api_errors.page_not_found"
-handler500 = "collections_app.api_errors.server_error"
+handler404 = "core.api_errors.page_not_found"
+handler500 = "core.api_errors.server_error"

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from cases import selectors as case_selectors
+from core.roles import Role, primary_role, role_required
 
 from .celery import app as celery_app
-from .roles import Role, primary_role, role_required
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import ReadOnlyAdminMixin
 from cases.masking import mask_contact
+from core.admin import ReadOnlyAdminMixin
 
 from .models import (
     ContactAttempt,

@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import access
-from cases.apis import ROLE_PERMISSIONS, errors
 from cases.models import ContactPoint
 from cases.selectors import case_get_for_user
-from cases.serializers import parse
-from collections_app.errors import ApplicationError
+from core.api import errors, parse
+from core.errors import ApplicationError
+from core.permissions import ROLE_PERMISSIONS
 
 from . import access as compliance_access
 from . import restrictions, services

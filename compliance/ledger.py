@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
-from collections_app.bulk import bulk_insert, ids_in
+from core.bulk import bulk_insert, ids_in
 
 from .engine import Decision
 from .models import ContactAttempt

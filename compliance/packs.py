@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .pack_defaults import DEFAULT_PACKS
 from .vocabulary import (  # noqa: F401 - re-exported: callers import them from here

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import ContactPoint, Customer, Loan
-from collections_app.errors import ApplicationError, ConflictError
-from integrations import events
+from core import events
+from core.errors import ApplicationError, ConflictError
+from core.history import history_note
 
 from .models import Channel, ContactRestriction
 
@@ -79,12 +80,10 @@ def restriction_create(
         source=(source or "manual").strip()[:50],
         recorded_by=actor,
     )
-    restriction._change_reason = f"recorded: {reason}"[:100]
-    if actor is not None:
-        restriction._history_user = actor
+    history_note(restriction, reason=f"recorded: {reason}"[:100], user=actor)
     with transaction.atomic():
         restriction.save()
-        events.restriction_recorded(restriction)
+        events.event_publish(events.RESTRICTION_RECORDED, instance=restriction)
     return restriction
 
 
@@ -131,8 +130,6 @@ def restriction_end(
             f"{restriction.reason}\n\nEnded {at.isoformat(timespec='seconds')} "
             f"by {who}: {reason}"
         )
-        restriction._change_reason = f"ended: {reason}"[:100]
-        if actor is not None:
-            restriction._history_user = actor
+        history_note(restriction, reason=f"ended: {reason}"[:100], user=actor)
         restriction.save(update_fields=["ends_at", "reason"])
     return restriction

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from cases.masking import mask_contact
-from cases.serializers import BoundedDateTimeField
+from core.api import BoundedDateTimeField
 
 from .models import Channel, ContactAttempt, ContactRestriction, Purpose
 from .packs import CALL_RESULTS, MESSAGE_RESULTS

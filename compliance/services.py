@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from cases.models import Case, ContactPoint, Customer, Loan
 from cases.validators import contact_value_normalize
-from collections_app.bulk import gc_paused
-from collections_app.errors import ApplicationError, ConflictError
+from core.bulk import gc_paused
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
 
 from . import selectors
 from .engine import Decision, evaluate
@@ -141,9 +142,7 @@ def rule_pack_update(
             code=code, parameters=parameters, current=current
         )
         row.version += 1
-        row._history_user = user
-        row._change_reason = reason.strip()
-        row.save()
+        history_save(row, reason=reason.strip(), user=user)
     return row
 
 
@@ -223,7 +222,7 @@ def _loan_id(loan: Loan | int | None, customer: Customer) -> int | None:
 
 
 # Above this many proposals the cyclic garbage collector is paused while a batch is
-# built (collections_app.bulk.gc_paused).
+# built (core.bulk.gc_paused).
 GC_PAUSE_MIN_PROPOSALS = 1000
 
 
@@ -297,9 +296,7 @@ def _evaluate_many(
     resolved: list[tuple[Customer, ContactProposal, dt.datetime, str]] = []
     pack_code = selectors.pack_code_resolver()
     for p in items:
-        customer = (
-            p.customer if hasattr(p.customer, "pk") else fetched.get(p.customer)
-        )
+        customer = p.customer if hasattr(p.customer, "pk") else fetched.get(p.customer)
         if customer is None:
             raise ApplicationError(
                 f"Unknown customer {p.customer!r}.", errors={"customer": ["Unknown."]}
@@ -478,9 +475,7 @@ def contact_request(
             source=source,
             actor=actor,
         )
-        attempt._history_user = actor
-        attempt._change_reason = f"contact request: {decision.outcome}"
-        attempt.save()
+        history_save(attempt, reason=f"contact request: {decision.outcome}", user=actor)
     return decision, attempt
 
 
@@ -518,8 +513,11 @@ def contact_attempt_complete(
             )
         current.result = result
         current.completed_at = completed_at
-        current._change_reason = f"completed: {result}"
-        current.save(update_fields=["result", "completed_at"])
+        history_save(
+            current,
+            reason=f"completed: {result}",
+            update_fields=["result", "completed_at"],
+        )
     attempt.result, attempt.completed_at = current.result, current.completed_at
     return current
 
@@ -571,9 +569,7 @@ def contact_attempt_record_external(
         source=source.strip(),
         actor=actor,
     )
-    attempt._history_user = actor
-    attempt._change_reason = f"external attempt from {source}"
-    attempt.save()
+    history_save(attempt, reason=f"external attempt from {source}", user=actor)
     return attempt
 
 

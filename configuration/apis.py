@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import policies
-from cases.apis import ROLE_PERMISSIONS, errors, require_admin
 from cases.policy_apis import PolicyOutputSerializer
-from cases.serializers import parse
-from collections_app.errors import ApplicationError
 from compliance.services import rule_pack_update
+from core.api import errors, parse
+from core.errors import ApplicationError
+from core.permissions import ROLE_PERMISSIONS, require_admin
 from messaging.models import MessageTemplate
 from messaging.services import template_activate
 

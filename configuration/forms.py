@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import EscalationStep, Team, WorkQueue
 from cases.policies import StepInput
-from collections_app.errors import ApplicationError
 from compliance.models import HolidayOverride
 from compliance.vocabulary import ALL_DAYS
+from core.errors import ApplicationError
 from messaging.models import MessageTemplate
 from messaging.rendering import ALLOWED_VARIABLES
 

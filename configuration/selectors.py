@@ -15,10 +15,10 @@ from django.utils.html import strip_tags
 
 from cases.escalation import SweepReport, escalation_simulate
 from cases.models import Case, EscalationPolicy, EscalationStep, Team, WorkQueue
-from collections_app.errors import ApplicationError
 from compliance.content import content_check
 from compliance.models import HolidayOverride, RulePack
 from compliance.packs import Pack, pack_from_row
+from core.errors import ApplicationError
 from messaging.models import MessageTemplate
 from messaging.rendering import message_contexts, template_render, template_validate
 

@@ -11,9 +11,10 @@ from django.db.models import Max
 
 from cases.models import Team, WorkQueue
 from cases.services import queue_criteria_q
-from collections_app.errors import ApplicationError, ConflictError
 from compliance.models import HolidayOverride, RulePack
 from compliance.services import rule_pack_update, rule_pack_validate
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
 from messaging.models import MessageTemplate
 from messaging.rendering import template_validate
 
@@ -66,9 +67,7 @@ def template_draft_create(
             body=body,
             html_body=html_body,
         )
-        template._history_user = user
-        template._change_reason = _reason("draft created", reason)
-        template.save()
+        history_save(template, reason=_reason("draft created", reason), user=user)
     return template
 
 
@@ -92,9 +91,7 @@ def template_draft_update(
     with transaction.atomic():
         template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
         template.subject, template.body, template.html_body = subject, body, html_body
-        template._history_user = user
-        template._change_reason = _reason("draft edited", reason)
-        template.save()
+        history_save(template, reason=_reason("draft edited", reason), user=user)
     return template
 
 
@@ -113,9 +110,7 @@ def queue_save(
             queue = WorkQueue()
         for name, value in fields.items():
             setattr(queue, name, value)
-        queue._history_user = user
-        queue._change_reason = reason or "edited in configuration"
-        queue.save()
+        history_save(queue, reason=reason or "edited in configuration", user=user)
     return queue
 
 
@@ -130,9 +125,7 @@ def team_save(
     with transaction.atomic():
         team = team or Team()
         team.name = name
-        team._history_user = user
-        team._change_reason = "edited in configuration"
-        team.save()
+        history_save(team, reason="edited in configuration", user=user)
         team.supervisors.set(supervisors)
         team.members.set(members)
     return team
@@ -145,9 +138,7 @@ def holiday_save(
         row = HolidayOverride.objects.filter(country=country, date=date).first()
         row = row or HolidayOverride(country=country, date=date)
         row.is_holiday, row.name = is_holiday, name
-        row._history_user = user
-        row._change_reason = "edited in configuration"
-        row.save()
+        history_save(row, reason="edited in configuration", user=user)
     return row
 
 
@@ -185,9 +176,7 @@ def rule_pack_draft_create(
             reason=reason.strip()[:100],
             created_by=user,
         )
-        draft._history_user = user
-        draft._change_reason = _reason("draft created", reason)
-        draft.save()
+        history_save(draft, reason=_reason("draft created", reason), user=user)
     return draft
 
 
@@ -228,9 +217,7 @@ def rule_pack_draft_activate(*, draft: RulePackDraft, user=None) -> RulePack:
         )
         draft.status = RulePackDraft.Status.ACTIVATED
         draft.activated_version = pack.version
-        draft._history_user = user
-        draft._change_reason = f"activated as v{pack.version}"
-        draft.save()
+        history_save(draft, reason=f"activated as v{pack.version}", user=user)
     return pack
 
 
@@ -241,7 +228,5 @@ def rule_pack_draft_discard(
     with transaction.atomic():
         draft = _open_draft(draft)
         draft.status = RulePackDraft.Status.DISCARDED
-        draft._history_user = user
-        draft._change_reason = _reason("discarded", reason)
-        draft.save()
+        history_save(draft, reason=_reason("discarded", reason), user=user)
     return draft

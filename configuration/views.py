@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import policies
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, role_required
 from compliance.models import HolidayOverride
+from core.errors import ApplicationError
+from core.roles import Role, role_required
 from messaging.models import MessageTemplate
 from messaging.services import template_activate
 

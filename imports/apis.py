@@ -16,9 +16,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.apis import ROLE_PERMISSIONS, errors
-from cases.serializers import parse
-from collections_app.roles import Role, user_has_role
+from core.api import errors, parse
+from core.permissions import ROLE_PERMISSIONS
+from core.roles import Role, user_has_role
 
 from . import selectors, services
 from .models import ImportRun

@@ -16,18 +16,18 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import ContactPoint, Customer
 from cases.services_intake import CURRENCY_RE
 from cases.validators import email_normalize
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
+from core.money import CENT, money_problem
 
 from .phones import phone_normalize_fast
 from .reading import Columns
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2099, 12, 31)
 MAX_INSTALMENTS = 600
 
@@ -133,6 +133,17 @@ def parse_caches_clear() -> None:
     _DATE_CACHE.clear()
 
 
+# The translated messages for core.money's problems (a file's report is shown to
+# the admin who uploaded it, in their language).
+_MONEY_MESSAGES = {
+    "not_money": gettext_lazy("%(value)r is not an amount."),
+    "places": gettext_lazy("Amounts have at most two decimal places."),
+    "negative": gettext_lazy("The amount cannot be negative."),
+    "not_positive": gettext_lazy("The amount must be greater than zero."),
+    "too_large": gettext_lazy("The amount is too large."),
+}
+
+
 def money(text: str, *, field: str, errors: list, allow_zero: bool = False):
     """A Decimal amount with at most two decimals, or None after adding an error."""
     amount = _MONEY_CACHE.get(text)
@@ -143,26 +154,9 @@ def money(text: str, *, field: str, errors: list, allow_zero: bool = False):
     except (InvalidOperation, ValueError):
         errors.append((field, _("%(value)r is not an amount.") % {"value": text}))
         return None
-    if not amount.is_finite():
-        errors.append((field, _("%(value)r is not an amount.") % {"value": text}))
-        return None
-    try:
-        exact = amount == amount.quantize(CENT)
-    except InvalidOperation:  # more digits than a Decimal context holds: too large
-        exact = True
-    if not exact:
-        errors.append((field, _("Amounts have at most two decimal places.")))
-        return None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        message = (
-            _("The amount cannot be negative.")
-            if allow_zero
-            else _("The amount must be greater than zero.")
-        )
-        errors.append((field, message))
-        return None
-    if amount > MAX_MONEY:
-        errors.append((field, _("The amount is too large.")))
+    problem = money_problem(amount, allow_zero=allow_zero)
+    if problem is not None:
+        errors.append((field, _MONEY_MESSAGES[problem] % {"value": text}))
         return None
     amount = amount.quantize(CENT)
     if len(_MONEY_CACHE) < CACHE_SIZE:

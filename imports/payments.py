@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Loan, Payment
 from cases.services import payment_record
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .parsing import PAYMENT_COLUMNS, payment_row_parse
 from .portfolio import Outcome

@@ -45,7 +45,7 @@ from cases.models import (
     PaymentAllocation,
 )
 from cases.services import bucket_for, days_past_due, delinquency_refresh
-from collections_app.bulk import analyze_if_large
+from core.bulk import analyze_if_large
 
 from .parsing import (
     CUSTOMER_FIELDS,

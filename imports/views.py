@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from collections_app.roles import Role, role_required
+from core.roles import Role, role_required
 
 from . import selectors, services
 from .forms import ImportForm

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.apis import ROLE_PERMISSIONS, errors, require_admin
-from cases.serializers import parse
+from core.api import errors, parse
+from core.permissions import ROLE_PERMISSIONS, require_admin
 from messaging.models import OutboundMessage
 
 from . import selectors, services

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from core.permissions import required_scope
+
 from . import services
 from .models import IntegrationToken
-from .scopes import required_scope
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core import events as core_events
+
 from .models import WebhookSubscription
 
 Event = WebhookSubscription.Event
@@ -305,3 +307,20 @@ def restriction_recorded(restriction) -> int:
         },
         occurred_at=restriction.created_at,
     )
+
+
+def _publish(event: str, *, instance=None, ids=()) -> int:
+    """core.events' listener: the webhook rows for one domain event."""
+    if instance is None:
+        return {Event.PROMISE_BROKEN: promises_broken, Event.CASE_CLOSED: cases_closed}[
+            event
+        ](list(ids))
+    return {
+        Event.PROMISE_MADE: promise_made,
+        Event.PLAN_APPROVED: plan_approved,
+        Event.CASE_CLOSED: case_closed,
+        Event.RESTRICTION_RECORDED: restriction_recorded,
+    }[event](instance)
+
+
+LISTENER = core_events.Listener(wants=subscribed, publish=_publish)

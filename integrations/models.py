@@ -26,6 +26,9 @@ class IntegrationToken(models.Model):
     what its `scopes` allow on top of that.
     """
 
+    # How core.permissions tells a token from DRF's other `request.auth` values.
+    is_integration_token = True
+
     name = models.CharField(_("name"), max_length=100)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

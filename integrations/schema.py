@@ -3,7 +3,7 @@
 Every operation can answer some errors whatever it does: 401 without credentials,
 403 when the role or the token's scope does not allow it, 429 when a token is over its
 rate, 400 for a bad body or bad query parameters, 404 for a reference that does not
-exist. All of them carry the same body (collections_app.api_errors). Listing them here
+exist. All of them carry the same body (core.api_errors). Listing them here
 once keeps every operation's documentation complete (and schemathesis's status-code
 check honest) without repeating them in each `extend_schema`.
 """
@@ -14,7 +14,7 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny
 
-from .scopes import required_scope
+from core.permissions import required_scope
 
 DESCRIPTIONS = {
     "400": "Invalid input; `errors` names each field.",
@@ -50,7 +50,7 @@ class AutoSchema(BaseAutoSchema):
         bodies = super()._get_response_bodies(direction)
         if direction != "response":
             return bodies
-        from cases.serializers import ErrorSerializer
+        from core.api import ErrorSerializer
 
         for code in self._standard_errors():
             if code not in bodies:

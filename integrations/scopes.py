@@ -5,7 +5,7 @@ An API view declares what a token needs per HTTP method:
     class CaseListApi(generics.ListAPIView):
         required_scopes = {"GET": "cases:read"}
 
-A token without the scope gets 403 (integrations.permissions.TokenHasScope); a view
+A token without the scope gets 403 (core.permissions.TokenHasScope); a view
 that declares nothing refuses tokens altogether, so a new endpoint is closed to
 integrations until someone decides which scope opens it. Browser sessions are not
 scoped: their role rules apply as before.
@@ -33,14 +33,3 @@ SCOPES: dict[str, str] = {
 
 def scope_choices() -> list[tuple[str, str]]:
     return list(SCOPES.items())
-
-
-def required_scope(view, method: str) -> str | None:
-    """The scope `view` asks of a token for `method`, or None (tokens refused).
-
-    HEAD and OPTIONS need what GET needs."""
-    declared = getattr(view, "required_scopes", None) or {}
-    method = method.upper()
-    if method in ("HEAD", "OPTIONS"):
-        method = "GET"
-    return declared.get(method)

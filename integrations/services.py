@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
+from core.history import history_note, history_save
 
 from .models import IntegrationToken, WebhookSubscription
 from .scopes import SCOPES
@@ -99,8 +100,7 @@ def token_create(
         expires_at=expires_at,
         rate=rate or "",
     )
-    token._history_user = created_by
-    token._change_reason = "issued"
+    history_note(token, reason="issued", user=created_by)
     with transaction.atomic():
         token.save()
     return IssuedToken(token=token, secret=value)
@@ -117,9 +117,12 @@ def token_revoke(*, token: IntegrationToken, user=None) -> IntegrationToken:
             )
         token.revoked_at = timezone.now()
         token.revoked_by = user
-        token._history_user = user
-        token._change_reason = "revoked"
-        token.save(update_fields=["revoked_at", "revoked_by"])
+        history_save(
+            token,
+            reason="revoked",
+            user=user,
+            update_fields=["revoked_at", "revoked_by"],
+        )
     return token
 
 
@@ -190,8 +193,7 @@ def subscription_create(
         active=active,
         created_by=user,
     )
-    subscription._history_user = user
-    subscription._change_reason = "created"
+    history_note(subscription, reason="created", user=user)
     with transaction.atomic():
         subscription.save()
     return subscription
@@ -220,9 +222,9 @@ def subscription_update(
         )
         for key, value in changes.items():
             setattr(subscription, key, value)
-        subscription._history_user = user
-        subscription._change_reason = "changed: " + ", ".join(sorted(changes))
-        subscription.save()
+        history_save(
+            subscription, reason="changed: " + ", ".join(sorted(changes)), user=user
+        )
     return subscription
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from .permissions import request_token
+from core.permissions import request_token
 
 
 class IntegrationTokenRateThrottle(SimpleRateThrottle):

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import ReadOnlyAdminMixin
 from cases.masking import mask_contact
-from collections_app.errors import ApplicationError
+from core.admin import ReadOnlyAdminMixin
+from core.errors import ApplicationError
 
 from . import services
 from .models import MessageTemplate, OutboundMessage, WebhookEvent

@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.apis import ROLE_PERMISSIONS
 from cases.masking import mask_contact
-from cases.serializers import ErrorSerializer
-from collections_app.errors import ApplicationError
+from core.api import ErrorSerializer
+from core.errors import ApplicationError
+from core.permissions import ROLE_PERMISSIONS
 
 from . import selectors
 from .models import MessageTemplate, OutboundMessage

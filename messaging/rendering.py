@@ -17,7 +17,7 @@ from django.utils import formats, translation
 
 from cases.masking import mask_account
 from cases.models import Instalment, Loan
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 
 ALLOWED_VARIABLES = {
     "name": "Customer's name",

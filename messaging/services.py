@@ -11,6 +11,7 @@ import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -18,11 +19,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
 
-from collections_app.errors import ApplicationError
 from compliance import services as compliance
 from compliance.content import content_check
 from compliance.ledger import ledger_complete_many
+from core.errors import ApplicationError
+from core.history import history_save
 
 from . import sms
 from .models import MessageTemplate, OutboundMessage
@@ -180,11 +183,19 @@ def _send_email(message: OutboundMessage) -> sms.SendResult:
     return sms.SendResult(sms.SENT)
 
 
-def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendResult:
-    if message.channel == OutboundMessage.Channel.WEBHOOK:
-        from integrations.delivery import webhook_deliver
+@cache
+def _channel_sender(channel: str):
+    """The sender an app above messaging plugs in for `channel` (webhooks:
+    integrations.delivery), named in settings.OUTBOX_CHANNEL_SENDERS like
+    SMS_BACKEND, so the outbox need not import the apps that use it."""
+    path = settings.OUTBOX_CHANNEL_SENDERS.get(channel)
+    return import_string(path) if path else None
 
-        return webhook_deliver(message)
+
+def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendResult:
+    sender = _channel_sender(message.channel)
+    if sender is not None:
+        return sender(message)
     if message.channel == MessageTemplate.Channel.SMS:
         return backend.send(
             sms.SmsMessage(
@@ -413,11 +424,12 @@ def template_activate(*, template: MessageTemplate, user=None) -> MessageTemplat
         )
         for old in live.exclude(pk=template.pk):
             old.status = MessageTemplate.Status.RETIRED
-            old._history_user = user
-            old._change_reason = f"replaced by v{template.version}"
-            old.save(update_fields=["status"])
+            history_save(
+                old,
+                reason=f"replaced by v{template.version}",
+                user=user,
+                update_fields=["status"],
+            )
         template.status = MessageTemplate.Status.ACTIVE
-        template._history_user = user
-        template._change_reason = "activated"
-        template.save()
+        history_save(template, reason="activated", user=user)
     return template

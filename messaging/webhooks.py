@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from cases.models import Case, ContactPoint
 from cases.validators import phone_normalize
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
+from core.history import history_save
 
 from .models import OutboundMessage, WebhookEvent
 
@@ -113,8 +114,9 @@ def _inbound(payload: dict, at: dt.datetime) -> str:
         # the gate reads opted_out_at on every later check.
         for point in points.filter(opted_out_at__isnull=True):
             point.opted_out_at = at
-            point._change_reason = "SMS opt-out reply"
-            point.save(update_fields=["opted_out_at"])
+            history_save(
+                point, reason="SMS opt-out reply", update_fields=["opted_out_at"]
+            )
         outcome = f"opt-out; {outcome}"
     # Any reply stops the ladder for the customer's open case.
     Case.objects.open().filter(customer_id__in=customer_ids).update(last_reply_at=at)

@@ -17,13 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calls.models import CallLog, CallReview
-from cases.access import not_found
-from cases.apis import ROLE_PERMISSIONS, errors
 from cases.models import PromiseToPay, RepaymentPlan, WorkQueue
 from cases.selectors import case_list_for_user
-from cases.serializers import parse
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, user_has_role
+from core.api import errors, parse
+from core.errors import ApplicationError, not_found
+from core.permissions import ROLE_PERMISSIONS
+from core.roles import Role, user_has_role
 
 from . import selectors, services
 from .models import Approval, FollowUp

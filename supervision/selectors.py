@@ -36,8 +36,8 @@ from django.utils import timezone
 from calls.models import CallLog, CallReview
 from cases.models import Case, Loan, Payment, PromiseToPay, RepaymentPlan, Team
 from cases.selectors import case_list_for_user
-from collections_app.roles import Role, user_roles
 from compliance.models import ContactAttempt, ContactRestriction
+from core.roles import Role, user_roles
 
 from .models import Approval, BucketSnapshot, FollowUp, PaymentCredit
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from calls.serializers import PlanOutputSerializer
 from cases.masking import mask_contact
-from cases.serializers import MONEY, BoundedDateField, BoundedDateTimeField
+from core.api import MONEY, BoundedDateField, BoundedDateTimeField
 
 from . import selectors
 from .models import Approval

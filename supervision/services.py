@@ -19,11 +19,12 @@ from simple_history.utils import bulk_update_with_history
 from calls.models import CallLog, CallReview
 from cases import services as case_services
 from cases.models import Case, PromiseToPay, RepaymentPlan, WorkQueue
-from collections_app.errors import ApplicationError, ConflictError
-from collections_app.roles import Role, user_roles
 from compliance.models import ContactRestriction
 from compliance.reasons import REASON_CODES
 from compliance.restrictions import restriction_end
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
+from core.roles import Role, user_roles
 
 from . import selectors
 from .models import Approval, BucketSnapshot, FollowUp
@@ -46,12 +47,6 @@ MAX_REASSIGN = 500
 
 def _reference(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6).upper()}"
-
-
-def _save(instance, *, user, reason: str, **kwargs) -> None:
-    instance._history_user = user
-    instance._change_reason = reason[:100]
-    instance.save(**kwargs)
 
 
 def _require_supervisor(user) -> None:
@@ -127,7 +122,7 @@ def call_review_record(
             sampled=sampled,
             **{name: bool(criteria.get(name)) for name in CRITERIA},
         )
-        _save(review, user=reviewer, reason=f"reviewed: score {score}")
+        history_save(review, user=reviewer, reason=f"reviewed: score {score}")
         if violation and call.collector_id:
             failed = [name for name in CRITERIA if not criteria.get(name)]
             reason = comments
@@ -142,7 +137,9 @@ def call_review_record(
                 due_date=timezone.localdate() + dt.timedelta(days=FOLLOW_UP_DAYS),
                 created_by=reviewer,
             )
-            _save(follow_up, user=reviewer, reason=f"violation on {call.reference}")
+            history_save(
+                follow_up, user=reviewer, reason=f"violation on {call.reference}"
+            )
     return review
 
 
@@ -165,7 +162,7 @@ def follow_up_set_status(*, user, follow_up: FollowUp, status: str) -> FollowUp:
         follow_up.closed_at = (
             timezone.now() if status == FollowUp.Status.CLOSED else None
         )
-        _save(follow_up, user=user, reason=f"follow-up {status}")
+        history_save(follow_up, user=user, reason=f"follow-up {status}")
     return follow_up
 
 
@@ -254,7 +251,7 @@ def approval_request(
             reason=reason,
             requested_by=user,
         )
-        _save(approval, user=user, reason=f"requested: {kind}")
+        history_save(approval, user=user, reason=f"requested: {kind}")
     return approval
 
 
@@ -280,7 +277,7 @@ def approval_decide(
         approval.decided_by = user
         approval.decided_at = timezone.now()
         approval.decision_reason = reason
-        _save(approval, user=user, reason=f"{approval.status}: {reason}")
+        history_save(approval, user=user, reason=f"{approval.status}: {reason}")
         if approve and approval.kind == Approval.Kind.RESTRICTION_REMOVAL:
             restriction_end(
                 restriction=approval.restriction,

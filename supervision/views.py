@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from cases.masking import mask_contact
 from cases.models import WorkQueue
 from cases.selectors import case_list_for_user
-from cases.views import form_errors
-from collections_app.errors import ApplicationError
-from collections_app.roles import Role, role_required
+from core.errors import ApplicationError
+from core.forms import form_errors
+from core.roles import Role, role_required
 
 from . import selectors, services
 from .forms import (

@@ -7,10 +7,10 @@ import pytest
 
 from cases.models import Case, EscalationStep
 from cases.sweep_writes import SweepMessage, sweep_batch_write
-from collections_app.bulk import ids_in, update_by_ids
 from compliance.engine import Decision as Verdict
 from compliance.ledger import LedgerEntry
 from compliance.models import ContactAttempt
+from core.bulk import ids_in, update_by_ids
 from messaging.models import OutboundMessage
 from tests.cases.factories import CaseFactory, ContactPointFactory
 from tests.messaging.factories import MessageTemplateFactory

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from cases.models import Case, ContactPoint, Customer, Loan
-from collections_app.roles import Role, user_roles
+from core.roles import Role, user_roles
 from tests.cases.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

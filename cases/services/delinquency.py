@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from collections_app.bulk import analyze_if_large
-from collections_app.errors import ApplicationError
-from integrations import events
+from core import events
+from core.bulk import analyze_if_large
+from core.errors import ApplicationError
 
 from ..models import ZERO, Case, Instalment, Loan, WorkQueue
 
@@ -253,11 +253,11 @@ def _cases_close_cured(*, now: dt.datetime) -> tuple[int, int]:
         outstanding_balance__gt=0,
     )
     to_close = Case.objects.open().exclude(Exists(overdue_loans))
-    # Webhook events for integrations (integrations.events): the ids are read only
+    # Webhook events for integrations (core.events): the ids are read only
     # when someone subscribes to case.closed.
     closing = (
         list(to_close.values_list("pk", flat=True))
-        if events.subscribed(events.Event.CASE_CLOSED)
+        if events.event_wanted(events.CASE_CLOSED)
         else []
     )
     paid = to_close.exclude(Exists(owing_loans)).update(
@@ -266,7 +266,7 @@ def _cases_close_cured(*, now: dt.datetime) -> tuple[int, int]:
     cured = to_close.update(
         status=Case.Status.CLOSED, closed_at=now, close_reason=Case.CloseReason.CURED
     )
-    events.cases_closed(closing)
+    events.event_publish(events.CASE_CLOSED, ids=closing)
     return paid, cured
 
 

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from collections_app.errors import ApplicationError, ConflictError
-from integrations import events
+from core import events
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
+from core.money import money_parse
 
 from ..models import (
     ZERO,
@@ -22,7 +24,6 @@ from ..models import (
     PromiseToPay,
     RepaymentPlan,
 )
-from ._common import history_save, money_parse
 from .delinquency import bucket_for, days_past_due, priority_score
 
 
@@ -254,7 +255,7 @@ def _case_refresh_after_payment(
         history_save(
             case, reason=f"closed ({case.close_reason}) after {reason}", user=user
         )
-        events.case_closed(case)
+        events.event_publish(events.CASE_CLOSED, instance=case)
         return
     dpd = max(row["days_past_due"] for row in loans)
     case.overdue_amount = overdue

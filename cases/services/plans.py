@@ -10,19 +10,15 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from collections_app.errors import ApplicationError, ConflictError
-from collections_app.roles import Role, user_roles
-from integrations import events
+from core import events
+from core.errors import ApplicationError, ConflictError
+from core.history import history_save
+from core.money import money_parse
+from core.roles import Role, user_roles
 
 from ..models import ZERO, Case, RepaymentPlan, RepaymentPlanInstalment
 from ..selectors import case_visibility_filter
-from ._common import (
-    customer_balance,
-    history_save,
-    money_parse,
-    new_reference,
-    require_open,
-)
+from ._common import customer_balance, new_reference, require_open
 
 
 def plan_propose(
@@ -113,7 +109,7 @@ def plan_propose(
             plan.decided_at = timezone.now()
             plan.decision_reason = "within the auto-approval limits"
             history_save(plan, reason="approved: within limits", user=proposed_by)
-            events.plan_approved(plan)
+            events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
 
 
@@ -186,7 +182,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
         history_save(
             plan, reason=f"approved: {reason}" if reason else "approved", user=user
         )
-        events.plan_approved(plan)
+        events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
 
 

@@ -10,11 +10,13 @@ from django.db.models import F, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from collections_app.errors import ApplicationError
-from integrations import events
+from core import events
+from core.errors import ApplicationError
+from core.history import history_save
+from core.money import money_parse
 
 from ..models import ZERO, Case, Loan, Payment, PromiseToPay
-from ._common import customer_balance, history_save, money_parse, require_open
+from ._common import customer_balance, require_open
 
 
 def promise_record(
@@ -65,7 +67,7 @@ def promise_record(
             call=call,
         )
         history_save(promise, reason="promise recorded", user=created_by)
-        events.promise_made(promise)
+        events.event_publish(events.PROMISE_MADE, instance=promise)
     return promise
 
 
@@ -110,13 +112,13 @@ def promise_refresh(*, today: dt.date | None = None) -> dict:
             .update(status=PromiseToPay.Status.KEPT, resolved_at=now)
         )
         to_break = pending.filter(due_date__lt=today)
-        # Webhook events for integrations, in this transaction (integrations.events);
+        # Webhook events for integrations, in this transaction (core.events);
         # the ids are read only when someone subscribes.
         broken_ids = (
             list(to_break.select_for_update().values_list("pk", flat=True))
-            if events.subscribed(events.Event.PROMISE_BROKEN)
+            if events.event_wanted(events.PROMISE_BROKEN)
             else []
         )
         broken = to_break.update(status=PromiseToPay.Status.BROKEN, resolved_at=now)
-        events.promises_broken(broken_ids)
+        events.event_publish(events.PROMISE_BROKEN, ids=broken_ids)
     return {"kept": kept, "broken": broken}

@@ -8,8 +8,8 @@ from django.utils import timezone
 from calls import services
 from calls.models import CallLog, CallTask, PiiReveal
 from cases.models import ContactPoint
-from collections_app.errors import ApplicationError
 from compliance.models import ContactAttempt, ContactRestriction
+from core.errors import ApplicationError
 from tests.calls.conftest import NIGHT, make_case
 
 pytestmark = pytest.mark.django_db

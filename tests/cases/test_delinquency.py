@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import Case, Instalment, Loan
 from cases.services import delinquency_refresh, priority_score, queue_criteria_q
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.cases.factories import (
     CaseFactory,
     CustomerFactory,

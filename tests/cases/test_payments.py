@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.models import Case, Loan, Payment, PaymentAllocation, PromiseToPay
 from cases.services import payment_record
-from collections_app.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
 from tests.cases.factories import (
     CaseFactory,
     CustomerFactory,

@@ -14,7 +14,7 @@ from cases.services import (
     plan_refresh,
     plan_reject,
 )
-from collections_app.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
 from tests.cases.factories import CaseFactory, UserFactory, loan_with_schedule
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.models import Case, PromiseToPay
 from cases.services import promise_record, promise_refresh
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.cases.factories import (
     CaseFactory,
     PaymentFactory,

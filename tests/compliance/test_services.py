@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from collections_app.errors import ApplicationError, ConflictError
 from compliance.models import ContactAttempt, Decision, RulePack
 from compliance.services import (
     contact_attempt_complete,
@@ -18,6 +17,7 @@ from compliance.services import (
     rule_pack_for,
     rule_pack_update,
 )
+from core.errors import ApplicationError, ConflictError
 from tests.cases.factories import ContactPointFactory, CustomerFactory, LoanFactory
 from tests.compliance.factories import (
     ContactRestrictionFactory,

@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from calls.models import CallTask
 from cases.escalation import _sweep_batch, escalation_simulate, escalation_sweep
-from collections_app.errors import ApplicationError, ConflictError
 from compliance.models import HolidayOverride, RulePack
 from compliance.services import contact_attempt_record_external, rule_pack_update
 from configuration import selectors, services
 from configuration.models import RulePackDraft
+from core.errors import ApplicationError, ConflictError
 from messaging.models import OutboundMessage
 from tests.api import client_for
 

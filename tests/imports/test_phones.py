@@ -5,7 +5,7 @@ import random
 import pytest
 
 from cases.validators import phone_normalize
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from imports.phones import phone_normalize_fast
 
 

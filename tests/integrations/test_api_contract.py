@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from collections_app import api_errors
+from core import api_errors
 from tests.api import client_for
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
+from core.permissions import TokenHasScope
 from integrations import services
 from integrations.models import IntegrationToken
-from integrations.permissions import TokenHasScope
 from tests.api import client_for
 from tests.cases.factories import CaseFactory
 

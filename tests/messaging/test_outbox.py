@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from messaging import services, sms
 from messaging.models import OutboundMessage
 from messaging.rendering import template_validate

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from messaging import services
 from messaging.models import MessageTemplate
 from tests.messaging.factories import MessageTemplateFactory

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, RepaymentPlan
-from collections_app.errors import ApplicationError
 from compliance.models import ContactRestriction
+from core.errors import ApplicationError
 from supervision import selectors, services
 from supervision.models import Approval
 from tests.api import client_for

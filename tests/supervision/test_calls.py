@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from calls import services as call_services
 from calls.models import CallReview
-from collections_app.errors import ApplicationError
+from core.errors import ApplicationError
 from supervision import selectors, services
 from supervision.models import FollowUp
 from tests.api import client_for

@@ -9,18 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .api import flatten_errors
 from .errors import ApplicationError
-
-
-def _field_errors(detail) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
-        return {
-            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for field, msgs in detail.items()
-        }
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {}
 
 
 def exception_handler(exc, context):
@@ -47,7 +37,7 @@ def exception_handler(exc, context):
         body = {
             "code": "invalid",
             "message": "Invalid input.",
-            "errors": _field_errors(exc.detail),
+            "errors": flatten_errors(exc.detail),
         }
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

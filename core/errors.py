@@ -26,3 +26,12 @@ class ApplicationError(Exception):
 class ConflictError(ApplicationError):
     def __init__(self, message: str, *, code: str = "conflict", errors=None) -> None:
         super().__init__(message, code=code, errors=errors, status=409)
+
+
+def not_found(field: str, what: str, reference) -> ApplicationError:
+    """The one 404 for a reference that does not exist or that the caller may not
+    see (the two answer alike, so nothing leaks about other teams' rows)."""
+    message = f"No {what} with reference {reference!r}."
+    return ApplicationError(
+        message, code="not_found", errors={field: [message]}, status=404
+    )

@@ -1,0 +1,97 @@
+"""API plumbing every app shares: the error body, parsing input into validated data
+with flat field paths, bounded date fields, and the error responses for the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from .errors import ApplicationError
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error body (core.api_errors)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as flat field paths: {"contact_points[0].value": [...]}.
+
+    Integrations show errors next to the field they sent; one flat key per field is
+    what every client can do that with.
+    """
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(key, int):  # a many=True item, by index
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A datetime between 1970 and 2099: anything else is a typo, and far-off years
+    overflow the date arithmetic of caps and windows."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST.year <= parsed.year <= LATEST.year:
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST.year} and {LATEST.year}."
+            )
+        return parsed
+
+
+class BoundedDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST.year <= parsed.year <= LATEST.year:
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST.year} and {LATEST.year}."
+            )
+        return parsed
+
+
+def parse(serializer_class: type[serializers.Serializer], data) -> dict:
+    """Validated data, or ApplicationError (400) with flat field paths."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        errors = flatten_errors(serializer.errors)
+        raise ApplicationError("Invalid input.", errors=errors)
+    return serializer.validated_data
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The schema's error responses for `codes`, all with the one error body."""
+    descriptions = {
+        400: "Invalid input; `errors` names each field.",
+        403: "Not allowed for your role.",
+        404: "No such reference, or not one you may see.",
+        409: "Conflicts with an existing record.",
+    }
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=descriptions[code])
+        for code in codes
+    }
