@@ -25,9 +25,11 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## ruff (lint and format check) and the layering contract in .importlinter.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
