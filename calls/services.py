@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint, EscalationStep, WorkQueue
+from cases.services import contact_point_mark_invalid
 from compliance.content import content_check
 from compliance.models import ContactAttempt
 from compliance.services import (
@@ -698,7 +699,7 @@ def pii_reveal(
 
 
 # --------------------------------------------------------------------------------------
-# The guided call's resolution, plan previews and wrong numbers
+# The guided call's resolution
 # --------------------------------------------------------------------------------------
 
 
@@ -742,56 +743,3 @@ def call_log_with_promise(
                 exc.errors = {f"promise_{k}": v for k, v in exc.errors.items()}
                 raise
     return call
-
-
-def plan_schedule_preview(
-    *, total: Decimal, count: int, first_due_date: dt.date, every_days: int = 30
-) -> list[dict]:
-    """Equal instalments (the last takes the rounding) every `every_days` days: the
-    plan calculator's schedule, before anything is saved. `count` 1 is a deferral."""
-    errors: dict[str, list[str]] = {}
-    if total is None or total <= 0:
-        errors["total"] = ["The total must be above zero."]
-    if not count or count < 1:
-        errors["count"] = ["At least one instalment."]
-    elif count > 60:
-        errors["count"] = ["At most 60 instalments."]
-    if every_days < 1:
-        errors["every_days"] = ["At least one day apart."]
-    if errors:
-        raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
-    cent = Decimal("0.01")
-    part = (total / count).quantize(cent, rounding=ROUND_DOWN)
-    rows = []
-    for n in range(count):
-        amount = part if n < count - 1 else total - part * (count - 1)
-        rows.append(
-            {
-                "due_date": first_due_date + dt.timedelta(days=every_days * n),
-                "amount": amount,
-            }
-        )
-    return rows
-
-
-def contact_point_mark_invalid(
-    *, user, case: Case, contact_point: ContactPoint, reason: str = "wrong number"
-) -> ContactPoint:
-    """Mark a number invalid (wrong number, disconnected): the gate blocks it from
-    then on. History keeps who marked it and why."""
-    if contact_point.customer_id != case.customer_id:
-        message = "That contact point is not this customer's."
-        raise ApplicationError(message, errors={"contact_point": [message]})
-    reason = (reason or "").strip() or "wrong number"
-    with transaction.atomic():
-        point = ContactPoint.objects.select_for_update().get(pk=contact_point.pk)
-        if point.invalid_at is None:
-            point.invalid_at = timezone.now()
-            point.invalid_reason = reason[:100]
-            history_save(
-                point,
-                reason=f"marked invalid: {reason}"[:100],
-                user=user,
-                update_fields=["invalid_at", "invalid_reason"],
-            )
-    return point

@@ -129,7 +129,7 @@ def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         count = 1 if data["kind"] == "deferral" else data["count"]
         try:
-            schedule = call_services.plan_schedule_preview(
+            schedule = services.plan_schedule_preview(
                 total=data["total"],
                 count=count,
                 first_due_date=data["first_due_date"],
@@ -177,7 +177,7 @@ def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
                             "contact_point": [_("Choose the number that is wrong.")]
                         },
                     )
-                call_services.contact_point_mark_invalid(
+                services.contact_point_mark_invalid(
                     user=request.user,
                     case=case,
                     contact_point=point,
