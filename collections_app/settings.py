@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "configuration",
     "imports",
     "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [

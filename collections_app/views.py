@@ -7,7 +7,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from cases import selectors as case_selectors
+from cases.models import EscalationPolicy
+from compliance.models import RulePack
 from core.roles import Role, primary_role, role_required
+from messaging.models import MessageTemplate
 
 from .celery import app as celery_app
 
@@ -71,4 +74,11 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def admin_home(request: HttpRequest) -> HttpResponse:
     summary = case_selectors.admin_summary()
+    # Counted here, on top of the layers: policies, templates and packs are configured
+    # in the apps above cases (escalation, messaging, compliance).
+    summary.update(
+        policies=EscalationPolicy.objects.count(),
+        templates=MessageTemplate.objects.count(),
+        rule_packs=list(RulePack.objects.all()),
+    )
     return render(request, "home/admin.html", {"summary": summary})
