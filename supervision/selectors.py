@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,7 +35,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from calls.models import CallLog, CallReview
-from cases.models import Case, Loan, Payment, PromiseToPay, RepaymentPlan, Team
+from cases.models import (
+    Case,
+    Loan,
+    Payment,
+    PromiseToPay,
+    RepaymentPlan,
+    Team,
+    WorkQueue,
+)
 from cases.selectors import case_list_for_user
 from compliance.models import ContactAttempt, ContactRestriction
 from core.roles import Role, user_roles
@@ -123,6 +132,39 @@ def collectors_for_user(*, user, team: Team | None = None) -> list:
     elif not is_admin(user):
         users = users.filter(teams__supervisors=user)
     return list(users.distinct().order_by("username"))
+
+
+# Reassignment: the one rule set for which targets a user may move cases to, read by
+# supervision.services.cases_reassign (and by the page, to offer them).
+
+
+def reassign_queues_for_user(*, user) -> QuerySet[WorkQueue]:
+    """The queues the user may move cases into: those of the teams they supervise
+    (admins: any queue), by priority."""
+    queues = WorkQueue.objects.select_related("team").order_by("priority", "code")
+    if not is_admin(user):
+        queues = queues.filter(team__supervisors=user).distinct()
+    return queues
+
+
+def reassign_collector_for_user(*, user, username: str):
+    """The collector named `username` if the user may assign cases to them (one of
+    their teams' collectors; admins: any collector), else None."""
+    users = User.objects.filter(groups__name=Role.COLLECTOR, username=username)
+    if not is_admin(user):
+        users = users.filter(teams__supervisors=user)
+    return users.distinct().first()
+
+
+def reassign_cases_for_user(
+    *, user, references: Iterable[str]
+) -> tuple[list[Case], list[str]]:
+    """The cases among `references` the user may see, and the references of the
+    others (unknown or not visible: they answer alike), sorted."""
+    references = set(references)
+    cases = list(case_list_for_user(user=user).filter(reference__in=references))
+    missing = sorted(references - {c.reference for c in cases})
+    return cases, missing
 
 
 def _call_scope(*, user, collector_ids: list[int] | None = None) -> Q | None:

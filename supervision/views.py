@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.masking import mask_contact
-from cases.models import WorkQueue
 from cases.selectors import case_list_for_user
 from core.errors import ApplicationError
 from core.forms import form_errors
@@ -414,33 +413,26 @@ def dashboard_csv(board: selectors.Dashboard, table: str) -> HttpResponse:
 def reassign(request: HttpRequest) -> HttpResponse:
     user = request.user
     collectors = selectors.collectors_for_user(user=user)
-    teams = selectors.teams_for_user(user=user)
-    queues = list(WorkQueue.objects.filter(team__in=teams).order_by("priority"))
+    queues = list(selectors.reassign_queues_for_user(user=user))
     form = ReassignForm(request.POST or None, collectors=collectors, queues=queues)
-    visible = case_list_for_user(user=user).open()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         refs = set(request.POST.getlist("case")) | set(
             (data.get("cases") or "").replace(",", " ").split()
         )
-        cases = list(visible.filter(reference__in=refs))
-        missing = refs - {c.reference for c in cases}
-        collector = next(
-            (u for u in collectors if u.username == data.get("collector")), None
-        )
-        queue = next((q for q in queues if q.code == data.get("queue")), None)
+        cases, missing = selectors.reassign_cases_for_user(user=user, references=refs)
         try:
             if missing:
                 message = _("Not one of your open cases: %(refs)s.") % {
-                    "refs": ", ".join(sorted(missing)[:5])
+                    "refs": ", ".join(missing[:5])
                 }
                 raise ApplicationError(message, errors={"cases": [message]})
             moved = services.cases_reassign(
                 user=user,
                 cases=cases,
                 reason=data.get("reason") or "",
-                collector=collector,
-                queue=queue,
+                collector=data.get("collector") or "",
+                queue=data.get("queue") or "",
                 unassign=bool(data.get("unassign")),
             )
         except ApplicationError as exc:
@@ -450,6 +442,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:reassign")
     # The list to pick from: filtered by current collector / queue / bucket.
     source = request.GET
+    visible = case_list_for_user(user=user).open()
     cases = visible.select_related("customer", "queue", "assigned_to")
     if source.get("from_collector"):
         cases = cases.filter(assigned_to__username=source["from_collector"])
