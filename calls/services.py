@@ -754,8 +754,8 @@ def plan_schedule_preview(
         errors["total"] = ["The total must be above zero."]
     if not count or count < 1:
         errors["count"] = ["At least one instalment."]
-    elif count > 60:
-        errors["count"] = ["At most 60 instalments."]
+    elif count > settings.PLAN_MAX_INSTALMENTS:
+        errors["count"] = [f"At most {settings.PLAN_MAX_INSTALMENTS} instalments."]
     if every_days < 1:
         errors["every_days"] = ["At least one day apart."]
     if errors:

@@ -174,12 +174,13 @@ def follow_up_set_status(*, user, follow_up: FollowUp, status: str) -> FollowUp:
 def plan_decide(
     *, user, plan: RepaymentPlan, approve: bool, reason: str = ""
 ) -> RepaymentPlan:
-    """Approve (reason optional) or reject (reason required) a proposed plan, through
-    the cases services, which check the user supervises the case and keep history."""
+    """Approve (reason optional) or reject (reason required) a proposed plan: the one
+    decision the page and the API both call. The rules are the cases services' (the
+    user supervises the case, the plan limit, one active plan, the reason to reject),
+    which keep history."""
     _require_supervisor(user)
     if approve:
         return case_services.plan_approve(plan=plan, user=user, reason=reason.strip())
-    reason = _reason(reason, required=True, what="Say why the plan is rejected.")
     return case_services.plan_reject(plan=plan, user=user, reason=reason)
 
 
