@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -85,7 +86,7 @@ class CallRecordFilter(django_filters.FilterSet):
         )
 
     def filter_flagged(self, queryset, name, value):
-        flagged = selectors.AUTO_FLAGGED | selectors.Q(violation=True)
+        flagged = selectors.AUTO_FLAGGED | Q(violation=True)
         return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 
