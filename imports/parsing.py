@@ -5,7 +5,7 @@ normalised row or the list of (field, message) errors; nothing here touches the
 database, so the PostgreSQL COPY path and the row-by-row path accept exactly the same
 rows and normalise them to exactly the same values. Checks that need other rows or the
 database (duplicate keys, a loan that belongs to another customer) are the paths' own
-business (imports/portfolio.py, imports/payments.py).
+business (imports/portfolio/, imports/payments.py).
 """
 
 from __future__ import annotations
