@@ -9,6 +9,8 @@ forms field by field.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cases.masking import mask_contact
@@ -109,9 +111,7 @@ class PlanForm(forms.Form):
         initial=RepaymentPlan.Kind.INSTALMENTS,
     )
     total = forms.DecimalField(label=_("Total"), max_digits=14, decimal_places=2)
-    count = forms.IntegerField(
-        label=_("Number of instalments"), min_value=1, max_value=60, initial=3
-    )
+    count = forms.IntegerField(label=_("Number of instalments"), min_value=1, initial=3)
     first_due_date = forms.DateField(
         label=_("First due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -124,6 +124,14 @@ class PlanForm(forms.Form):
     requested_by_customer = forms.BooleanField(
         label=_("Requested by the customer"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The one plan limit, read when the form is made (not at import).
+        count, limit = self.fields["count"], settings.PLAN_MAX_INSTALMENTS
+        count.max_value = limit
+        count.validators.append(MaxValueValidator(limit))
+        count.widget.attrs["max"] = limit
 
 
 WRONG_NUMBER = "wrong_number"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,10 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calls.models import CallLog, CallReview
-from cases.models import PromiseToPay, RepaymentPlan, WorkQueue
+from cases.models import PromiseToPay, RepaymentPlan
 from cases.selectors import case_list_for_user
 from core.api import errors, parse
-from core.errors import ApplicationError, not_found
+from core.errors import not_found
 from core.permissions import ROLE_PERMISSIONS
 from core.roles import Role, user_has_role
 
@@ -85,7 +86,7 @@ class CallRecordFilter(django_filters.FilterSet):
         )
 
     def filter_flagged(self, queryset, name, value):
-        flagged = selectors.AUTO_FLAGGED | selectors.Q(violation=True)
+        flagged = selectors.AUTO_FLAGGED | Q(violation=True)
         return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 
@@ -363,34 +364,17 @@ class ReassignApi(APIView):
     def post(self, request: Request) -> Response:
         require_supervisor(request)
         data = parse(ReassignInputSerializer, request.data)
-        refs = set(data["cases"])
-        cases = list(case_list_for_user(user=request.user).filter(reference__in=refs))
-        missing = sorted(refs - {c.reference for c in cases})
+        cases, missing = selectors.reassign_cases_for_user(
+            user=request.user, references=data["cases"]
+        )
         if missing:
             raise not_found("cases", "case", missing[0])
-        collector = queue = None
-        if data["collector"]:
-            collector = next(
-                (
-                    u
-                    for u in selectors.collectors_for_user(user=request.user)
-                    if u.username == data["collector"]
-                ),
-                None,
-            )
-            if collector is None:
-                message = f"{data['collector']} is not a collector of your teams."
-                raise ApplicationError(message, errors={"collector": [message]})
-        if data["queue"]:
-            queue = WorkQueue.objects.filter(code=data["queue"]).first()
-            if queue is None:
-                raise not_found("queue", "queue", data["queue"])
         moved = services.cases_reassign(
             user=request.user,
             cases=cases,
             reason=data["reason"],
-            collector=collector,
-            queue=queue,
+            collector=data["collector"],
+            queue=data["queue"],
             unassign=data["unassign"],
         )
         return Response({"moved": moved})

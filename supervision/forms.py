@@ -161,14 +161,20 @@ class ReassignForm(forms.Form):
         help_text=_("Tick cases below, or paste references separated by spaces."),
         required=False,
     )
-    collector = forms.ChoiceField(required=False, label=_("To collector"))
-    queue = forms.ChoiceField(required=False, label=_("To queue"))
+    # Offered as choices but validated by the service (cases_reassign), not here: one
+    # rule set for the page and the API, its refusal shown on the field.
+    collector = forms.CharField(
+        required=False, label=_("To collector"), widget=forms.Select
+    )
+    queue = forms.CharField(required=False, label=_("To queue"), widget=forms.Select)
     unassign = forms.BooleanField(required=False, label=_("Back to the queue"))
     reason = forms.CharField(label=_("Reason"), required=False)
 
     def __init__(self, *args, collectors=(), queues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["collector"].choices = [("", "—")] + [
+        self.fields["collector"].widget.choices = [("", "—")] + [
             (u.username, u.get_full_name() or u.username) for u in collectors
         ]
-        self.fields["queue"].choices = [("", "—")] + [(q.code, q.name) for q in queues]
+        self.fields["queue"].widget.choices = [("", "—")] + [
+            (q.code, q.name) for q in queues
+        ]

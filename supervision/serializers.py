@@ -11,6 +11,7 @@ from core.api import MONEY, BoundedDateField, BoundedDateTimeField
 
 from . import selectors
 from .models import Approval
+from .services import MAX_REASSIGN
 
 # --------------------------------------------------------------------------------------
 # Call records and reviews
@@ -168,7 +169,9 @@ class ApprovalOutputSerializer(serializers.Serializer):
 
 class ReassignInputSerializer(serializers.Serializer):
     cases = serializers.ListField(
-        child=serializers.CharField(max_length=32), allow_empty=True, max_length=500
+        child=serializers.CharField(max_length=32),
+        allow_empty=True,
+        max_length=MAX_REASSIGN,
     )
     collector = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Username."

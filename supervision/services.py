@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from calls.models import CallLog, CallReview
 from cases import services as case_services
-from cases.models import Case, PromiseToPay, RepaymentPlan, WorkQueue
+from cases.models import Case, PromiseToPay, RepaymentPlan
 from compliance.models import ContactRestriction
 from compliance.reasons import REASON_CODES
 from compliance.restrictions import restriction_end
@@ -174,12 +174,13 @@ def follow_up_set_status(*, user, follow_up: FollowUp, status: str) -> FollowUp:
 def plan_decide(
     *, user, plan: RepaymentPlan, approve: bool, reason: str = ""
 ) -> RepaymentPlan:
-    """Approve (reason optional) or reject (reason required) a proposed plan, through
-    the cases services, which check the user supervises the case and keep history."""
+    """Approve (reason optional) or reject (reason required) a proposed plan: the one
+    decision the page and the API both call. The rules are the cases services' (the
+    user supervises the case, the plan limit, one active plan, the reason to reject),
+    which keep history."""
     _require_supervisor(user)
     if approve:
         return case_services.plan_approve(plan=plan, user=user, reason=reason.strip())
-    reason = _reason(reason, required=True, what="Say why the plan is rejected.")
     return case_services.plan_reject(plan=plan, user=user, reason=reason)
 
 
@@ -297,36 +298,49 @@ def cases_reassign(
     user,
     cases: list[Case],
     reason: str,
-    collector=None,
-    queue: WorkQueue | None = None,
+    collector: str = "",
+    queue: str = "",
     unassign: bool = False,
 ) -> int:
-    """Move cases to another collector and/or queue of the user's teams, in bulk, with
-    the reason in each case's history. `unassign` returns them to the queue.
+    """Move cases to another collector and/or queue, in bulk, with the reason in each
+    case's history. `unassign` returns them to the queue.
 
-    The caller fetched `cases` through case_list_for_user (visibility); the target
-    collector and queue must belong to a team the user supervises.
+    The one reassignment workflow, for the page and the API alike. The caller fetched
+    `cases` through selectors.reassign_cases_for_user (visibility). `collector` (a
+    username) and `queue` (a queue code) are resolved here, by one rule: a supervisor
+    moves cases only to collectors and into queues of the teams they supervise; an
+    admin to any. An unknown target and an ineligible one are refused alike, naming
+    the field, so nothing leaks about other teams.
     """
     _require_supervisor(user)
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
+    collector = (collector or "").strip()
+    queue = (queue or "").strip()
     if not reason:
         errors["reason"] = ["Say why the cases move."]
     if not cases:
         errors["cases"] = ["Choose at least one case."]
     elif len(cases) > MAX_REASSIGN:
         errors["cases"] = [f"At most {MAX_REASSIGN} cases at a time."]
-    if collector is None and queue is None and not unassign:
+    if not collector and not queue and not unassign:
         errors["collector"] = ["Choose a collector or a queue."]
-    if collector is not None and unassign:
+    if collector and unassign:
         errors["collector"] = ["Choose a collector or unassign, not both."]
-    allowed_collectors = {u.pk for u in selectors.collectors_for_user(user=user)}
-    if collector is not None and collector.pk not in allowed_collectors:
-        errors["collector"] = [f"{collector.username} is not in your teams."]
-    if queue is not None:
-        teams = {t.pk for t in selectors.teams_for_user(user=user)}
-        if queue.team_id not in teams:
-            errors["queue"] = [f"Queue {queue.code} is not one of your teams'."]
+    target_collector = target_queue = None
+    if collector and "collector" not in errors:
+        target_collector = selectors.reassign_collector_for_user(
+            user=user, username=collector
+        )
+        if target_collector is None:
+            message = f"{collector} is not a collector of your teams."
+            errors["collector"] = [message]
+    if queue:
+        target_queue = (
+            selectors.reassign_queues_for_user(user=user).filter(code=queue).first()
+        )
+        if target_queue is None:
+            errors["queue"] = [f"{queue} is not a queue of your teams."]
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
@@ -338,15 +352,15 @@ def cases_reassign(
             message = f"Closed cases cannot move: {', '.join(closed[:5])}."
             raise ApplicationError(message, errors={"cases": [message]})
         fields = []
-        if collector is not None or unassign:
+        if target_collector is not None or unassign:
             fields.append("assigned_to")
-        if queue is not None:
+        if target_queue is not None:
             fields.append("queue")
         for case in rows:
-            if collector is not None or unassign:
-                case.assigned_to = collector
-            if queue is not None:
-                case.queue = queue
+            if target_collector is not None or unassign:
+                case.assigned_to = target_collector
+            if target_queue is not None:
+                case.queue = target_queue
         bulk_update_with_history(
             rows,
             Case,

@@ -59,12 +59,9 @@ def plan_propose(
             messages.append(f"Instalment {number}: {exc.message}")
             continue
         rows.append((due_date, amount))
-    if len(instalments or []) > settings.PLAN_MAX_INSTALMENTS:
-        # CN.PLAN: personalised instalment agreements run at most 5 years (60).
-        messages.append(
-            f"At most {settings.PLAN_MAX_INSTALMENTS} instalments "
-            f"(this schedule has {len(instalments)})."
-        )
+    too_long = _over_limit(len(instalments or []), "schedule")
+    if too_long:
+        messages.append(too_long)
     if kind == RepaymentPlan.Kind.DEFERRAL and instalments:
         if len(instalments) != 1:
             messages.append("A deferral is one instalment at a later date.")
@@ -112,6 +109,17 @@ def plan_propose(
             history_save(plan, reason="approved: within limits", user=proposed_by)
             events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
+
+
+def _over_limit(count: int, what: str) -> str:
+    """Why `count` instalments are too many ("" when they are not). The one plan limit,
+    settings.PLAN_MAX_INSTALMENTS, for proposal and approval alike (the calculator's
+    preview and the case page's form read the same setting)."""
+    # CN.PLAN: personalised instalment agreements run at most 5 years (60).
+    limit = settings.PLAN_MAX_INSTALMENTS
+    if count <= limit:
+        return ""
+    return f"At most {limit} instalments (this {what} has {count})."
 
 
 def _within_auto_approval(
@@ -167,6 +175,10 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
     """
     with transaction.atomic():
         plan = _plan_for_decision(plan, user)
+        # A plan proposed under a higher limit is not agreed above today's.
+        too_long = _over_limit(plan.instalments.count(), "plan")
+        if too_long:
+            raise ApplicationError(too_long, errors={"instalments": [too_long]})
         if (
             RepaymentPlan.objects.filter(
                 case_id=plan.case_id, status=RepaymentPlan.Status.ACTIVE
@@ -230,8 +242,8 @@ def plan_schedule_preview(
         errors["total"] = ["The total must be above zero."]
     if not count or count < 1:
         errors["count"] = ["At least one instalment."]
-    elif count > 60:
-        errors["count"] = ["At most 60 instalments."]
+    elif count > settings.PLAN_MAX_INSTALMENTS:
+        errors["count"] = [f"At most {settings.PLAN_MAX_INSTALMENTS} instalments."]
     if every_days < 1:
         errors["every_days"] = ["At least one day apart."]
     if errors:

@@ -282,3 +282,38 @@ def test_a_plan_longer_than_sixty_instalments_is_refused(case):
     with pytest.raises(ApplicationError) as exc:
         propose(case, instalments=schedule)
     assert "At most 60 instalments" in exc.value.errors["instalments"][0]
+
+
+def test_one_setting_bounds_the_plan_on_every_path(case, settings, collector):
+    """PLAN_MAX_INSTALMENTS bounds the calculator's form and preview, the proposal,
+    and the approval of a plan proposed before the limit was lowered."""
+    from cases.forms import PlanForm
+
+    from calls.services import plan_schedule_preview
+    from tests.supervision.conftest import make_plan
+
+    settings.PLAN_MAX_INSTALMENTS = 1
+    form = PlanForm(
+        {
+            "kind": "instalments",
+            "total": "100",
+            "count": 2,
+            "every_days": 30,
+            "first_due_date": days(1).isoformat(),
+        }
+    )
+    assert "count" in form.errors
+    with pytest.raises(ApplicationError) as exc:
+        plan_schedule_preview(total=Decimal("100"), count=2, first_due_date=days(1))
+    assert exc.value.errors["count"] == ["At most 1 instalments."]
+    schedule = [{"due_date": days(i + 1), "amount": Decimal("1")} for i in range(2)]
+    with pytest.raises(ApplicationError) as exc:
+        plan_propose(case=case, kind="instalments", instalments=schedule, reason="")
+    assert "At most 1 instalments" in exc.value.errors["instalments"][0]
+    plan = make_plan(case, collector)  # two instalments, proposed earlier
+    admin = UserFactory(roles=["admin"])
+    with pytest.raises(ApplicationError) as exc:
+        plan_approve(plan=plan, user=admin)
+    assert "instalments" in exc.value.errors
+    plan.refresh_from_db()
+    assert plan.status == RepaymentPlan.Status.PROPOSED

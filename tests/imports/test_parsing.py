@@ -5,13 +5,13 @@ import random
 
 import pytest
 
-from imports import parsing
 from imports.parsing import (
     MAX_LENGTHS,
     PORTFOLIO_COLUMNS,
     money,
     portfolio_row_parse,
 )
+from imports.parsing import values as parsing
 
 from .helpers import csv_bytes, day, loan_row, run_import
 

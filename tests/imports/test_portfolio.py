@@ -322,7 +322,7 @@ def test_the_copy_path_writes_new_loans_with_the_figures_the_refresh_would_give(
         refreshes.append(delinquency_refresh(**kwargs))
         return refreshes[-1]
 
-    monkeypatch.setattr("imports.portfolio.delinquency_refresh", spy)
+    monkeypatch.setattr("imports.portfolio.common.delinquency_refresh", spy)
     schedule = f"{day(-40)}:1000.00:400.00;{day(-10)}:1000.00;{day(20)}:1000.00"
     run = run_import(csv_bytes([loan_row(schedule=schedule)]))
 

@@ -220,12 +220,12 @@ def test_reassignment_refuses_collectors_outside_the_team_and_needs_a_reason(
     case = make_case(queue)
     with pytest.raises(ApplicationError) as exc:
         services.cases_reassign(
-            user=supervisor, cases=[case], collector=outsider, reason="x"
+            user=supervisor, cases=[case], collector=outsider.username, reason="x"
         )
     assert "collector" in exc.value.errors
     with pytest.raises(ApplicationError) as exc:
         services.cases_reassign(
-            user=supervisor, cases=[case], collector=collector, reason=""
+            user=supervisor, cases=[case], collector=collector.username, reason=""
         )
     assert "reason" in exc.value.errors
 
@@ -252,3 +252,104 @@ def test_reassignment_api_moves_cases_to_a_queue_and_404s_foreign_cases(
         format="json",
     )
     assert response.status_code == 404
+
+
+def test_the_reassign_page_shows_an_error_for_an_unknown_collector(
+    client, supervisor, collector, queue
+):
+    case = make_case(queue, assigned_to=collector)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {"case": [case.reference], "collector": "nobody", "reason": "Rebalance."},
+    )
+    assert response.status_code == 400
+    assert "collector" in response.context["form"].errors
+    assert "nobody" in response.text
+    assert Case.objects.get(pk=case.pk).assigned_to == collector
+
+
+def test_the_reassign_page_refuses_a_collector_of_another_team(
+    client, supervisor, collector, outsider, queue
+):
+    case = make_case(queue, assigned_to=collector)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {"case": [case.reference], "collector": "outsider", "reason": "Rebalance."},
+    )
+    assert response.status_code == 400
+    assert "collector" in response.context["form"].errors
+    assert Case.objects.get(pk=case.pk).assigned_to == collector
+
+
+def test_the_reassign_page_refuses_a_queue_of_another_team(
+    client, supervisor, queue, other_queue
+):
+    case = make_case(queue)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {"case": [case.reference], "queue": other_queue.code, "reason": "Rebalance."},
+    )
+    assert response.status_code == 400
+    assert "queue" in response.context["form"].errors
+    assert Case.objects.get(pk=case.pk).queue == queue
+
+
+def test_the_reassignment_api_refuses_a_supervisor_a_queue_of_another_team(
+    supervisor, queue, other_queue
+):
+    case = make_case(queue, reference="CASE-Q")
+    response = client_for(supervisor).post(
+        "/api/v1/case-reassignments/",
+        {"cases": ["CASE-Q"], "queue": other_queue.code, "reason": "Rebalance."},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "queue" in response.json()["errors"]
+    case.refresh_from_db()
+    assert case.queue == queue
+
+
+def test_the_reassignment_api_answers_400_naming_an_unknown_collector_or_queue(
+    supervisor, queue
+):
+    make_case(queue, reference="CASE-Q")
+    api = client_for(supervisor)
+    for field, value in (("collector", "nobody"), ("queue", "nowhere")):
+        response = api.post(
+            "/api/v1/case-reassignments/",
+            {"cases": ["CASE-Q"], field: value, "reason": "Rebalance."},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert field in response.json()["errors"]
+
+
+def test_an_admin_may_reassign_into_any_teams_queue_on_page_and_api(
+    client, admin_user, queue, other_queue, outsider
+):
+    first = make_case(queue, reference="CASE-A")
+    second = make_case(queue, reference="CASE-B")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {
+            "case": [first.reference],
+            "queue": other_queue.code,
+            "collector": "outsider",
+            "reason": "Rebalance.",
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.queue, first.assigned_to) == (other_queue, outsider)
+    response = client_for(admin_user).post(
+        "/api/v1/case-reassignments/",
+        {"cases": ["CASE-B"], "queue": other_queue.code, "reason": "Rebalance."},
+        format="json",
+    )
+    assert response.status_code == 200
+    second.refresh_from_db()
+    assert second.queue == other_queue
