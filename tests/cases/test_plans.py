@@ -287,9 +287,8 @@ def test_a_plan_longer_than_sixty_instalments_is_refused(case):
 def test_one_setting_bounds_the_plan_on_every_path(case, settings, collector):
     """PLAN_MAX_INSTALMENTS bounds the calculator's form and preview, the proposal,
     and the approval of a plan proposed before the limit was lowered."""
-    from cases.forms import PlanForm
-
-    from calls.services import plan_schedule_preview
+    from calls.forms import PlanForm
+    from cases.services import plan_schedule_preview
     from tests.supervision.conftest import make_plan
 
     settings.PLAN_MAX_INSTALMENTS = 1
