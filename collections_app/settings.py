@@ -378,6 +378,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The beat schedule is code, reviewed like code; one beat process runs it. The
 # escalation rules themselves live in the database, edited by admins.
 CELERY_BEAT_SCHEDULE = {
+    # Proves beat and a worker alive for /readyz (READYZ_HEARTBEAT_MAX_AGE).
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
     "escalation-sweep": {"task": "cases.tasks.run_escalation_sweep", "schedule": 300.0},
     "dispatch-outbox": {"task": "messaging.tasks.dispatch_outbox", "schedule": 15.0},
     "recover-stale-outbox": {
@@ -401,6 +403,11 @@ CELERY_BEAT_SCHEDULE = {
     "credit-payments": {"task": "supervision.tasks.credit_payments", "schedule": 300.0},
     "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
 }
+
+# /readyz: how old the beat+worker heartbeat may be (it is written every 30 s), and
+# whether readiness needs it at all (0 for a web-only probe).
+READYZ_HEARTBEAT_MAX_AGE = env_int("READYZ_HEARTBEAT_MAX_AGE", 120, minimum=31)
+READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", True)
 
 # SQLite ignores the INCLUDE columns of the ledger's covering index (PostgreSQL uses
 # them); the warning says nothing actionable on a development database.
