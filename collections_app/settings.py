@@ -18,6 +18,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.logs import log_formatter, structlog_configure
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -142,6 +144,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_structlog",
     "core",
     "collections_app",
     "cases",
@@ -156,6 +159,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request id on every log line of the request, and into its Celery tasks.
+    "django_structlog.middlewares.RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -425,12 +430,27 @@ DPD_BUCKETS = [(1, 30, "1-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None,
 # A policy draft goes live only when a second admin approves it (docs/configuration.md).
 CONFIGURATION_ACTIVATION_APPROVAL = env_bool("CONFIGURATION_ACTIVATION_APPROVAL", False)
 
+# Logs: JSON lines (LOG_FORMAT=json, the default outside DEBUG) or readable lines
+# (console), through structlog, for Django's, Celery's and our own loggers alike.
+# django-structlog binds a request id to every line of a request and carries it into
+# the Celery tasks the request starts; core.logs.pii_scrub masks phone numbers,
+# emails and national ids that reach a log line anyway (docs/operations.md, "Logs").
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "console"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or console.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {"()": log_formatter, "log_format": LOG_FORMAT},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
 # Outbound messaging: SMS through a pluggable backend, email through Django's framework.
 SMS_BACKEND = os.environ.get(
