@@ -6,6 +6,7 @@ values with a message naming the variable, so a typo fails at start-up, not at 3
 """
 
 import datetime
+import ipaddress
 import os
 import re
 import sys
@@ -94,6 +95,10 @@ def env_database(name: str, default: str) -> dict:
         }
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+    # The same backends, counting queries and errors for /metrics (django-prometheus).
+    config["ENGINE"] = config["ENGINE"].replace(
+        "django.db.backends.", "django_prometheus.db.backends.", 1
+    )
     return config
 
 
@@ -145,6 +150,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_structlog",
+    "django_prometheus",
     "core",
     "collections_app",
     "cases",
@@ -158,6 +164,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests and latency by view for /metrics (first and last, as it asks).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A request id on every log line of the request, and into its Celery tasks.
     "django_structlog.middlewares.RequestMiddleware",
@@ -176,6 +184,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): only our own scripts and styles, no inline
@@ -408,6 +417,16 @@ CELERY_BEAT_SCHEDULE = {
     "credit-payments": {"task": "supervision.tasks.credit_payments", "schedule": 300.0},
     "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
 }
+
+# /metrics: a bearer token for the scraper, or else the networks that may read it.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(net)
+        for net in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
 
 # /readyz: how old the beat+worker heartbeat may be (it is written every 30 s), and
 # whether readiness needs it at all (0 for a web-only probe).
