@@ -82,9 +82,14 @@ class StateCollector:
 
 
 def _queue_depth() -> int | None:
-    """LLEN of the default queue on Redis; None on another broker."""
+    """Tasks waiting: LLEN of the default queue on Redis, the message files of the
+    filesystem broker (make run); None when the broker does not answer."""
     if not settings.REDIS_URL:
-        return None
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+        try:
+            return sum(1 for name in os.listdir(folder) if name.endswith(".msg"))
+        except OSError:
+            return None
     queue = celery_app.conf.task_default_queue
     try:
         with celery_app.connection_for_read() as conn:

@@ -124,6 +124,10 @@ if not SECRET_KEY:
             "SECRET_KEY must be set outside DEBUG (make run sets DEBUG=1 for you)."
         )
 
+# Rotating SECRET_KEY: put the old key here while the new one takes over, so sessions,
+# password-reset links and signed values made with it stay valid (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
     ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [],

@@ -2,8 +2,11 @@
 request, database and product counters, and state read at scrape time."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -94,3 +97,19 @@ def test_login_lockouts_are_counted(client, collector):
         client.post("/accounts/login/", {"username": "collector", "password": "wrong"})
     after = total(scrape(client), "collections_login_lockouts_total")
     assert after == before + 1
+
+
+def test_every_metric_the_alert_rules_name_is_exported(client):
+    rules = (Path(settings.BASE_DIR) / "deploy/prometheus/alerts.yml").read_text()
+    named = set(re.findall(r"\b((?:collections|django)_\w+)", rules))
+    response = client.get("/metrics")
+    families = {
+        family.name
+        for family in text_string_to_metric_families(response.content.decode())
+    }
+    missing = {
+        name
+        for name in named
+        if re.sub(r"_(total|bucket|count|sum)$", "", name) not in families
+    }
+    assert named and missing == set()
