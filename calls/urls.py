@@ -1,4 +1,4 @@
-"""The collector's queue and the guided call (pages)."""
+"""The collector's pages: the queue, the case page and its actions, the guided call."""
 
 from django.urls import path
 
@@ -7,6 +7,15 @@ from . import views
 urlpatterns = [
     path("work/", views.queue, name="work-queue"),
     path("work/next/", views.next_case, name="work-next"),
+    path("cases/<str:reference>/", views.case_detail, name="case-detail"),
+    path("cases/<str:reference>/reveal/", views.case_reveal, name="case-reveal"),
+    path("cases/<str:reference>/promise/", views.promise_create, name="case-promise"),
+    path("cases/<str:reference>/plan/", views.plan_create, name="case-plan"),
+    path(
+        "cases/<str:reference>/restriction/",
+        views.restriction_add,
+        name="case-restriction",
+    ),
     path("cases/<str:reference>/call/start/", views.call_start, name="call-start"),
     path("cases/<str:reference>/call/step/", views.call_step, name="call-step"),
     path("cases/<str:reference>/call/log/", views.call_log, name="call-log"),

@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "configuration",
     "imports",
     "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [

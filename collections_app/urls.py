@@ -24,7 +24,6 @@ urlpatterns = [
     path("supervisor/", views.supervisor_home, name="home-supervisor"),
     path("configuration/", views.admin_home, name="home-admin"),
     path("", include("calls.urls")),
-    path("cases/", include("cases.urls")),
     path("supervisor/", include("supervision.urls")),
     path("configuration/", include("configuration.urls")),
     path("imports/", include("imports.urls")),

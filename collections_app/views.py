@@ -9,9 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases import selectors as case_selectors
+from cases.models import EscalationPolicy
+from compliance.models import RulePack
 from core.models import Heartbeat
 from core.roles import Role, primary_role, role_required
 from core.tasks import WORKER_HEARTBEAT
+from messaging.models import MessageTemplate
 
 from .celery import app as celery_app
 
@@ -93,4 +96,11 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def admin_home(request: HttpRequest) -> HttpResponse:
     summary = case_selectors.admin_summary()
+    # Counted here, on top of the layers: policies, templates and packs are configured
+    # in the apps above cases (escalation, messaging, compliance).
+    summary.update(
+        policies=EscalationPolicy.objects.count(),
+        templates=MessageTemplate.objects.count(),
+        rule_packs=list(RulePack.objects.all()),
+    )
     return render(request, "home/admin.html", {"summary": summary})

@@ -1,6 +1,7 @@
 """The shipped rule packs (cn, us, uk) as data, following
-reference/compliance-catalogue.md. Migration 0002 installs them as RulePack rows;
-admins then edit the rows (compliance.services.rule_pack_update).
+reference/compliance-catalogue.md. `rule_packs_install` writes them as RulePack rows
+(for migration 0002 and the test set-up); admins then edit the rows
+(compliance.services.rule_pack_update).
 
 Each rule carries its citation so a decision can quote it. Values the catalogue marks
 [P] are policy defaults, not legal requirements, and their citations say so.
@@ -376,3 +377,21 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+def rule_packs_install(apps) -> None:
+    """Install the shipped packs as RulePack rows, version 1 (idempotent): called by
+    migration 0002 and the test set-up. `apps` is a migration's app registry, or
+    `django.apps.apps`."""
+    RulePack = apps.get_model("compliance", "RulePack")
+    for code, spec in DEFAULT_PACKS.items():
+        # Never overwrite a pack an admin has already edited.
+        RulePack.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": spec["name"],
+                "description": spec["description"],
+                "parameters": spec["parameters"],
+                "version": 1,
+            },
+        )

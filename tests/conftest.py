@@ -23,20 +23,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _reference_data_install() -> None:
-    """Re-run the data migrations' installers (all idempotent): transactional tests
+    """Re-run the reference-data installers (all idempotent): transactional tests
     flush the database at teardown, so a database kept with --reuse-db would
     otherwise start the next session without role groups, rule packs or the
     default ladder."""
     from importlib import import_module
 
     from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
 
-    roles = import_module("cases.migrations.0002_roles")
-    for name, patterns in roles.ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(roles._matching(Permission, patterns))
-    import_module("compliance.migrations.0002_rule_packs").install_packs(apps, None)
+    from compliance.pack_defaults import rule_packs_install
+    from core.role_grants import roles_install
+
+    roles_install(apps)
+    rule_packs_install(apps)
     import_module("messaging.migrations.0004_default_ladder").install(apps, None)
 
 

@@ -2,36 +2,8 @@
 
 from django.db import migrations
 
-APPS = ["cases", "calls", "compliance", "messaging"]
-
-VIEW_ALL = [f"{app}.view_*" for app in APPS]
-COLLECTOR = VIEW_ALL + [
-    "cases.add_promisetopay", "cases.change_promisetopay",
-    "cases.add_repaymentplan", "cases.add_repaymentplaninstalment",
-    "calls.add_calllog", "calls.change_calllog", "calls.change_calltask",
-    "compliance.add_contactrestriction", "compliance.add_contactattempt",
-]
-SUPERVISOR = COLLECTOR + [
-    "cases.change_case", "cases.change_repaymentplan",
-    "calls.add_callreview", "calls.change_callreview", "calls.add_calltask",
-    "compliance.change_contactrestriction",
-]
-ADMIN = [f"{app}.*" for app in APPS] + ["auth.*", "authtoken.*"]
-
-ROLES = {"collector": COLLECTOR, "supervisor": SUPERVISOR, "admin": ADMIN}
-
-
-def _matching(Permission, patterns):
-    perms = []
-    for pattern in patterns:
-        app_label, codename = pattern.split(".")
-        qs = Permission.objects.filter(content_type__app_label=app_label)
-        if codename.endswith("*"):
-            qs = qs.filter(codename__startswith=codename[:-1])
-        else:
-            qs = qs.filter(codename=codename)
-        perms.extend(qs)
-    return perms
+# The roles are reference data of the kernel, shared with the test set-up.
+from core.role_grants import ROLES, roles_install
 
 
 def create_roles(apps, schema_editor):
@@ -43,11 +15,7 @@ def create_roles(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, patterns in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(_matching(Permission, patterns))
+    roles_install(apps)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,5 +1,5 @@
 """Trigram indexes for the collector queue's fragment search (part of a name, the last
-digits of a phone): PostgreSQL only, where `calls.selectors._search_q` reads each
+digits of a phone): PostgreSQL only, where `calls.selectors.queue._search_q` reads each
 source through them. Not in the models' Meta, so SQLite databases are unaffected."""
 
 from django.db import migrations

@@ -1,4 +1,4 @@
-"""Writes to loans, payments, cases, promises and repayment plans.
+"""Writes to loans, payments, cases, contact points, promises and repayment plans.
 
 Every function here owns its transaction and row locks. Single-row changes go through
 the ORM so django-simple-history records them with the acting user and a reason; the
@@ -9,6 +9,7 @@ A package (split past ~500 lines, DESIGN.md section 2); import from here:
 `from cases import services` / `from cases.services import payment_record`.
 """
 
+from .contact_points import contact_point_mark_invalid
 from .delinquency import (
     bucket_for,
     days_past_due,
@@ -17,11 +18,18 @@ from .delinquency import (
     queue_criteria_q,
 )
 from .payments import payment_record
-from .plans import plan_approve, plan_propose, plan_refresh, plan_reject
+from .plans import (
+    plan_approve,
+    plan_propose,
+    plan_refresh,
+    plan_reject,
+    plan_schedule_preview,
+)
 from .promises import promise_record, promise_refresh
 
 __all__ = [
     "bucket_for",
+    "contact_point_mark_invalid",
     "days_past_due",
     "delinquency_refresh",
     "payment_record",
@@ -29,6 +37,7 @@ __all__ = [
     "plan_propose",
     "plan_refresh",
     "plan_reject",
+    "plan_schedule_preview",
     "priority_score",
     "promise_record",
     "promise_refresh",

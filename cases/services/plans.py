@@ -1,9 +1,10 @@
-"""Repayment plans: proposed by a collector, decided by a supervisor, then settled."""
+"""Repayment plans: previewed in the calculator, proposed by a collector, decided by a
+supervisor, then settled."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -217,3 +218,33 @@ def plan_refresh(*, today: dt.date | None = None) -> dict:
             status=RepaymentPlan.Status.COMPLETED
         )
     return {"broken": broken, "completed": completed}
+
+
+def plan_schedule_preview(
+    *, total: Decimal, count: int, first_due_date: dt.date, every_days: int = 30
+) -> list[dict]:
+    """Equal instalments (the last takes the rounding) every `every_days` days: the
+    plan calculator's schedule, before anything is saved. `count` 1 is a deferral."""
+    errors: dict[str, list[str]] = {}
+    if total is None or total <= 0:
+        errors["total"] = ["The total must be above zero."]
+    if not count or count < 1:
+        errors["count"] = ["At least one instalment."]
+    elif count > 60:
+        errors["count"] = ["At most 60 instalments."]
+    if every_days < 1:
+        errors["every_days"] = ["At least one day apart."]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
+    cent = Decimal("0.01")
+    part = (total / count).quantize(cent, rounding=ROUND_DOWN)
+    rows = []
+    for n in range(count):
+        amount = part if n < count - 1 else total - part * (count - 1)
+        rows.append(
+            {
+                "due_date": first_due_date + dt.timedelta(days=every_days * n),
+                "amount": amount,
+            }
+        )
+    return rows

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from supervision.demo import demo_wav
+from demo.supervision import demo_wav
 from tests.calls.conftest import make_case
 from tests.cases.factories import TeamFactory, UserFactory, WorkQueueFactory
 from tests.supervision.conftest import make_call, make_plan

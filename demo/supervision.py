@@ -24,8 +24,8 @@ from django.utils import timezone
 from calls.models import CallLog, CallReview
 from cases.models import Case
 from compliance.models import ContactAttempt, ContactRestriction, Decision
-
-from .models import Approval, BucketSnapshot
+from supervision.models import Approval, BucketSnapshot
+from supervision.services import bucket_snapshot_take, payment_credits_take
 
 RECORDING_NAME = "recordings/demo/demo-call.wav"
 FLAGGED_NOTES = [
@@ -202,8 +202,6 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
         ],
         ignore_conflicts=True,
     )
-    from .services import bucket_snapshot_take, payment_credits_take
-
     bucket_snapshot_take(day=timezone.localdate(now))
     credited = payment_credits_take(since=now - dt.timedelta(days=90))
     return {

@@ -1,6 +1,7 @@
 """The case page and its actions: reveal (audited), promise, repayment plan,
 restriction. Short functions: fetch with access check → form → service → redirect
-or render a partial. The guided call lives in calls.views."""
+or render a partial. The guided call's steps live in calls.views.guided_call; the
+call in progress is kept in the session here, since the page shows it."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls import selectors as call_selectors
-from calls import services as call_services
+from cases import services as case_services
+from cases.masking import mask_contact, mask_national_id
 from compliance.restrictions import restriction_create
 from core.errors import ApplicationError
 from core.forms import form_errors
 from core.roles import Role, role_required
 
-from . import services
-from .forms import WRONG_NUMBER, PlanForm, PromiseForm, RestrictionForm
-from .masking import mask_contact, mask_national_id
+from .. import selectors, services
+from ..forms import (
+    WRONG_NUMBER,
+    CallOutcomeForm,
+    PlanForm,
+    PromiseForm,
+    RestrictionForm,
+)
 
 WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
 
@@ -28,12 +34,10 @@ def case_page_context(
     request: HttpRequest, case, *, revealed: dict | None = None, **extra
 ) -> dict:
     """Everything the case page shows; each part is a bounded read."""
-    from calls.views import active_call_context
-
     revealed = revealed or {}
     customer = case.customer
     points = list(customer.contact_points.all())
-    loans = call_selectors.case_loans(case=case)
+    loans = selectors.case_loans(case=case)
     context = {
         "case": case,
         "customer": customer,
@@ -47,12 +51,12 @@ def case_page_context(
             (p, revealed.get(f"point-{p.pk}") or mask_contact(p.channel, p.value))
             for p in points
         ],
-        "banners": call_selectors.contact_banners(case=case),
+        "banners": selectors.contact_banners(case=case),
         "loans": loans,
-        "totals": call_selectors.case_totals(loans),
-        "timeline": call_selectors.case_timeline(case=case),
-        "reveals": call_selectors.pii_reveals_for_case(case=case),
-        "task": call_selectors.case_current_task(case=case, user=request.user),
+        "totals": selectors.case_totals(loans),
+        "timeline": selectors.case_timeline(case=case),
+        "reveals": selectors.pii_reveals_for_case(case=case),
+        "task": selectors.case_current_task(case=case, user=request.user),
         "revealed": revealed,
         "promise_form": PromiseForm(),
     }
@@ -61,17 +65,52 @@ def case_page_context(
     return context
 
 
+def calls_in_session(request) -> dict:
+    """The calls started in this session: {case reference: {attempt, stage}}."""
+    return request.session.setdefault("calls", {})
+
+
+def active_call_context(request: HttpRequest, case) -> dict:
+    """The call in progress on this case in this session, if any, with its form."""
+    state = calls_in_session(request).get(case.reference)
+    if not state:
+        return {"call": None}
+    attempt = selectors.pending_attempt(
+        case=case, user=request.user, attempt_id=state["attempt"]
+    )
+    if attempt is None:  # logged elsewhere, or another session's
+        calls_in_session(request).pop(case.reference, None)
+        request.session.modified = True
+        return {"call": None}
+    stage = state.get("stage", "identify")
+    return {
+        "call": {
+            "attempt": attempt,
+            "stage": stage,
+            "disclosed": stage in ("explain", "resolve"),
+            "form": CallOutcomeForm(stage=stage),
+            "hotline": _hotline(),
+        }
+    }
+
+
+def _hotline() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "COLLECTIONS_HOTLINE", "")
+
+
 @role_required(*WORKERS)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = call_selectors.case_for_page(user=request.user, reference=reference)
-    return render(request, "cases/case.html", case_page_context(request, case))
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    return render(request, "calls/case.html", case_page_context(request, case))
 
 
 @role_required(*WORKERS)
 @require_POST
 def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
     """Show one masked value in full, and record who saw it."""
-    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    case = selectors.case_for_page(user=request.user, reference=reference)
     field = request.POST.get("field", "")
     point = None
     if field == "contact_point":
@@ -79,25 +118,25 @@ def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
             pk=request.POST.get("contact_point") or 0
         ).first()
     try:
-        value = call_services.pii_reveal(
+        value = services.pii_reveal(
             user=request.user, case=case, field=field, contact_point=point
         )
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400)
     if request.htmx:
-        return render(request, "cases/_revealed.html", {"value": value})
+        return render(request, "calls/_revealed.html", {"value": value})
     key = f"point-{point.pk}" if point else field
     context = case_page_context(request, case, revealed={key: value})
-    return render(request, "cases/case.html", context)
+    return render(request, "calls/case.html", context)
 
 
 @role_required(*WORKERS)
 def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
-    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    case = selectors.case_for_page(user=request.user, reference=reference)
     form = PromiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.promise_record(
+            case_services.promise_record(
                 case=case,
                 amount=form.cleaned_data["amount"],
                 due_date=form.cleaned_data["due_date"],
@@ -110,16 +149,16 @@ def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("case-detail", reference=case.reference)
     status = 400 if form.errors else 200
     return render(
-        request, "cases/promise.html", {"case": case, "form": form}, status=status
+        request, "calls/promise.html", {"case": case, "form": form}, status=status
     )
 
 
 @role_required(*WORKERS)
 def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
     """The plan calculator: preview the schedule, then propose it."""
-    case = call_selectors.case_for_page(user=request.user, reference=reference)
-    loans = call_selectors.case_loans(case=case)
-    totals = call_selectors.case_totals(loans)
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    loans = selectors.case_loans(case=case)
+    totals = selectors.case_totals(loans)
     form = PlanForm(
         request.POST or None,
         initial={"total": totals["overdue"] or totals["balance"]},
@@ -129,14 +168,14 @@ def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         count = 1 if data["kind"] == "deferral" else data["count"]
         try:
-            schedule = call_services.plan_schedule_preview(
+            schedule = case_services.plan_schedule_preview(
                 total=data["total"],
                 count=count,
                 first_due_date=data["first_due_date"],
                 every_days=data["every_days"],
             )
             if "propose" in request.POST:
-                services.plan_propose(
+                case_services.plan_propose(
                     case=case,
                     kind=data["kind"],
                     instalments=schedule,
@@ -153,16 +192,16 @@ def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
     context = {"case": case, "form": form, "schedule": schedule, "totals": totals}
     if request.htmx:
         # htmx swaps only 2xx answers: the errors are in the fragment.
-        return render(request, "cases/plan.html#plan-form", context)
+        return render(request, "calls/plan.html#plan-form", context)
     status = 400 if form.errors else 200
-    return render(request, "cases/plan.html", context, status=status)
+    return render(request, "calls/plan.html", context, status=status)
 
 
 @role_required(*WORKERS)
 def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
     """Record a cease request, dispute, attorney, vulnerability, opt-out or a wrong
     number from the case page."""
-    case = call_selectors.case_for_page(user=request.user, reference=reference)
+    case = selectors.case_for_page(user=request.user, reference=reference)
     points = list(case.customer.contact_points.all())
     form = RestrictionForm(request.POST or None, points=points)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +216,7 @@ def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
                             "contact_point": [_("Choose the number that is wrong.")]
                         },
                     )
-                call_services.contact_point_mark_invalid(
+                case_services.contact_point_mark_invalid(
                     user=request.user,
                     case=case,
                     contact_point=point,
@@ -200,5 +239,5 @@ def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("case-detail", reference=case.reference)
     status = 400 if form.errors else 200
     return render(
-        request, "cases/restriction.html", {"case": case, "form": form}, status=status
+        request, "calls/restriction.html", {"case": case, "form": form}, status=status
     )

@@ -1,0 +1,60 @@
+"""Reads for the collector's workspace: the queue, the case page (loans, timeline,
+compliance banners) and call lists.
+
+A package (split past ~500 lines, DESIGN.md section 2); import from here:
+`from calls import selectors` / `from calls.selectors import queue_page`.
+"""
+
+from ._common import reason_text
+from .case_page import (
+    Banner,
+    LoanView,
+    call_list_for_user,
+    case_current_task,
+    case_for_page,
+    case_loans,
+    case_totals,
+    contact_banners,
+    pending_attempt,
+    pii_reveals_for_case,
+)
+from .queue import (
+    PAGE_SIZE,
+    QUEUE_DEPTH,
+    QueueFilters,
+    QueueRow,
+    queue_candidate_ids,
+    queue_cases,
+    queue_filter_choices,
+    queue_page,
+    queue_reasons,
+    queue_total,
+)
+from .timeline import TIMELINE_LIMIT, TimelineEntry, case_timeline
+
+__all__ = [
+    "PAGE_SIZE",
+    "QUEUE_DEPTH",
+    "TIMELINE_LIMIT",
+    "Banner",
+    "LoanView",
+    "QueueFilters",
+    "QueueRow",
+    "TimelineEntry",
+    "call_list_for_user",
+    "case_current_task",
+    "case_for_page",
+    "case_loans",
+    "case_timeline",
+    "case_totals",
+    "contact_banners",
+    "pending_attempt",
+    "pii_reveals_for_case",
+    "queue_candidate_ids",
+    "queue_cases",
+    "queue_filter_choices",
+    "queue_page",
+    "queue_reasons",
+    "queue_total",
+    "reason_text",
+]

@@ -1,0 +1,235 @@
+"""Reads of the case page: the customer's loans and what is overdue, the gate's
+verdict on each phone, the task the collector holds, the call in progress, reveals
+of masked PII; and the calls a user may list. Each is a bounded read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.masking import mask_phone
+from cases.models import Case, ContactPoint, Instalment, Loan
+from cases.selectors import case_get_for_user, case_list_for_user
+from compliance.models import ContactAttempt
+from compliance.services import (
+    ContactProposal,
+    contact_evaluate_many,
+    pack_compiled_for,
+)
+
+from ..models import CallLog, CallTask, PiiReveal
+from ..services import call_purpose
+from ._common import reason_text
+
+
+def case_for_page(*, user, reference: str) -> Case:
+    """The case with what its page shows, if `user` may see it (else 404)."""
+    case = case_get_for_user(user=user, reference=reference)
+    return case
+
+
+@dataclass
+class LoanView:
+    loan: Loan
+    oldest_unpaid_due: dt.date | None
+    overdue_instalments: list[Instalment] = field(default_factory=list)
+
+
+def case_loans(*, case: Case) -> list[LoanView]:
+    """The customer's active loans with overdue amounts and the dates they fell due."""
+    today = timezone.localdate()
+    unpaid = Instalment.objects.filter(amount_paid__lt=F("amount_due")).order_by(
+        "due_date"
+    )
+    loans = Loan.objects.filter(customer_id=case.customer_id).prefetch_related(
+        Prefetch("instalments", queryset=unpaid, to_attr="unpaid")
+    )
+    views = []
+    for loan in loans.order_by("-overdue_amount", "reference"):
+        overdue = [i for i in loan.unpaid if i.due_date < today]
+        views.append(
+            LoanView(
+                loan=loan,
+                oldest_unpaid_due=overdue[0].due_date if overdue else None,
+                overdue_instalments=overdue,
+            )
+        )
+    return views
+
+
+def case_totals(loans: list[LoanView]) -> dict[str, Decimal]:
+    active = [v.loan for v in loans if v.loan.status == Loan.Status.ACTIVE]
+    return {
+        "overdue": sum((loan.overdue_amount for loan in active), Decimal("0")),
+        "balance": sum((loan.outstanding_balance for loan in active), Decimal("0")),
+    }
+
+
+@dataclass
+class Banner:
+    point: ContactPoint
+    masked: str
+    allowed: bool
+    text: str
+    next_permitted_at: dt.datetime | None = None
+
+
+def _cap_counts(
+    *, point: ContactPoint, attempts: list[ContactAttempt], pack, zone, now
+) -> list[str]:
+    """ "2 of 6 unanswered calls today" for each call cap of the pack."""
+    parts = []
+    local_day = now.astimezone(zone).date()
+    for cap in pack.caps:
+        if "call" not in cap.channels:
+            continue
+        if cap.window == "calendar_day":
+            since = dt.datetime.combine(local_day, dt.time(0), tzinfo=zone)
+        else:
+            since = now - dt.timedelta(days=cap.days)
+        used = sum(
+            1
+            for a in attempts
+            if a.at >= since
+            and a.channel in cap.channels
+            and a.result in cap.counted
+            and (cap.scope != "contact_point" or a.contact_value == point.value)
+        )
+        what = {
+            "contact_point": _("on this number"),
+            "debtor": _("with the customer"),
+            "debtor_debt": _("on this debt"),
+        }.get(cap.scope, "")
+        period = (
+            _("today")
+            if cap.window == "calendar_day"
+            else _("in %(days)s days") % {"days": cap.days}
+        )
+        parts.append(
+            _("%(used)s of %(max)s calls %(what)s %(period)s")
+            % {"used": used, "max": cap.max, "what": what, "period": period}
+        )
+    return parts
+
+
+def contact_banners(*, case: Case, now: dt.datetime | None = None) -> list[Banner]:
+    """The gate's verdict on calling each of the customer's phones now, as a line a
+    collector reads at a glance: "may call until 21:00 · 2 of 6 calls on this number
+    today" or "blocked until 08:00: outside the permitted window"."""
+    now = now or timezone.now()
+    customer = case.customer
+    points = [
+        p
+        for p in customer.contact_points.all()
+        if p.channel == ContactPoint.Channel.PHONE
+    ]
+    if not points:
+        return []
+    decisions = contact_evaluate_many(
+        [
+            ContactProposal(
+                customer=customer,
+                channel="call",
+                contact_point=p,
+                purpose=call_purpose(p),
+                at=now,
+            )
+            for p in points
+        ],
+        at=now,
+    )
+    pack = pack_compiled_for(customer)
+    attempts = list(
+        ContactAttempt.objects.filter(
+            customer=customer,
+            channel="call",
+            allowed=True,
+            at__gte=now - dt.timedelta(days=8),
+        ).only("at", "channel", "result", "contact_value")
+    )
+    banners = []
+    for point, decision in zip(points, decisions, strict=True):
+        zone = (
+            decision.next_permitted_at.tzinfo
+            if decision.next_permitted_at is not None
+            else pack.zone
+        )
+        masked = mask_phone(point.value)
+        if decision.allowed:
+            parts = [
+                _("May call until %(time)s")
+                % {"time": pack.window_end.strftime("%H:%M")}
+            ]
+            parts += _cap_counts(
+                point=point, attempts=attempts, pack=pack, zone=zone, now=now
+            )
+            banners.append(Banner(point, masked, True, " · ".join(parts)))
+        else:
+            reason = reason_text(decision.reasons[0]) if decision.reasons else ""
+            if decision.next_permitted_at is not None:
+                local = decision.next_permitted_at.astimezone(zone)
+                fmt = (
+                    "%H:%M"
+                    if local.date() == now.astimezone(zone).date()
+                    else ("%Y-%m-%d %H:%M")
+                )
+                text = _("Blocked until %(time)s: %(reason)s") % {
+                    "time": local.strftime(fmt),
+                    "reason": reason,
+                }
+            else:
+                text = _("Blocked: %(reason)s") % {"reason": reason}
+            banners.append(
+                Banner(point, masked, False, text, decision.next_permitted_at)
+            )
+    return banners
+
+
+def pii_reveals_for_case(*, case: Case, limit: int = 10) -> list[PiiReveal]:
+    return list(
+        PiiReveal.objects.filter(customer_id=case.customer_id)
+        .select_related("user")
+        .order_by("-revealed_at")[:limit]
+    )
+
+
+def case_current_task(*, case: Case, user) -> CallTask | None:
+    """The task on this case the user holds, if any (shown on the case page)."""
+    return (
+        CallTask.objects.filter(
+            case=case, claimed_by=user, status=CallTask.Status.CLAIMED
+        )
+        .order_by("-priority")
+        .first()
+    )
+
+
+def pending_attempt(*, case: Case, user, attempt_id: int) -> ContactAttempt | None:
+    """A call the user started on this case and has not logged yet."""
+    return (
+        ContactAttempt.objects.select_related("contact_point")
+        .filter(
+            pk=attempt_id,
+            case=case,
+            actor=user,
+            channel="call",
+            result=ContactAttempt.Result.PENDING,
+        )
+        .first()
+    )
+
+
+def call_list_for_user(*, user) -> QuerySet[CallLog]:
+    """Calls on the cases `user` may see, newest first."""
+    visible = case_list_for_user(user=user).order_by().values("pk")
+    return (
+        CallLog.objects.filter(case_id__in=visible)
+        .select_related("case", "contact_point", "collector")
+        .order_by("-started_at")
+    )

@@ -1,0 +1,196 @@
+"""The case page's timeline: everything that happened on the case, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.masking import mask_contact, mask_phone
+from cases.models import Case, Payment, PromiseToPay, RepaymentPlan
+from compliance.models import ContactAttempt, ContactRestriction
+
+from ..models import CallLog
+from ._common import reason_text
+
+TIMELINE_LIMIT = 40
+
+TIMELINE_LABELS = {
+    "call": gettext_lazy("Call"),
+    "attempt": gettext_lazy("Contact"),
+    "decision": gettext_lazy("Blocked"),
+    "promise": gettext_lazy("Promise"),
+    "plan": gettext_lazy("Plan"),
+    "payment": gettext_lazy("Payment"),
+    "restriction": gettext_lazy("Restriction"),
+}
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # call | attempt | decision | promise | plan | payment | restriction
+    title: str
+    detail: str = ""
+    flagged: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(TIMELINE_LABELS.get(self.kind, self.kind))
+
+
+def _aware_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
+
+
+def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first: reminders and blocked
+    decisions (the ledger), calls, promises, plans, payments and restrictions. Six
+    queries, each bounded by `limit`."""
+    customer_id = case.customer_id
+    entries: list[TimelineEntry] = []
+    calls = (
+        CallLog.objects.filter(case=case)
+        .select_related("collector", "contact_point")
+        .order_by("-started_at")[:limit]
+    )
+    for call in calls:
+        detail = [call.get_attitude_display()]
+        if call.duration_seconds:
+            detail.append(_("%(s)s s") % {"s": call.duration_seconds})
+        if call.notes:
+            detail.append(call.notes)
+        who = call.collector.get_username() if call.collector else "-"
+        entries.append(
+            TimelineEntry(
+                at=call.started_at,
+                kind="call",
+                title=_("Call to %(to)s by %(who)s: %(outcome)s")
+                % {
+                    "to": mask_phone(call.contact_point.value),
+                    "who": who,
+                    "outcome": call.get_outcome_display(),
+                },
+                detail=" · ".join(detail),
+                flagged=call.notes_flagged,
+            )
+        )
+    # Calls appear above; the ledger adds reminders, blocked attempts and calls made
+    # elsewhere (a call's own attempt is skipped: it is the call).
+    attempts = (
+        ContactAttempt.objects.filter(customer_id=customer_id)
+        .exclude(channel="call", allowed=True, call__isnull=False)
+        .select_related("decision")
+        .order_by("-at")[:limit]
+    )
+    for attempt in attempts:
+        value = (
+            mask_contact(
+                "phone" if attempt.channel in ("call", "sms") else attempt.channel,
+                attempt.contact_value,
+            )
+            if attempt.contact_value
+            else ""
+        )
+        if attempt.allowed:
+            title = _("%(channel)s %(to)s: %(result)s") % {
+                "channel": attempt.get_channel_display(),
+                "to": value,
+                "result": attempt.get_result_display(),
+            }
+            detail = attempt.source
+        else:
+            title = _("%(channel)s %(to)s blocked by the compliance gate") % {
+                "channel": attempt.get_channel_display(),
+                "to": value,
+            }
+            reasons = attempt.decision.reasons if attempt.decision else []
+            detail = " ".join(reason_text(r) for r in reasons)
+        entries.append(
+            TimelineEntry(
+                at=attempt.at,
+                kind="attempt" if attempt.allowed else "decision",
+                title=title,
+                detail=detail,
+                flagged=not attempt.allowed,
+            )
+        )
+    for promise in PromiseToPay.objects.filter(case=case).order_by("-made_at")[:limit]:
+        entries.append(
+            TimelineEntry(
+                at=promise.made_at,
+                kind="promise",
+                title=_("Promise to pay %(amount)s %(currency)s by %(date)s")
+                % {
+                    "amount": f"{promise.amount:,.2f}",
+                    "currency": promise.currency,
+                    "date": promise.due_date.isoformat(),
+                },
+                detail=promise.get_status_display(),
+            )
+        )
+    plans = (
+        RepaymentPlan.objects.filter(case=case)
+        .prefetch_related("instalments")
+        .order_by("-created_at")[:limit]
+    )
+    for plan in plans:
+        schedule = ", ".join(
+            f"{i.due_date.isoformat()} {i.amount:,.2f}" for i in plan.instalments.all()
+        )
+        entries.append(
+            TimelineEntry(
+                at=plan.created_at,
+                kind="plan",
+                title=_("Repayment plan %(ref)s (%(kind)s), %(total)s %(currency)s")
+                % {
+                    "ref": plan.reference,
+                    "kind": plan.get_kind_display(),
+                    "total": f"{plan.total_amount:,.2f}",
+                    "currency": plan.currency,
+                },
+                detail=f"{plan.get_status_display()} · {schedule}",
+            )
+        )
+    payments = (
+        Payment.objects.filter(loan__customer_id=customer_id)
+        .select_related("loan")
+        .order_by("-received_at")[:limit]
+    )
+    for payment in payments:
+        entries.append(
+            TimelineEntry(
+                at=payment.received_at,
+                kind="payment",
+                title=_("Payment %(amount)s %(currency)s on %(loan)s")
+                % {
+                    "amount": f"{payment.amount:,.2f}",
+                    "currency": payment.currency,
+                    "loan": payment.loan.reference,
+                },
+                detail=payment.reference,
+            )
+        )
+    restrictions = ContactRestriction.objects.filter(customer_id=customer_id).order_by(
+        "-starts_at"
+    )[:limit]
+    for restriction in restrictions:
+        until = (
+            _(" until %(date)s") % {"date": restriction.ends_at.date().isoformat()}
+            if restriction.ends_at
+            else ""
+        )
+        entries.append(
+            TimelineEntry(
+                at=restriction.starts_at,
+                kind="restriction",
+                title=_("Restriction: %(kind)s%(until)s")
+                % {"kind": restriction.get_kind_display(), "until": until},
+                detail=restriction.reason.splitlines()[0] if restriction.reason else "",
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,54 @@
+"""Collector work: claim the next call, start a call through the compliance gate, log
+how it went, and audit reveals of masked PII.
+
+A package (split past ~500 lines, DESIGN.md section 2); import from here:
+`from calls import services` / `from calls.services import call_log`.
+"""
+
+from .call_logs import (
+    CONVERSATION_OUTCOMES,
+    NO_CONTACT_OUTCOMES,
+    Outcome,
+    blocked_message,
+    call_log,
+    call_log_with_promise,
+    call_purpose,
+    call_record,
+    call_start,
+    ledger_result_for,
+)
+from .claims import (
+    ADHOC_KEY,
+    CLAIM_ATTEMPTS,
+    CLAIM_PREVIEW,
+    OPEN_TASK,
+    call_task_claim_next,
+    call_task_release,
+    claim_minutes,
+    claimable_tasks,
+    user_queue_ids,
+)
+from .reveals import pii_reveal
+
+__all__ = [
+    "ADHOC_KEY",
+    "CLAIM_ATTEMPTS",
+    "CLAIM_PREVIEW",
+    "CONVERSATION_OUTCOMES",
+    "NO_CONTACT_OUTCOMES",
+    "OPEN_TASK",
+    "Outcome",
+    "blocked_message",
+    "call_log",
+    "call_log_with_promise",
+    "call_purpose",
+    "call_record",
+    "call_start",
+    "call_task_claim_next",
+    "call_task_release",
+    "claim_minutes",
+    "claimable_tasks",
+    "ledger_result_for",
+    "pii_reveal",
+    "user_queue_ids",
+]

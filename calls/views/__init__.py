@@ -1,0 +1,29 @@
+"""The collector's pages: the queue and "next case", the case page and its actions,
+the guided call. A package by topic; import the views from here."""
+
+from .case_page import (
+    WORKERS,
+    case_detail,
+    case_page_context,
+    case_reveal,
+    plan_create,
+    promise_create,
+    restriction_add,
+)
+from .guided_call import call_log, call_start, call_step
+from .queue import next_case, queue
+
+__all__ = [
+    "WORKERS",
+    "call_log",
+    "call_start",
+    "call_step",
+    "case_detail",
+    "case_page_context",
+    "case_reveal",
+    "next_case",
+    "plan_create",
+    "promise_create",
+    "queue",
+    "restriction_add",
+]
