@@ -113,3 +113,21 @@ def test_every_metric_the_alert_rules_name_is_exported(client):
         if re.sub(r"_(total|bucket|count|sum)$", "", name) not in families
     }
     assert named and missing == set()
+
+
+def test_pii_reveals_are_counted_by_field(client, collector, queue):
+    from calls.services import pii_reveal
+    from tests.cases.factories import CaseFactory, ContactPointFactory
+
+    case = CaseFactory(queue=queue)
+    phone = ContactPointFactory(customer=case.customer)
+    before = value(
+        scrape(client), "collections_pii_reveals_total", field="contact_point"
+    )
+
+    pii_reveal(user=collector, case=case, field="contact_point", contact_point=phone)
+
+    after = value(
+        scrape(client), "collections_pii_reveals_total", field="contact_point"
+    )
+    assert after == before + 1
