@@ -1,5 +1,5 @@
 # The web, worker and beat image (docker-compose.yml runs all three from it).
-FROM python:3.11-slim
+FROM python:3.11.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -20,7 +20,7 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only DEBUG=0 TESTING=0 \
       python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app \
-    && mkdir -p var/media \
+    && mkdir -p var/media var/letters var/metrics \
     && chown -R app:app var
 
 USER app

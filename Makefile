@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format messages bench bench-needs-postgres clean
+.PHONY: install run run-prod test lint format messages bench bench-needs-postgres clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=1 $(BIN)/python manage.py run_escalation
 	DEBUG=1 bash scripts/run-dev.sh
+
+## Production settings on this machine: gunicorn, a worker and beat, against
+## PostgreSQL and Redis (DATABASE_URL, REDIS_URL, SECRET_KEY); docs/operations.md.
+run-prod: install
+	bash scripts/run-prod.sh
 
 ## The whole test suite (SQLite unless DATABASE_URL / REDIS_URL say otherwise).
 test: install

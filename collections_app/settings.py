@@ -6,6 +6,7 @@ values with a message naming the variable, so a typo fails at start-up, not at 3
 """
 
 import datetime
+import ipaddress
 import os
 import re
 import sys
@@ -17,6 +18,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.logs import log_formatter, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -92,6 +95,10 @@ def env_database(name: str, default: str) -> dict:
         }
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+    # The same backends, counting queries and errors for /metrics (django-prometheus).
+    config["ENGINE"] = config["ENGINE"].replace(
+        "django.db.backends.", "django_prometheus.db.backends.", 1
+    )
     return config
 
 
@@ -116,6 +123,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set outside DEBUG (make run sets DEBUG=1 for you)."
         )
+
+# Rotating SECRET_KEY: put the old key here while the new one takes over, so sessions,
+# password-reset links and signed values made with it stay valid (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
@@ -142,6 +153,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_structlog",
+    "django_prometheus",
     "core",
     "collections_app",
     "cases",
@@ -156,7 +169,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests and latency by view for /metrics (first and last, as it asks).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A request id on every log line of the request, and into its Celery tasks.
+    "django_structlog.middlewares.RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,6 +189,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): only our own scripts and styles, no inline
@@ -379,6 +397,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The beat schedule is code, reviewed like code; one beat process runs it. The
 # escalation rules themselves live in the database, edited by admins.
 CELERY_BEAT_SCHEDULE = {
+    # Proves beat and a worker alive for /readyz (READYZ_HEARTBEAT_MAX_AGE).
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
     "escalation-sweep": {"task": "cases.tasks.run_escalation_sweep", "schedule": 300.0},
     "dispatch-outbox": {"task": "messaging.tasks.dispatch_outbox", "schedule": 15.0},
     "recover-stale-outbox": {
@@ -403,6 +423,21 @@ CELERY_BEAT_SCHEDULE = {
     "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
 }
 
+# /metrics: a bearer token for the scraper, or else the networks that may read it.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(net)
+        for net in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from None
+
+# /readyz: how old the beat+worker heartbeat may be (it is written every 30 s), and
+# whether readiness needs it at all (0 for a web-only probe).
+READYZ_HEARTBEAT_MAX_AGE = env_int("READYZ_HEARTBEAT_MAX_AGE", 120, minimum=31)
+READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", True)
+
 # SQLite ignores the INCLUDE columns of the ledger's covering index (PostgreSQL uses
 # them); the warning says nothing actionable on a development database.
 SILENCED_SYSTEM_CHECKS = (
@@ -419,12 +454,27 @@ DPD_BUCKETS = [(1, 30, "1-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None,
 # A policy draft goes live only when a second admin approves it (docs/configuration.md).
 CONFIGURATION_ACTIVATION_APPROVAL = env_bool("CONFIGURATION_ACTIVATION_APPROVAL", False)
 
+# Logs: JSON lines (LOG_FORMAT=json, the default outside DEBUG) or readable lines
+# (console), through structlog, for Django's, Celery's and our own loggers alike.
+# django-structlog binds a request id to every line of a request and carries it into
+# the Celery tasks the request starts; core.logs.pii_scrub masks phone numbers,
+# emails and national ids that reach a log line anyway (docs/operations.md, "Logs").
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in {"json", "console"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or console.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {"()": log_formatter, "log_format": LOG_FORMAT},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
 # Outbound messaging: SMS through a pluggable backend, email through Django's framework.
 SMS_BACKEND = os.environ.get(

@@ -1,15 +1,19 @@
 """Health checks and the signed-in landing page of each role."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cases import selectors as case_selectors
 from cases.models import EscalationPolicy
 from compliance.models import RulePack
+from core.models import Heartbeat
 from core.roles import Role, primary_role, role_required
+from core.tasks import WORKER_HEARTBEAT
 from messaging.models import MessageTemplate
 
 from .celery import app as celery_app
@@ -20,8 +24,21 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _worker_check() -> str:
+    """'ok' when beat and a worker ran the heartbeat task recently (core.tasks)."""
+    row = Heartbeat.objects.filter(name=WORKER_HEARTBEAT).first()
+    if row is None:
+        return "error: no heartbeat yet"
+    age = (timezone.now() - row.seen_at).total_seconds()
+    if age > settings.READYZ_HEARTBEAT_MAX_AGE:
+        return f"error: last heartbeat {age:.0f} s ago"
+    return "ok"
+
+
 def readyz(request: HttpRequest) -> HttpResponse:
-    """The database and the broker are reachable: safe to route traffic here."""
+    """The database, the broker and the cache are reachable and the background
+    processes are alive (a heartbeat within READYZ_HEARTBEAT_MAX_AGE): safe to route
+    traffic here. READYZ_REQUIRE_WORKER=0 leaves the worker out (a web-only probe)."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -40,6 +57,11 @@ def readyz(request: HttpRequest) -> HttpResponse:
         checks["cache"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {exc.__class__.__name__}"
+    if settings.READYZ_REQUIRE_WORKER:
+        try:
+            checks["worker"] = _worker_check()
+        except Exception as exc:  # noqa: BLE001
+            checks["worker"] = f"error: {exc.__class__.__name__}"
     ok = all(v == "ok" for v in checks.values())
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503

@@ -1,4 +1,8 @@
-"""Admin mixins shared by every app's admin."""
+"""Admin mixins shared by every app's admin, and the kernel's own table."""
+
+from django.contrib import admin
+
+from .models import Heartbeat
 
 
 class ReadOnlyAdminMixin:
@@ -16,3 +20,8 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "seen_at", "detail"]

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from core import events as core_events
 
 from .models import WebhookSubscription
 
+logger = logging.getLogger(__name__)
 Event = WebhookSubscription.Event
 _NAMESPACE = uuid.UUID("2f1d7c1e-8a57-4a8e-9a3c-6c0b1f0e5a11")
 
@@ -139,7 +142,19 @@ def emit_many(event: str, items: Iterable[dict], *, subscriptions=None) -> int:
     if not rows:
         return 0
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    # Deliver now rather than at the next scheduled dispatch (up to 15 s later);
+    # only once the change has committed, so a rolled-back change wakes nothing.
+    transaction.on_commit(_wake_dispatcher)
     return len(rows)
+
+
+def _wake_dispatcher() -> None:
+    from messaging.tasks import dispatch_outbox
+
+    try:
+        dispatch_outbox.delay()
+    except Exception:  # noqa: BLE001 - the broker is down: beat's dispatch sends it
+        logger.warning("could not wake the outbox dispatcher", exc_info=True)
 
 
 # --------------------------------------------------------------------------------------

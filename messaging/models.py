@@ -168,6 +168,12 @@ class OutboundMessage(models.Model):
                 condition=Q(status="sending"),
                 name="outbox_sending_idx",
             ),
+            # Sends of unknown outcome wait for a person; /metrics counts them.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="unknown"),
+                name="outbox_unknown_idx",
+            ),
             models.Index(
                 fields=["webhook_subscription"],
                 condition=Q(webhook_subscription__isnull=False),

@@ -27,6 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from cases.masking import mask_phone
+
 SENT = "sent"
 FAILED = "failed"
 UNKNOWN = "unknown"
@@ -62,7 +64,8 @@ class BaseSmsBackend:
 
 
 class ConsoleBackend(BaseSmsBackend):
-    """Prints each message; the default under `make run`."""
+    """Prints each message; the default under `make run`. The number is masked: the
+    output lands in the worker's log (var/worker.log), and logs carry no PII."""
 
     def __init__(self, stream=None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -72,9 +75,8 @@ class ConsoleBackend(BaseSmsBackend):
     def send(self, message: SmsMessage) -> SendResult:
         with self._lock:
             self.stream.write(
-                f"SMS to {message.to} [{message.idempotency_key}]\n{message.body}\n"
-                + "-" * 60
-                + "\n"
+                f"SMS to {mask_phone(message.to)} [{message.idempotency_key}]\n"
+                f"{message.body}\n" + "-" * 60 + "\n"
             )
             self.stream.flush()
         return SendResult(SENT, provider_message_id=f"console-{uuid.uuid4().hex[:12]}")

@@ -7,6 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core.metrics import DISPATCHED
+
 from . import services
 
 
@@ -17,6 +19,8 @@ def dispatch_outbox(max_seconds: float = 50.0) -> int:
     sent = 0
     while time.monotonic() < deadline:
         report = services.outbox_dispatch()
+        for result in ("sent", "failed", "dead", "unknown", "deferred", "cancelled"):
+            DISPATCHED.labels(result=result).inc(getattr(report, result))
         sent += report.sent
         if report.claimed < settings.OUTBOX_BATCH_SIZE:
             break

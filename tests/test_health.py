@@ -1,10 +1,16 @@
 """Health endpoints: /healthz says the process is up, /readyz that its dependencies
-(database, broker, cache) answer. Load balancers and docker-compose use them."""
+(database, broker, cache) answer and that beat and a worker are alive (a heartbeat).
+Load balancers and docker-compose use them."""
+
+import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from collections_app.celery import app as celery_app
+from core.models import Heartbeat
+from core.tasks import WORKER_HEARTBEAT, heartbeat
 
 
 def test_healthz_answers_without_touching_the_database(client):
@@ -14,8 +20,14 @@ def test_healthz_answers_without_touching_the_database(client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.fixture
+def alive():
+    """Beat and a worker ran the heartbeat task just now."""
+    heartbeat()
+
+
 @pytest.mark.django_db
-def test_readyz_reports_database_broker_and_cache_ok(client):
+def test_readyz_reports_database_broker_cache_and_worker_ok(client, alive):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {
@@ -23,7 +35,41 @@ def test_readyz_reports_database_broker_and_cache_ok(client):
         "database": "ok",
         "broker": "ok",
         "cache": "ok",
+        "worker": "ok",
     }
+
+
+@pytest.mark.django_db
+def test_readyz_is_unavailable_before_any_worker_heartbeat(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "error: no heartbeat yet"
+
+
+@pytest.mark.django_db
+def test_readyz_is_unavailable_when_the_heartbeat_is_stale(client, alive):
+    Heartbeat.objects.filter(name=WORKER_HEARTBEAT).update(
+        seen_at=timezone.now()
+        - dt.timedelta(seconds=settings.READYZ_HEARTBEAT_MAX_AGE + 5)
+    )
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["worker"].startswith("error: last heartbeat ")
+
+
+@pytest.mark.django_db
+def test_readyz_can_leave_the_worker_out_for_a_web_only_probe(client, settings):
+    settings.READYZ_REQUIRE_WORKER = False
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert "worker" not in response.json()
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_is_scheduled_by_beat_often_enough_for_readiness():
+    entry = settings.CELERY_BEAT_SCHEDULE["heartbeat"]
+    assert entry["task"] == heartbeat.name == "core.tasks.heartbeat"
+    assert entry["schedule"] < settings.READYZ_HEARTBEAT_MAX_AGE / 2
 
 
 def test_the_broker_is_the_filesystem_without_redis_and_redis_with_it():
@@ -64,7 +110,7 @@ def test_readyz_is_unavailable_when_the_database_is_down(client, monkeypatch):
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_readyz_checks_the_real_redis_when_redis_url_is_set(client):
+def test_readyz_checks_the_real_redis_when_redis_url_is_set(client, alive):
     from django.core.cache import cache
 
     response = client.get("/readyz")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cases.models import Case, ContactPoint
 from core.errors import ApplicationError
+from core.metrics import PII_REVEALS
 
 from ..models import PiiReveal
 
@@ -36,4 +37,5 @@ def pii_reveal(
         field=field,
         contact_point=contact_point if field == PiiReveal.Field.CONTACT_POINT else None,
     )
+    PII_REVEALS.labels(field=field).inc()
     return value

@@ -105,8 +105,10 @@ def test_file_backend_appends_json_lines(tmp_path):
     assert lines[0]["body"] == "您的账户已逾期，请及时还款。"
 
 
-def test_console_backend_prints_the_message():
+def test_console_backend_prints_the_message_with_the_number_masked():
     stream = io.StringIO()
     result = sms.ConsoleBackend(stream=stream).send(message())
     assert result.status == sms.SENT
-    assert "+8613800138000" in stream.getvalue()
+    printed = stream.getvalue()
+    assert "+86138****8000" in printed
+    assert "+8613800138000" not in printed  # it lands in the worker's log
