@@ -51,9 +51,9 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(detail)]}
 
 
-class BoundedDateTimeField(serializers.DateTimeField):
-    """A datetime between 1970 and 2099: anything else is a typo, and far-off years
-    overflow the date arithmetic of caps and windows."""
+class _Bounded:
+    """A date or datetime between 1970 and 2099: anything else is a typo, and far-off
+    years overflow the date arithmetic of caps and windows."""
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
@@ -64,14 +64,12 @@ class BoundedDateTimeField(serializers.DateTimeField):
         return parsed
 
 
-class BoundedDateField(serializers.DateField):
-    def to_internal_value(self, value):
-        parsed = super().to_internal_value(value)
-        if not EARLIEST.year <= parsed.year <= LATEST.year:
-            raise serializers.ValidationError(
-                f"Must be between {EARLIEST.year} and {LATEST.year}."
-            )
-        return parsed
+class BoundedDateTimeField(_Bounded, serializers.DateTimeField):
+    pass
+
+
+class BoundedDateField(_Bounded, serializers.DateField):
+    pass
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
