@@ -141,7 +141,7 @@ def _write_floor() -> float:
     from django.utils import timezone
 
     from cases.models import EscalationPolicy, EscalationStep
-    from cases.sweep_writes import STAGE_TABLE, WRITE
+    from escalation.sweep_writes import STAGE_TABLE, WRITE
     from messaging.models import MessageTemplate
 
     step = (
@@ -247,8 +247,8 @@ def main() -> None:
     setup_django()
     from django.db import connection, transaction
 
-    from cases.escalation import escalation_sweep
     from cases.services import delinquency_refresh
+    from escalation.sweep import escalation_sweep
 
     if connection.vendor != "postgresql":
         raise SystemExit(

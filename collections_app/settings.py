@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "collections_app",
     "cases",
     "calls",
+    "escalation",
     "compliance",
     "messaging",
     "supervision",
@@ -378,6 +379,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The beat schedule is code, reviewed like code; one beat process runs it. The
 # escalation rules themselves live in the database, edited by admins.
 CELERY_BEAT_SCHEDULE = {
+    # escalation.tasks.run_escalation_sweep, registered under its old name.
     "escalation-sweep": {"task": "cases.tasks.run_escalation_sweep", "schedule": 300.0},
     "dispatch-outbox": {"task": "messaging.tasks.dispatch_outbox", "schedule": 15.0},
     "recover-stale-outbox": {

@@ -37,7 +37,7 @@ def _reference_data_install() -> None:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(roles._matching(Permission, patterns))
     import_module("compliance.migrations.0002_rule_packs").install_packs(apps, None)
-    import_module("messaging.migrations.0004_default_ladder").install(apps, None)
+    import_module("escalation.reference").default_ladder_install(apps)
 
 
 @pytest.fixture(scope="session")

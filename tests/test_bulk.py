@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 
 from cases.models import Case, EscalationStep
-from cases.sweep_writes import SweepMessage, sweep_batch_write
 from compliance.engine import Decision as Verdict
 from compliance.ledger import LedgerEntry
 from compliance.models import ContactAttempt
 from core.bulk import ids_in, update_by_ids
+from escalation.sweep_writes import SweepMessage, sweep_batch_write
 from messaging.models import OutboundMessage
 from tests.cases.factories import CaseFactory, ContactPointFactory
 from tests.messaging.factories import MessageTemplateFactory

@@ -1,4 +1,5 @@
-"""Writes to loans, payments, cases, promises and repayment plans.
+"""Writes to loans, payments, cases, promises and repayment plans, work queues and
+teams.
 
 Every function here owns its transaction and row locks. Single-row changes go through
 the ORM so django-simple-history records them with the acting user and a reason; the
@@ -19,6 +20,7 @@ from .delinquency import (
 from .payments import payment_record
 from .plans import plan_approve, plan_propose, plan_refresh, plan_reject
 from .promises import promise_record, promise_refresh
+from .queues import queue_save, team_save
 
 __all__ = [
     "bucket_for",
@@ -33,4 +35,6 @@ __all__ = [
     "promise_record",
     "promise_refresh",
     "queue_criteria_q",
+    "queue_save",
+    "team_save",
 ]

@@ -1,8 +1,11 @@
 import pytest
+from django.test import override_settings
 
 from cases.models import Case, EscalationPolicy
 from tests.api import client_for
-from tests.cases.factories import CaseFactory
+from tests.cases.factories import CaseFactory, UserFactory
+
+from .conftest import AT
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/escalation-policies/"
@@ -133,3 +136,40 @@ def test_collectors_and_supervisors_may_not_touch_policies(collector, supervisor
         assert api.get(URL).status_code == 403
         assert api.post(URL, body(), format="json").status_code == 403
     assert not Case.objects.exists()
+
+
+def test_simulate_and_rollback_over_the_api(admin_user, portfolio, draft):
+    api = client_for(admin_user)
+    response = api.get(
+        f"/api/v1/escalation-policies/standard/{draft.version}/simulate/",
+        {"at": AT.isoformat()},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["active_version"] == 1
+    totals = {row["kind"]: row for row in body["totals"]}
+    assert totals["sms"]["difference"] == -1
+    api.post(f"/api/v1/escalation-policies/standard/{draft.version}/activate/")
+    response = api.post("/api/v1/escalation-policies/standard/rollback/")
+    assert (response.status_code, response.json()["version"]) == (200, 3)
+    assert EscalationPolicy.objects.get(code="standard", status="active").version == 3
+
+
+def test_rollback_without_an_earlier_version_is_409(admin_user, live):
+    response = client_for(admin_user).post(
+        "/api/v1/escalation-policies/standard/rollback/"
+    )
+    assert response.status_code == 409
+
+
+@override_settings(CONFIGURATION_ACTIVATION_APPROVAL=True)
+def test_activation_over_the_api_needs_a_second_admin(admin_user, draft):
+    api = client_for(admin_user)
+    activate = "/api/v1/escalation-policies/standard/2/activate/"
+    assert api.post(activate).status_code == 409
+    response = api.post("/api/v1/escalation-policies/standard/2/request-activation/")
+    assert response.status_code == 200
+    assert api.post(activate).status_code == 409
+    second = UserFactory(username="admin2", roles=["admin"])
+    response = client_for(second).post(activate)
+    assert (response.status_code, response.json()["status"]) == (200, "active")

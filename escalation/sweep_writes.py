@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from cases.models import EscalationStep
 from compliance.ledger import LedgerEntry, ledger_record_many
 from core.bulk import bulk_insert
 from messaging.models import OutboundMessage
-
-from .models import EscalationStep
 
 
 @dataclass(frozen=True, slots=True)
