@@ -24,6 +24,7 @@ from core.history import history_save
 
 from .. import selectors
 from ..engine import Decision, evaluate
+from ..ledger import decision_values
 from ..models import ContactAttempt, HolidayOverride
 from ..models import Decision as DecisionRow
 from ..packs import (
@@ -305,20 +306,10 @@ def _decision_row(
 ) -> DecisionRow:
     return DecisionRow(
         customer=customer,
-        contact_point_id=decision.contact_point_id,
         case=case,
         loan_id=loan_id,
-        channel=decision.channel,
-        purpose=decision.purpose,
-        proposed_at=decision.proposed_at,
-        allowed=decision.allowed,
-        outcome=decision.outcome,
-        reasons=decision.reasons,
-        conditions=decision.conditions,
-        next_permitted_at=decision.next_permitted_at,
-        rule_pack=decision.rule_pack,
-        rule_pack_version=decision.rule_pack_version,
         actor=actor,
+        **decision_values(decision),
     )
 
 
