@@ -61,12 +61,72 @@ def step_outcomes(report: SweepReport) -> dict[int, StepOutcome]:
     return outcomes
 
 
-def outcome_totals(outcomes: dict) -> Counter:
-    """Actions created per kind (sms, call, review...) over `outcomes`."""
+def _totals(outcomes: dict) -> Counter:
     totals = Counter()
     for outcome in outcomes.values():
         totals[outcome.kind] += outcome.created
     return totals
+
+
+def _reasons(outcomes: dict) -> Counter:
+    reasons = Counter()
+    for outcome in outcomes.values():
+        reasons.update(outcome.reasons)
+    return reasons
+
+
+Steps = list[tuple[StepOutcome | None, StepOutcome | None, int]]
+# (kind or reason, simulated, active, difference)
+Counts = list[tuple[str, int, int, int]]
+
+
+def outcomes_compare(ours: dict, theirs: dict) -> tuple[Steps, Counts, Counts]:
+    """`ours` (a simulated run's outcomes by key: a step's order, or (policy, order))
+    next to `theirs` (the live run's): per key both outcomes and the difference in
+    what they create; per kind of action and per blocking reason both counts and the
+    difference."""
+    totals_ours, totals_theirs = _totals(ours), _totals(theirs)
+    reasons_ours, reasons_theirs = _reasons(ours), _reasons(theirs)
+    steps = [
+        (
+            ours.get(k),
+            theirs.get(k),
+            (ours[k].created if k in ours else 0)
+            - (theirs[k].created if k in theirs else 0),
+        )
+        for k in sorted(set(ours) | set(theirs))
+    ]
+    totals = [
+        (k, totals_ours[k], totals_theirs[k], totals_ours[k] - totals_theirs[k])
+        for k in KINDS
+    ]
+    reasons = [
+        (r, reasons_ours[r], reasons_theirs[r], reasons_ours[r] - reasons_theirs[r])
+        for r in sorted(set(reasons_ours) | set(reasons_theirs))
+    ]
+    return steps, totals, reasons
+
+
+def comparison_dict(steps: Steps, totals: Counts, reasons: Counts) -> dict:
+    """A comparison as the API returns it."""
+
+    def step(o: StepOutcome | None):
+        return None if o is None else o.__dict__
+
+    return {
+        "steps": [
+            {"simulated": step(a), "active": step(b), "difference": d}
+            for a, b, d in steps
+        ],
+        "totals": [
+            {"kind": k, "simulated": a, "active": b, "difference": d}
+            for k, a, b, d in totals
+        ],
+        "blocked_by_reason": [
+            {"reason": r, "simulated": a, "active": b, "difference": d}
+            for r, a, b, d in reasons
+        ],
+    }
 
 
 @dataclass
@@ -75,32 +135,18 @@ class Simulation:
     active: EscalationPolicy | None
     at: dt.datetime
     seconds: float
-    steps: list[tuple[StepOutcome | None, StepOutcome | None, int]]
-    totals: list[tuple[str, int, int, int]]  # kind, draft, active, difference
-    reasons: list[tuple[str, int, int, int]]
+    steps: Steps
+    totals: Counts
+    reasons: Counts
 
     def as_dict(self) -> dict:
-        def step(o: StepOutcome | None):
-            return None if o is None else o.__dict__
-
         return {
             "policy": self.policy.code,
             "version": self.policy.version,
             "active_version": self.active.version if self.active else None,
             "at": self.at.isoformat(),
             "seconds": round(self.seconds, 3),
-            "steps": [
-                {"simulated": step(a), "active": step(b), "difference": d}
-                for a, b, d in self.steps
-            ],
-            "totals": [
-                {"kind": k, "simulated": a, "active": b, "difference": d}
-                for k, a, b, d in self.totals
-            ],
-            "blocked_by_reason": [
-                {"reason": r, "simulated": a, "active": b, "difference": d}
-                for r, a, b, d in self.reasons
-            ],
+            **comparison_dict(self.steps, self.totals, self.reasons),
         }
 
 
@@ -140,32 +186,13 @@ def policy_simulation(*, policy: EscalationPolicy, at: dt.datetime) -> Simulatio
                 label=f"{active.code} v{active.version} #{order} {theirs[order].name}",
             )
     seconds = time.perf_counter() - started
-    orders = sorted(set(simulated) | set(live))
-    ours, theirs = outcome_totals(simulated), outcome_totals(live)
-    totals = [(k, ours[k], theirs[k], ours[k] - theirs[k]) for k in KINDS]
-    reasons_ours, reasons_theirs = Counter(), Counter()
-    for o in simulated.values():
-        reasons_ours.update(o.reasons)
-    for o in live.values():
-        reasons_theirs.update(o.reasons)
-    reasons = [
-        (r, reasons_ours[r], reasons_theirs[r], reasons_ours[r] - reasons_theirs[r])
-        for r in sorted(set(reasons_ours) | set(reasons_theirs))
-    ]
+    steps, totals, reasons = outcomes_compare(simulated, live)
     return Simulation(
         policy=policy,
         active=active if live else None,
         at=at,
         seconds=seconds,
-        steps=[
-            (
-                simulated.get(o),
-                live.get(o),
-                (simulated[o].created if o in simulated else 0)
-                - (live[o].created if o in live else 0),
-            )
-            for o in orders
-        ],
+        steps=steps,
         totals=totals,
         reasons=reasons,
     )

@@ -13,7 +13,14 @@ from django.http import Http404
 from cases.models import EscalationPolicy
 from compliance.models import RulePack
 from compliance.packs import Pack, pack_from_row
-from escalation.simulation import KINDS, StepOutcome, outcome_totals, step_outcomes
+from escalation.simulation import (
+    Counts,
+    StepOutcome,
+    Steps,
+    comparison_dict,
+    outcomes_compare,
+    step_outcomes,
+)
 from escalation.sweep import escalation_simulate
 
 from ..models import RulePackDraft
@@ -113,9 +120,9 @@ class RulePackSimulation:
     live_version: int
     at: dt.datetime
     seconds: float
-    steps: list[tuple[StepOutcome | None, StepOutcome | None, int]]
-    totals: list[tuple[str, int, int, int]]
-    reasons: list[tuple[str, int, int, int]]
+    steps: Steps
+    totals: Counts
+    reasons: Counts
 
     @property
     def active(self) -> bool:
@@ -123,9 +130,6 @@ class RulePackSimulation:
         return True
 
     def as_dict(self) -> dict:
-        def step(o: StepOutcome | None):
-            return None if o is None else o.__dict__
-
         return {
             "rule_pack": self.draft.code,
             "draft": self.draft.number,
@@ -133,18 +137,7 @@ class RulePackSimulation:
             "live_version": self.live_version,
             "at": self.at.isoformat(),
             "seconds": round(self.seconds, 3),
-            "steps": [
-                {"simulated": step(a), "active": step(b), "difference": d}
-                for a, b, d in self.steps
-            ],
-            "totals": [
-                {"kind": k, "simulated": a, "active": b, "difference": d}
-                for k, a, b, d in self.totals
-            ],
-            "blocked_by_reason": [
-                {"reason": r, "simulated": a, "active": b, "difference": d}
-                for r, a, b, d in self.reasons
-            ],
+            **comparison_dict(self.steps, self.totals, self.reasons),
         }
 
 
@@ -171,33 +164,13 @@ def rule_pack_simulation(
         for order, outcome in step_outcomes(live).items():
             theirs[(policy.code, order)] = outcome
     seconds = time.perf_counter() - started
-    keys = sorted(set(ours) | set(theirs))
-    totals_ours, totals_theirs = outcome_totals(ours), outcome_totals(theirs)
-    reasons_ours, reasons_theirs = Counter(), Counter()
-    for o in ours.values():
-        reasons_ours.update(o.reasons)
-    for o in theirs.values():
-        reasons_theirs.update(o.reasons)
+    steps, totals, reasons = outcomes_compare(ours, theirs)
     return RulePackSimulation(
         draft=draft,
         live_version=live_row.version if live_row is not None else 0,
         at=at,
         seconds=seconds,
-        steps=[
-            (
-                ours.get(k),
-                theirs.get(k),
-                (ours[k].created if k in ours else 0)
-                - (theirs[k].created if k in theirs else 0),
-            )
-            for k in keys
-        ],
-        totals=[
-            (k, totals_ours[k], totals_theirs[k], totals_ours[k] - totals_theirs[k])
-            for k in KINDS
-        ],
-        reasons=[
-            (r, reasons_ours[r], reasons_theirs[r], reasons_ours[r] - reasons_theirs[r])
-            for r in sorted(set(reasons_ours) | set(reasons_theirs))
-        ],
+        steps=steps,
+        totals=totals,
+        reasons=reasons,
     )

@@ -1,7 +1,11 @@
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from cases.models import Case, EscalationPolicy
+from core.permissions import required_scope
+from escalation import api_urls
+from integrations.services import token_create
 from tests.api import client_for
 from tests.cases.factories import CaseFactory, UserFactory
 
@@ -173,3 +177,32 @@ def test_activation_over_the_api_needs_a_second_admin(admin_user, draft):
     second = UserFactory(username="admin2", roles=["admin"])
     response = client_for(second).post(activate)
     assert (response.status_code, response.json()["status"]) == (200, "active")
+
+
+def test_every_policy_endpoint_declares_the_scope_a_token_needs():
+    for pattern in api_urls.urlpatterns:
+        view = pattern.callback.view_class
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(view, method):
+                scope = required_scope(view, method)
+                assert scope in ("policies:read", "policies:write"), pattern.name
+
+
+def test_a_token_simulates_with_policies_read_and_rolls_back_only_with_write(
+    admin_user, portfolio, draft
+):
+    def bearer(*scopes):
+        token = token_create(name="ops", user=admin_user, scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.secret}")
+        return client
+
+    reader = bearer("policies:read")
+    simulate = f"{URL}standard/{draft.version}/simulate/"
+    assert reader.get(simulate, {"at": AT.isoformat()}).status_code == 200
+    response = reader.post(f"{URL}standard/rollback/")
+    assert response.status_code == 403
+    assert "policies:write" in response.json()["message"]
+    writer = bearer("policies:write")
+    assert writer.post(f"{URL}standard/{draft.version}/activate/").status_code == 200
+    assert writer.post(f"{URL}standard/rollback/").status_code == 200
