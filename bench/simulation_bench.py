@@ -50,11 +50,11 @@ def main() -> None:
     setup_django()
     from django.db import connection, transaction
 
-    from cases import policies
-    from cases.escalation import escalation_simulate, escalation_sweep
     from cases.models import EscalationPolicy
     from cases.services import delinquency_refresh
-    from configuration.selectors import policy_simulation
+    from escalation import services as policies
+    from escalation.simulation import policy_simulation
+    from escalation.sweep import escalation_simulate, escalation_sweep
 
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (see above).")

@@ -114,8 +114,9 @@ def _floor(*, temporary: bool) -> tuple[float, int]:
 
 
 # What the sweep must write for each due case, with no gate: the sweep's own write
-# statement (sweep_writes.WRITE: a decision, an attempt and an outbox row each) over a
-# stage filled set-based, the cases moved on, the deferred foreign keys checked.
+# statement (sweep_writes.write_statement(): a decision, an attempt and an outbox row
+# each) over a stage filled set-based, the cases moved on, the deferred foreign keys
+# checked.
 WRITE_FLOOR_STAGE = (
     """
 INSERT INTO sweep_stage (case_id, customer_id, contact_point_id, loan_id, channel,
@@ -141,7 +142,7 @@ def _write_floor() -> float:
     from django.utils import timezone
 
     from cases.models import EscalationPolicy, EscalationStep
-    from cases.sweep_writes import STAGE_TABLE, WRITE
+    from escalation.sweep_writes import STAGE_TABLE, write_statement
     from messaging.models import MessageTemplate
 
     step = (
@@ -155,7 +156,7 @@ def _write_floor() -> float:
         cursor.execute(STAGE_TABLE)
         started = time.perf_counter()
         cursor.execute(WRITE_FLOOR_STAGE, ids)
-        cursor.execute(WRITE, {"now": timezone.now()})
+        cursor.execute(write_statement(), {"now": timezone.now()})
         cursor.execute(WRITE_FLOOR_MOVE, ids)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         elapsed = time.perf_counter() - started
@@ -247,8 +248,8 @@ def main() -> None:
     setup_django()
     from django.db import connection, transaction
 
-    from cases.escalation import escalation_sweep
     from cases.services import delinquency_refresh
+    from escalation.sweep import escalation_sweep
 
     if connection.vendor != "postgresql":
         raise SystemExit(

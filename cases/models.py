@@ -596,7 +596,7 @@ class EscalationPolicy(models.Model):
     )
     is_default = models.BooleanField(_("default policy"), default=False)
     # When settings.CONFIGURATION_ACTIVATION_APPROVAL is on, one admin asks and a
-    # second one activates (cases.policies.policy_activation_request).
+    # second one activates (escalation.services.policy_activation_request).
     activation_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -16,10 +16,3 @@ def refresh_promises_and_plans() -> dict:
         "promises": services.promise_refresh(),
         "plans": services.plan_refresh(),
     }
-
-
-@shared_task(ignore_result=True)
-def run_escalation_sweep() -> dict:
-    from .escalation import escalation_sweep
-
-    return escalation_sweep().as_dict()

@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "collections_app",
     "cases",
     "calls",
+    "escalation",
     "compliance",
     "messaging",
     "supervision",
@@ -399,6 +400,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker alive for /readyz (READYZ_HEARTBEAT_MAX_AGE).
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    # escalation.tasks.run_escalation_sweep, registered under its old name.
     "escalation-sweep": {"task": "cases.tasks.run_escalation_sweep", "schedule": 300.0},
     "dispatch-outbox": {"task": "messaging.tasks.dispatch_outbox", "schedule": 15.0},
     "recover-stale-outbox": {

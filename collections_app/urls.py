@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("compliance.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("calls.api_urls")),
+    path("", include("escalation.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("configuration.api_urls")),
     path("", include("imports.api_urls")),

@@ -1,11 +1,14 @@
 """Writing many gate decisions to the ledger at once (the escalation sweep's path
-where the database is not PostgreSQL; there `cases.sweep_writes` does the same
+where the database is not PostgreSQL; there `escalation.sweep_writes` does the same
 write in one statement).
 
 `contact_request` is the one-at-a-time path; this is the same write for a batch of
 decisions already taken by `contact_evaluate_many`: one Decision row and one
-ContactAttempt row each, in two bulk inserts. Bulk inserts write no history rows:
-the ledger rows are themselves the audit (DESIGN.md section 8).
+ContactAttempt row each, in two bulk inserts. Their columns are the models' own
+(`core.bulk.model_columns`): a field added to Decision or ContactAttempt must be
+given its value in `decision_row` / `attempt_row` and in the sweep's statement
+(tests/test_bulk.py fails until it is). Bulk inserts write no history rows: the
+ledger rows are themselves the audit (DESIGN.md section 8).
 """
 
 from __future__ import annotations
@@ -30,41 +33,64 @@ class LedgerEntry:
     source: str = "escalation"
 
 
-DECISION_COLUMNS = [
-    "customer_id",
-    "contact_point_id",
-    "case_id",
-    "loan_id",
-    "channel",
-    "purpose",
-    "proposed_at",
-    "evaluated_at",
-    "allowed",
-    "outcome",
-    "reasons",
-    "conditions",
-    "next_permitted_at",
-    "rule_pack",
-    "rule_pack_version",
-    "actor_id",
-]
-ATTEMPT_COLUMNS = [
-    "customer_id",
-    "case_id",
-    "loan_id",
-    "contact_point_id",
-    "contact_value",
-    "third_party",
-    "channel",
-    "purpose",
-    "at",
-    "allowed",
-    "result",
-    "completed_at",
-    "decision_id",
-    "source",
-    "actor_id",
-]
+def decision_values(decision: Decision) -> dict[str, object]:
+    """The columns of a Decision row that the gate's verdict gives (the others say
+    whose it is and when): one mapping for every path that writes decisions,
+    `contact_request` one at a time and `ledger_record_many` in bulk. (Keyed by
+    column; for these fields the column is also the attribute name.)"""
+    return {
+        "contact_point_id": decision.contact_point_id,
+        "channel": decision.channel,
+        "purpose": decision.purpose,
+        "proposed_at": decision.proposed_at,
+        "allowed": decision.allowed,
+        "outcome": decision.outcome,
+        "reasons": decision.reasons,
+        "conditions": decision.conditions,
+        "next_permitted_at": decision.next_permitted_at,
+        "rule_pack": decision.rule_pack,
+        "rule_pack_version": decision.rule_pack_version,
+    }
+
+
+def decision_row(entry: LedgerEntry, *, evaluated_at) -> dict[str, object]:
+    """The Decision row of `entry`, by column (`core.bulk.bulk_insert` checks that it
+    gives every column of the model)."""
+    return {
+        "customer_id": entry.case.customer_id,
+        "case_id": entry.case.pk,
+        "loan_id": entry.loan_id,
+        "evaluated_at": evaluated_at,
+        "actor_id": None,
+        **decision_values(entry.decision),
+    }
+
+
+def attempt_row(
+    entry: LedgerEntry, *, decision_id: int, point: tuple[str, bool] | None
+) -> dict[str, object]:
+    """The ContactAttempt row of `entry`, by column; `point` is its contact point's
+    (value, is a third party), None without one."""
+    d = entry.decision
+    value, third_party = point or ("", False)
+    Result = ContactAttempt.Result
+    return {
+        "customer_id": entry.case.customer_id,
+        "case_id": entry.case.pk,
+        "loan_id": entry.loan_id,
+        "contact_point_id": d.contact_point_id,
+        "contact_value": value,
+        "third_party": third_party,
+        "channel": d.channel,
+        "purpose": d.purpose,
+        "at": d.proposed_at,
+        "allowed": d.allowed,
+        "result": Result.PENDING if d.allowed else Result.BLOCKED,
+        "completed_at": None,
+        "decision_id": decision_id,
+        "source": entry.source,
+        "actor_id": None,
+    }
 
 
 def ledger_record_many(entries: list[LedgerEntry]) -> list[int]:
@@ -86,58 +112,19 @@ def ledger_record_many(entries: list[LedgerEntry]) -> list[int]:
     }
     now = timezone.now()
     decision_ids = bulk_insert(
-        DecisionRow,
-        DECISION_COLUMNS,
+        DecisionRow, [decision_row(e, evaluated_at=now) for e in entries]
+    )
+    return bulk_insert(
+        ContactAttempt,
         [
-            (
-                e.case.customer_id,
-                e.decision.contact_point_id,
-                e.case.pk,
-                e.loan_id,
-                e.decision.channel,
-                e.decision.purpose,
-                e.decision.proposed_at,
-                now,
-                e.decision.allowed,
-                e.decision.outcome,
-                e.decision.reasons,
-                e.decision.conditions,
-                e.decision.next_permitted_at,
-                e.decision.rule_pack,
-                e.decision.rule_pack_version,
-                None,
+            attempt_row(
+                e,
+                decision_id=decision_id,
+                point=points.get(e.decision.contact_point_id),
             )
-            for e in entries
+            for e, decision_id in zip(entries, decision_ids, strict=True)
         ],
     )
-    attempts = []
-    for entry, decision_id in zip(entries, decision_ids, strict=True):
-        value, third_party = points.get(entry.decision.contact_point_id, ("", False))
-        result = (
-            ContactAttempt.Result.PENDING
-            if entry.decision.allowed
-            else ContactAttempt.Result.BLOCKED
-        )
-        attempts.append(
-            (
-                entry.case.customer_id,
-                entry.case.pk,
-                entry.loan_id,
-                entry.decision.contact_point_id,
-                value,
-                third_party,
-                entry.decision.channel,
-                entry.decision.purpose,
-                entry.decision.proposed_at,
-                entry.decision.allowed,
-                result,
-                None,
-                decision_id,
-                entry.source,
-                None,
-            )
-        )
-    return bulk_insert(ContactAttempt, ATTEMPT_COLUMNS, attempts)
 
 
 def ledger_complete_many(*, attempt_ids: list[int], result: str, completed_at) -> int:

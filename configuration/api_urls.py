@@ -1,4 +1,5 @@
-"""API endpoints of the configuration app under /api/v1/ (namespace "api")."""
+"""API endpoints of the configuration app under /api/v1/ (namespace "api"); the
+escalation policies' are in escalation.api_urls."""
 
 from django.urls import path
 
@@ -44,19 +45,4 @@ urlpatterns = [
     ),
     path("queues/", apis.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<slug:code>/", apis.QueueDetailApi.as_view(), name="queue-detail"),
-    path(
-        "escalation-policies/<slug:code>/<int:version>/simulate/",
-        apis.PolicySimulateApi.as_view(),
-        name="escalation-policy-simulate",
-    ),
-    path(
-        "escalation-policies/<slug:code>/<int:version>/request-activation/",
-        apis.PolicyActivationRequestApi.as_view(),
-        name="escalation-policy-request-activation",
-    ),
-    path(
-        "escalation-policies/<slug:code>/rollback/",
-        apis.PolicyRollbackApi.as_view(),
-        name="escalation-policy-rollback",
-    ),
 ]

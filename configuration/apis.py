@@ -1,12 +1,9 @@
 """Configuration over the API (admins only): message templates, rule packs and their
-drafts (simulate, activate), queues, and simulation / rollback of escalation
-policies (the policies themselves are at /api/v1/escalation-policies/,
-cases.policy_apis). Not open to integration tokens."""
+drafts (simulate, activate), queues. Escalation policies are escalation.apis. Not
+open to integration tokens."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -14,14 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import policies
-from cases.policy_apis import PolicyOutputSerializer
+from cases import services as cases
 from compliance.services import rule_pack_update
-from core.api import errors, parse
-from core.errors import ApplicationError
+from core.api import errors, parse, time_param
 from core.permissions import ROLE_PERMISSIONS, require_admin
+from messaging import services as messaging
 from messaging.models import MessageTemplate
-from messaging.services import template_activate
 
 from . import selectors, services
 from .models import RulePackDraft
@@ -87,7 +82,7 @@ class TemplateListCreateApi(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         require_admin(request)
         data = parse(TemplateInputSerializer, request.data)
-        template = services.template_draft_create(**data, user=request.user)
+        template = messaging.template_draft_create(**data, user=request.user)
         return Response(
             TemplateOutputSerializer(template).data, status=status.HTTP_201_CREATED
         )
@@ -119,7 +114,7 @@ class TemplateDetailApi(APIView):
             code=code, channel=channel, language=language, version=version
         )
         data = parse(TemplateUpdateSerializer, request.data)
-        template = services.template_draft_update(
+        template = messaging.template_draft_update(
             template=template, **data, user=request.user
         )
         return Response(TemplateOutputSerializer(template).data)
@@ -139,7 +134,7 @@ class TemplateActivateApi(APIView):
         template = selectors.template_get(
             code=code, channel=channel, language=language, version=version
         )
-        template = template_activate(template=template, user=request.user)
+        template = messaging.template_activate(template=template, user=request.user)
         return Response(TemplateOutputSerializer(template).data)
 
 
@@ -312,7 +307,7 @@ class RulePackDraftSimulateApi(APIView):
     def get(self, request, code, number) -> Response:
         require_admin(request)
         draft = selectors.rule_pack_draft_get(code=code, number=number)
-        simulation = selectors.rule_pack_simulation(draft=draft, at=_at_param(request))
+        simulation = selectors.rule_pack_simulation(draft=draft, at=time_param(request))
         return Response(simulation.as_dict())
 
 
@@ -402,7 +397,7 @@ class QueueListCreateApi(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         require_admin(request)
         data = _queue_fields(dict(parse(QueueSerializer, request.data)))
-        queue = services.queue_save(user=request.user, **data)
+        queue = cases.queue_save(user=request.user, **data)
         return Response(QueueSerializer(queue).data, status=status.HTTP_201_CREATED)
 
 
@@ -426,73 +421,5 @@ class QueueDetailApi(APIView):
         require_admin(request)
         queue = selectors.queue_get(code=code)
         data = _queue_fields(dict(parse(QueueUpdateSerializer, request.data)))
-        queue = services.queue_save(queue=queue, user=request.user, **data)
+        queue = cases.queue_save(queue=queue, user=request.user, **data)
         return Response(QueueSerializer(queue).data)
-
-
-# --- policy simulation and rollback ---
-
-
-def _at_param(request: Request):
-    """`?at=` as an aware time (the current zone when it has no offset); now when
-    absent."""
-    if not request.query_params.get("at"):
-        return timezone.now()
-    at = parse_datetime(request.query_params["at"])
-    if at is None:
-        raise ApplicationError(
-            "`at` is not an ISO-8601 time.", errors={"at": ["Not a time."]}
-        )
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
-
-
-class PolicySimulateApi(APIView):
-    permission_classes = ROLE_PERMISSIONS
-
-    @extend_schema(
-        operation_id="escalation_policies_simulate",
-        summary="What this version would do at `at`, compared with the live version; "
-        "writes nothing (admin)",
-        parameters=[
-            OpenApiParameter("at", OpenApiTypes.DATETIME, description="default: now")
-        ],
-        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
-    )
-    def get(self, request, code, version) -> Response:
-        require_admin(request)
-        policy = selectors.policy_get(code=code, version=version)
-        simulation = selectors.policy_simulation(policy=policy, at=_at_param(request))
-        return Response(simulation.as_dict())
-
-
-class PolicyActivationRequestApi(APIView):
-    permission_classes = ROLE_PERMISSIONS
-
-    @extend_schema(
-        operation_id="escalation_policies_request_activation",
-        summary="Ask a second admin to activate this draft (when approval is on)",
-        request=None,
-        responses={200: PolicyOutputSerializer, **errors(403, 404, 409)},
-    )
-    def post(self, request, code, version) -> Response:
-        require_admin(request)
-        policy = selectors.policy_get(code=code, version=version)
-        policies.policy_activation_request(policy=policy, user=request.user)
-        policy = selectors.policy_get(code=code, version=version)
-        return Response(PolicyOutputSerializer(policy).data)
-
-
-class PolicyRollbackApi(APIView):
-    permission_classes = ROLE_PERMISSIONS
-
-    @extend_schema(
-        operation_id="escalation_policies_rollback",
-        summary="Make the previous version live again, as a new version (admin)",
-        request=None,
-        responses={200: PolicyOutputSerializer, **errors(403, 409)},
-    )
-    def post(self, request, code) -> Response:
-        require_admin(request)
-        policy = policies.policy_rollback(code=code, user=request.user)
-        policy = selectors.policy_get(code=policy.code, version=policy.version)
-        return Response(PolicyOutputSerializer(policy).data)

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import EscalationStep, Team, WorkQueue
-from cases.policies import StepInput
 from compliance.models import HolidayOverride
 from compliance.vocabulary import ALL_DAYS
 from core.errors import ApplicationError
+from escalation.services import StepInput
 from messaging.models import MessageTemplate
 from messaging.rendering import ALLOWED_VARIABLES
 

@@ -1,12 +1,16 @@
 """API plumbing every app shares: the error body, parsing input into validated data
-with flat field paths, bounded date fields, and the error responses for the schema."""
+with flat field paths, bounded date fields, a time query parameter, and the error
+responses for the schema."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from .errors import ApplicationError
 
@@ -79,6 +83,20 @@ def parse(serializer_class: type[serializers.Serializer], data) -> dict:
         errors = flatten_errors(serializer.errors)
         raise ApplicationError("Invalid input.", errors=errors)
     return serializer.validated_data
+
+
+def time_param(request: Request, name: str = "at") -> dt.datetime:
+    """`?<name>=` as an aware time (the current zone when it has no offset); now when
+    absent. Not an ISO-8601 time: ApplicationError (400) naming the parameter."""
+    value = request.query_params.get(name)
+    if not value:
+        return timezone.now()
+    at = parse_datetime(value)
+    if at is None:
+        raise ApplicationError(
+            f"`{name}` is not an ISO-8601 time.", errors={name: ["Not a time."]}
+        )
+    return timezone.make_aware(at) if timezone.is_naive(at) else at
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:

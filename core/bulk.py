@@ -1,14 +1,16 @@
 """Helpers for the set-based paths (the escalation sweep, imports, the delinquency
 refresh), which read and write hundreds of thousands of rows at once: bulk inserts
-and updates by id lists, statistics after mass changes, and pausing the garbage
-collector while a large batch is built. Bulk writes run no model `save()` and write no
-history rows: the ledger and import records are the audit.
+with their column lists taken from the models, updates by id lists, statistics after
+mass changes, and pausing the garbage collector while a large batch is built. Bulk
+writes run no model `save()` and write no history rows: the ledger and import
+records are the audit.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import connection
@@ -16,18 +18,55 @@ from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 
 
-def bulk_insert(model: type[Model], columns: list[str], rows: list[tuple]) -> list[int]:
-    """Insert `rows` (tuples in `columns` order, database column names) into
-    `model`'s table with `bulk_create`; returns the new ids in row order. (The sweep's
-    PostgreSQL path writes through COPY and one statement instead: cases.sweep_writes.)
+def model_columns(model: type[Model], *, exclude: Iterable[str] = ()) -> list[str]:
+    """The database columns of `model`'s concrete fields, in field order, without its
+    auto primary key and the columns in `exclude`.
+
+    Every bulk writer takes its column list from here rather than writing it out, so
+    a field added to a model reaches each of them: each must then give it a value
+    (`columns_ordered` refuses a row or statement that does not), or name it in
+    `exclude` (left to its NULL; tests/test_bulk.py checks which those are)."""
+    exclude = set(exclude)
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column not in exclude and f is not model._meta.auto_field
+    ]
+
+
+def columns_ordered(
+    model: type[Model], given: Iterable[str], *, exclude: Iterable[str] = ()
+) -> list[str]:
+    """`model_columns(model, exclude=exclude)`, once checked that `given` (the
+    columns a bulk writer gives values for) holds each of them and nothing else.
+    Raises ValueError naming the columns missing or unknown."""
+    columns = model_columns(model, exclude=exclude)
+    given = set(given)
+    missing = [c for c in columns if c not in given]
+    unknown = sorted(given.difference(columns))
+    if missing or unknown:
+        raise ValueError(
+            f"{model._meta.db_table}: a bulk write gives no value for "
+            f"{missing or 'no column'} and one for unknown {unknown or 'none'}"
+        )
+    return columns
+
+
+def bulk_insert(
+    model: type[Model], rows: list[dict], *, exclude: Iterable[str] = ()
+) -> list[int]:
+    """Insert `rows` into `model`'s table with `bulk_create`; returns the new ids in
+    row order. Each row maps every column of `model_columns(model, exclude=exclude)`
+    (database column names) to its value. (The sweep's PostgreSQL path writes through
+    COPY and one statement instead: escalation.sweep_writes.)
     """
     if not rows:
         return []
+    columns = columns_ordered(model, rows[0], exclude=exclude)
+    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+    pairs = [(c, attnames[c]) for c in columns]
     objs = model.objects.bulk_create(
-        [
-            model(**{_attname(model, c): v for c, v in zip(columns, row, strict=True)})
-            for row in rows
-        ]
+        [model(**{attname: row[c] for c, attname in pairs}) for row in rows]
     )
     return [obj.pk for obj in objs]
 
@@ -67,13 +106,6 @@ def update_by_ids(model: type[Model], ids: list[int], **values) -> int:
             [*params, list(ids)],
         )
         return cursor.rowcount
-
-
-def _attname(model: type[Model], column: str) -> str:
-    for field in model._meta.concrete_fields:
-        if field.column == column:
-            return field.attname
-    raise ValueError(f"{model.__name__} has no column {column!r}")
 
 
 # Rows changed by one statement above which the planner's statistics are refreshed.

@@ -5,6 +5,12 @@
 from __future__ import annotations
 
 
+def change_reason(what: str, why: str = "") -> str:
+    """A change reason: what happened, then the person's why when they gave one."""
+    why = (why or "").strip()
+    return f"{what}: {why}"[:100] if why else what
+
+
 def history_note(instance, *, reason: str, user=None):
     """Mark `instance`'s next save with `reason` and the acting `user` (None: the
     request's user, or nobody for a system job). Returns the instance."""

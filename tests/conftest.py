@@ -27,16 +27,15 @@ def _reference_data_install() -> None:
     flush the database at teardown, so a database kept with --reuse-db would
     otherwise start the next session without role groups, rule packs or the
     default ladder."""
-    from importlib import import_module
-
     from django.apps import apps
 
     from compliance.pack_defaults import rule_packs_install
     from core.role_grants import roles_install
+    from escalation.reference import default_ladder_install
 
     roles_install(apps)
     rule_packs_install(apps)
-    import_module("messaging.migrations.0004_default_ladder").install(apps, None)
+    default_ladder_install(apps)
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,19 @@
 """The bulk write paths of the sweep: what goes in comes back unchanged, whatever the
-text holds, on PostgreSQL (COPY and one statement) as on SQLite (bulk_create)."""
+text holds, on PostgreSQL (COPY and one statement) as on SQLite (bulk_create); and
+both write every column of the ledger and outbox tables."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from cases.models import Case, EscalationStep
-from cases.sweep_writes import SweepMessage, sweep_batch_write
 from compliance.engine import Decision as Verdict
-from compliance.ledger import LedgerEntry
-from compliance.models import ContactAttempt
-from core.bulk import ids_in, update_by_ids
+from compliance.ledger import LedgerEntry, attempt_row, decision_row
+from compliance.models import ContactAttempt, Decision
+from core.bulk import bulk_insert, columns_ordered, ids_in, model_columns, update_by_ids
+from escalation import sweep_writes
+from escalation.sweep_writes import SweepMessage, sweep_batch_write
 from messaging.models import OutboundMessage
 from tests.cases.factories import CaseFactory, ContactPointFactory
 from tests.messaging.factories import MessageTemplateFactory
@@ -97,3 +100,76 @@ def test_ids_in_selects_the_given_rows_and_none_for_no_ids():
         sorted(wanted)
     )
     assert not Case.objects.filter(ids_in([])).exists()
+
+
+def _verdict(**overrides) -> Verdict:
+    return Verdict(
+        allowed=True,
+        outcome="allow",
+        conditions=[],
+        next_permitted_at=None,
+        rule_pack="cn",
+        rule_pack_version=1,
+        proposed_at=AT,
+        channel="sms",
+        purpose="collection",
+        contact_point_id=None,
+        **overrides,
+    )
+
+
+def test_the_bulk_paths_give_every_column_of_the_ledger_and_outbox_tables():
+    """Adding a field to Decision, ContactAttempt or OutboundMessage fails here until
+    both bulk paths (the row builders and the PostgreSQL statement) write it, or the
+    outbox names it among the columns the sweep leaves NULL."""
+    entry = LedgerEntry(decision=_verdict(), case=SimpleNamespace(pk=1, customer_id=2))
+    message = SweepMessage(
+        index=0,
+        step=SimpleNamespace(action="sms", pk=3),
+        template_id=4,
+        key="esc:1:3",
+        send_after=AT,
+    )
+    unwritten = sweep_writes.OUTBOX_UNWRITTEN
+    paths = [
+        (
+            Decision,
+            (),
+            decision_row(entry, evaluated_at=AT),
+            sweep_writes.DECISION_FROM_STAGE,
+        ),
+        (
+            ContactAttempt,
+            (),
+            attempt_row(entry, decision_id=5, point=None),
+            sweep_writes.ATTEMPT_FROM_STAGE,
+        ),
+        (
+            OutboundMessage,
+            unwritten,
+            sweep_writes.outbox_row(entry, message, attempt_id=6, now=AT),
+            sweep_writes.OUTBOX_FROM_STAGE,
+        ),
+    ]
+    for model, exclude, row, statement in paths:
+        columns = set(model_columns(model, exclude=exclude))
+        assert set(row) == columns, model.__name__
+        assert set(statement) == columns, model.__name__
+    # What the sweep leaves out, the table must accept as NULL.
+    fields = {f.column: f for f in OutboundMessage._meta.concrete_fields}
+    assert all(fields[c].null for c in unwritten)
+    assert "INSERT INTO" in sweep_writes.write_statement()
+
+
+def test_a_column_without_a_value_is_refused_by_name():
+    given = set(sweep_writes.DECISION_FROM_STAGE) - {"outcome"}
+    with pytest.raises(ValueError, match="outcome"):
+        columns_ordered(Decision, given)
+    with pytest.raises(ValueError, match="unknown \\['colour'\\]"):
+        columns_ordered(Decision, {*sweep_writes.DECISION_FROM_STAGE, "colour"})
+    row = decision_row(
+        LedgerEntry(decision=_verdict(), case=CaseFactory()), evaluated_at=AT
+    )
+    del row["rule_pack_version"]
+    with pytest.raises(ValueError, match="rule_pack_version"):
+        bulk_insert(Decision, [row])

@@ -1,4 +1,5 @@
-"""Writes to loans, payments, cases, contact points, promises and repayment plans.
+"""Writes to loans, payments, cases, contact points, promises and repayment plans,
+work queues and teams.
 
 Every function here owns its transaction and row locks. Single-row changes go through
 the ORM so django-simple-history records them with the acting user and a reason; the
@@ -26,6 +27,7 @@ from .plans import (
     plan_schedule_preview,
 )
 from .promises import promise_record, promise_refresh
+from .queues import queue_save, team_save
 
 __all__ = [
     "bucket_for",
@@ -42,4 +44,6 @@ __all__ = [
     "promise_record",
     "promise_refresh",
     "queue_criteria_q",
+    "queue_save",
+    "team_save",
 ]

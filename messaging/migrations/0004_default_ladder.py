@@ -1,110 +1,15 @@
 """Install a working default: reminder templates (zh-hans, en) and the standard
-escalation ladder SMS day 1 -> email 2 days later -> call task 4 days after that ->
-supervisor review at 60 DPD -> legal referral at 90 DPD. Admins change it from there;
-an installation that already has a default policy is left alone."""
+escalation ladder (escalation.reference, which the test set-up calls too). Admins
+change it from there; an installation that already has a default policy is left
+alone."""
 
 from django.db import migrations
 
-TEMPLATES = [
-    (
-        "overdue-sms",
-        "sms",
-        "zh-hans",
-        "",
-        "【示例银行】{{ name }}您好，您尾号{{ account }}的贷款已逾期{{ days_past_due }}天，"
-        "逾期金额{{ overdue_amount }}。请尽快还款，如有困难可致电{{ hotline }}协商还款安排。"
-        "{{ opt_out }}",
-        "",
-    ),
-    (
-        "overdue-sms",
-        "sms",
-        "en",
-        "",
-        "Example Bank: {{ name }}, your loan account {{ account }} is {{ days_past_due }} "
-        "days overdue ({{ overdue_amount }}). Please pay, or call {{ hotline }} to agree "
-        "a repayment arrangement. {{ opt_out }}",
-        "",
-    ),
-    (
-        "overdue-email",
-        "email",
-        "zh-hans",
-        "贷款逾期提醒（尾号{{ account }}）",
-        "{{ name }}您好：\n\n您尾号{{ account }}的贷款自{{ overdue_since }}起逾期，"
-        "当前逾期金额为{{ overdue_amount }}。逾期可能产生罚息并影响您的个人征信记录。\n\n"
-        "如您在还款方面有困难，请致电{{ hotline }}，我们可以与您协商分期或延期还款方案。\n\n"
-        "示例银行\n{{ opt_out }}",
-        "<p>{{ name }}您好：</p><p>您尾号{{ account }}的贷款自{{ overdue_since }}起逾期，"
-        "当前逾期金额为<strong>{{ overdue_amount }}</strong>。逾期可能产生罚息并影响您的"
-        "个人征信记录。</p><p>如您在还款方面有困难，请致电{{ hotline }}协商还款方案。</p>"
-        "<p>示例银行</p><p><small>{{ opt_out }}</small></p>",
-    ),
-    (
-        "overdue-email",
-        "email",
-        "en",
-        "Your loan account {{ account }} is overdue",
-        "Dear {{ name }},\n\nYour loan account {{ account }} has been overdue since "
-        "{{ overdue_since }}; the overdue amount is {{ overdue_amount }}. Late payment "
-        "may incur charges and be reported to credit reference agencies.\n\nIf you are "
-        "having difficulty paying, call {{ hotline }} and we will discuss instalments or "
-        "a deferral with you.\n\nExample Bank\n{{ opt_out }}",
-        "<p>Dear {{ name }},</p><p>Your loan account {{ account }} has been overdue since "
-        "{{ overdue_since }}; the overdue amount is <strong>{{ overdue_amount }}</strong>."
-        "</p><p>If you are having difficulty paying, call {{ hotline }} to discuss a "
-        "repayment arrangement.</p><p>Example Bank</p><p><small>{{ opt_out }}</small></p>",
-    ),
-]
-
-STEPS = [
-    # order, name, trigger, days, action, template
-    (1, "SMS reminder", "dpd", 1, "sms", "overdue-sms"),
-    (2, "Email notice", "after_previous", 2, "email", "overdue-email"),
-    (3, "Phone call", "after_previous", 4, "call_task", ""),
-    (4, "Supervisor review", "dpd", 60, "supervisor_review", ""),
-    (5, "Legal referral", "dpd", 90, "legal_referral", ""),
-]
+from escalation.reference import default_ladder_install
 
 
 def install(apps, schema_editor):
-    MessageTemplate = apps.get_model("messaging", "MessageTemplate")
-    EscalationPolicy = apps.get_model("cases", "EscalationPolicy")
-    EscalationStep = apps.get_model("cases", "EscalationStep")
-    for code, channel, language, subject, body, html in TEMPLATES:
-        MessageTemplate.objects.get_or_create(
-            code=code,
-            channel=channel,
-            language=language,
-            version=1,
-            defaults={
-                "status": "active",
-                "subject": subject,
-                "body": body,
-                "html_body": html,
-            },
-        )
-    if EscalationPolicy.objects.filter(is_default=True).exists():
-        return
-    policy = EscalationPolicy.objects.create(
-        code="standard",
-        version=1,
-        name="Standard ladder",
-        status="active",
-        is_default=True,
-        description="SMS, then email, then a call; supervisor review at 60 DPD and "
-        "legal referral at 90 DPD. Skipped while a promise or plan is in good standing.",
-    )
-    for order, name, trigger, days, action, template in STEPS:
-        EscalationStep.objects.create(
-            policy=policy,
-            order=order,
-            name=name,
-            trigger=trigger,
-            trigger_days=days,
-            action=action,
-            template_code=template,
-        )
+    default_ladder_install(apps)
 
 
 def uninstall(apps, schema_editor):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from cases import policies
 from cases.models import EscalationPolicy
+from escalation import services as policies
 from tests.cases.factories import UserFactory
 from tests.configuration.conftest import AT, _case, ladder
 

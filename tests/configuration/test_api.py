@@ -1,15 +1,11 @@
 """The configuration API: admins only, the same validation as the pages."""
 
 import pytest
-from django.test import override_settings
 
-from cases.models import EscalationPolicy, WorkQueue
+from cases.models import WorkQueue
 from compliance.models import RulePack
 from messaging.models import MessageTemplate
 from tests.api import client_for
-from tests.cases.factories import UserFactory
-
-from .conftest import AT
 
 pytestmark = pytest.mark.django_db
 
@@ -106,40 +102,3 @@ def test_queues_are_created_and_changed(admin_user, team):
     assert response.status_code == 400
     assert "team" in response.json()["errors"]
     assert WorkQueue.objects.get(code="late").name == "Late"
-
-
-def test_simulate_and_rollback_over_the_api(admin_user, portfolio, draft):
-    api = client_for(admin_user)
-    response = api.get(
-        f"/api/v1/escalation-policies/standard/{draft.version}/simulate/",
-        {"at": AT.isoformat()},
-    )
-    assert response.status_code == 200
-    body = response.json()
-    assert body["active_version"] == 1
-    totals = {row["kind"]: row for row in body["totals"]}
-    assert totals["sms"]["difference"] == -1
-    api.post(f"/api/v1/escalation-policies/standard/{draft.version}/activate/")
-    response = api.post("/api/v1/escalation-policies/standard/rollback/")
-    assert (response.status_code, response.json()["version"]) == (200, 3)
-    assert EscalationPolicy.objects.get(code="standard", status="active").version == 3
-
-
-def test_rollback_without_an_earlier_version_is_409(admin_user, live):
-    response = client_for(admin_user).post(
-        "/api/v1/escalation-policies/standard/rollback/"
-    )
-    assert response.status_code == 409
-
-
-@override_settings(CONFIGURATION_ACTIVATION_APPROVAL=True)
-def test_activation_over_the_api_needs_a_second_admin(admin_user, draft):
-    api = client_for(admin_user)
-    activate = "/api/v1/escalation-policies/standard/2/activate/"
-    assert api.post(activate).status_code == 409
-    response = api.post("/api/v1/escalation-policies/standard/2/request-activation/")
-    assert response.status_code == 200
-    assert api.post(activate).status_code == 409
-    second = UserFactory(username="admin2", roles=["admin"])
-    response = client_for(second).post(activate)
-    assert (response.status_code, response.json()["status"]) == (200, "active")

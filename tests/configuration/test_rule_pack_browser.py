@@ -4,8 +4,8 @@ it against the portfolio, see the SMS it would defer, and activate it."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from cases import policies
 from cases.models import EscalationPolicy
+from escalation import services as policies
 from tests.browser.conftest import page  # noqa: F401 - the Chromium fixture
 from tests.cases.factories import UserFactory
 

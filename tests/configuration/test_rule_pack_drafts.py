@@ -12,17 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls.models import CallTask
-from cases.escalation import _sweep_batch, escalation_simulate, escalation_sweep
 from compliance.models import HolidayOverride, RulePack
 from compliance.services import contact_attempt_record_external, rule_pack_update
 from configuration import selectors, services
 from configuration.models import RulePackDraft
 from core.errors import ApplicationError, ConflictError
+from escalation.sweep import _sweep_batch, escalation_simulate, escalation_sweep
 from messaging.models import OutboundMessage
 from tests.api import client_for
+from tests.escalation.test_simulation import row_counts, step_counts
 
 from .conftest import AT
-from .test_simulation import row_counts, step_counts
 
 pytestmark = pytest.mark.django_db
 

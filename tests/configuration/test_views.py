@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import policies
 from cases.models import EscalationPolicy, Team, WorkQueue
 from compliance.models import RulePack
+from escalation import services as policies
 from messaging.models import MessageTemplate
 from tests.cases.factories import UserFactory
 
@@ -397,9 +397,9 @@ def test_the_configuration_as_of_a_past_date_shows_what_was_live(
 def test_a_decision_shows_the_rule_pack_version_it_applied(
     admin_client, admin_user, portfolio
 ):
-    from cases.escalation import escalation_sweep
     from compliance.models import Decision
     from compliance.services import rule_pack_update
+    from escalation.sweep import escalation_sweep
 
     escalation_sweep(at=AT)
     decision = Decision.objects.filter(rule_pack="cn").first()

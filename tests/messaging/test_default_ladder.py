@@ -3,9 +3,9 @@ import zoneinfo
 
 import pytest
 
-from cases.escalation import escalation_sweep
 from cases.models import EscalationPolicy
 from compliance.content import content_check
+from escalation.sweep import escalation_sweep
 from messaging import services, sms
 from messaging.models import MessageTemplate, OutboundMessage
 from messaging.rendering import template_validate

@@ -1,8 +1,15 @@
 import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
 
 from cases.models import Case, EscalationPolicy
+from core.permissions import required_scope
+from escalation import api_urls
+from integrations.services import token_create
 from tests.api import client_for
-from tests.cases.factories import CaseFactory
+from tests.cases.factories import CaseFactory, UserFactory
+
+from .conftest import AT
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/escalation-policies/"
@@ -133,3 +140,69 @@ def test_collectors_and_supervisors_may_not_touch_policies(collector, supervisor
         assert api.get(URL).status_code == 403
         assert api.post(URL, body(), format="json").status_code == 403
     assert not Case.objects.exists()
+
+
+def test_simulate_and_rollback_over_the_api(admin_user, portfolio, draft):
+    api = client_for(admin_user)
+    response = api.get(
+        f"/api/v1/escalation-policies/standard/{draft.version}/simulate/",
+        {"at": AT.isoformat()},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["active_version"] == 1
+    totals = {row["kind"]: row for row in body["totals"]}
+    assert totals["sms"]["difference"] == -1
+    api.post(f"/api/v1/escalation-policies/standard/{draft.version}/activate/")
+    response = api.post("/api/v1/escalation-policies/standard/rollback/")
+    assert (response.status_code, response.json()["version"]) == (200, 3)
+    assert EscalationPolicy.objects.get(code="standard", status="active").version == 3
+
+
+def test_rollback_without_an_earlier_version_is_409(admin_user, live):
+    response = client_for(admin_user).post(
+        "/api/v1/escalation-policies/standard/rollback/"
+    )
+    assert response.status_code == 409
+
+
+@override_settings(CONFIGURATION_ACTIVATION_APPROVAL=True)
+def test_activation_over_the_api_needs_a_second_admin(admin_user, draft):
+    api = client_for(admin_user)
+    activate = "/api/v1/escalation-policies/standard/2/activate/"
+    assert api.post(activate).status_code == 409
+    response = api.post("/api/v1/escalation-policies/standard/2/request-activation/")
+    assert response.status_code == 200
+    assert api.post(activate).status_code == 409
+    second = UserFactory(username="admin2", roles=["admin"])
+    response = client_for(second).post(activate)
+    assert (response.status_code, response.json()["status"]) == (200, "active")
+
+
+def test_every_policy_endpoint_declares_the_scope_a_token_needs():
+    for pattern in api_urls.urlpatterns:
+        view = pattern.callback.view_class
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(view, method):
+                scope = required_scope(view, method)
+                assert scope in ("policies:read", "policies:write"), pattern.name
+
+
+def test_a_token_simulates_with_policies_read_and_rolls_back_only_with_write(
+    admin_user, portfolio, draft
+):
+    def bearer(*scopes):
+        token = token_create(name="ops", user=admin_user, scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.secret}")
+        return client
+
+    reader = bearer("policies:read")
+    simulate = f"{URL}standard/{draft.version}/simulate/"
+    assert reader.get(simulate, {"at": AT.isoformat()}).status_code == 200
+    response = reader.post(f"{URL}standard/rollback/")
+    assert response.status_code == 403
+    assert "policies:write" in response.json()["message"]
+    writer = bearer("policies:write")
+    assert writer.post(f"{URL}standard/{draft.version}/activate/").status_code == 200
+    assert writer.post(f"{URL}standard/rollback/").status_code == 200

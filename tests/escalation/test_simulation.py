@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from calls.models import CallTask
-from cases import policies
-from cases.escalation import escalation_simulate, escalation_sweep
-from configuration.selectors import policy_simulation
+from escalation import services as policies
+from escalation.simulation import policy_simulation
+from escalation.sweep import escalation_simulate, escalation_sweep
 from messaging.models import OutboundMessage
 
 from .conftest import AT, day

@@ -8,24 +8,33 @@ contact point's address) and the messages (linked to their attempts). Ids come f
 the tables' own defaults, matched back by case: a batch holds each case once.
 Elsewhere (SQLite) the same rows go through `ledger_record_many` and `bulk_insert`.
 Either way no history rows are written: the ledger rows are themselves the audit.
+
+Both paths write the models' own columns (`core.bulk.model_columns`): a field added
+to Decision, ContactAttempt or OutboundMessage must be given its value in the
+statement's maps below and in the row builders (`compliance.ledger.decision_row`,
+`attempt_row`, `outbox_row` here), or be left NULL by name (`OUTBOX_UNWRITTEN`);
+tests/test_bulk.py fails until it is.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
+from cases.models import ContactPoint, EscalationStep
 from compliance.ledger import LedgerEntry, ledger_record_many
-from core.bulk import bulk_insert
+from compliance.models import ContactAttempt
+from compliance.models import Decision as DecisionRow
+from core.bulk import bulk_insert, columns_ordered
 from messaging.models import OutboundMessage
-
-from .models import EscalationStep
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,24 +48,9 @@ class SweepMessage:
     send_after: dt.datetime
 
 
-OUTBOX_COLUMNS = [
-    "customer_id",
-    "case_id",
-    "contact_point_id",
-    "channel",
-    "template_id",
-    "step_id",
-    "contact_attempt_id",
-    "subject",
-    "body",
-    "status",
-    "idempotency_key",
-    "send_after",
-    "attempts",
-    "provider_message_id",
-    "last_error",
-    "created_at",
-]
+# Outbox columns the sweep leaves NULL: set by the dispatcher (claimed, sent,
+# delivered) or only by webhook deliveries (integrations.events).
+OUTBOX_UNWRITTEN = ("webhook_subscription_id", "claimed_at", "sent_at", "delivered_at")
 
 STAGE_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS sweep_stage (
@@ -92,41 +86,102 @@ NULLABLE = (
     "contact_point_id, loan_id, next_permitted_at, message_channel, template_id, "
     "step_id, idempotency_key, send_after"
 )
-WRITE = """
+# The statement's value for each column of the three tables, from the stage (`s`),
+# the decisions and attempts just inserted (`d`, `a`), the contact point (`p`), or a
+# constant. Keyed by column; `write_statement` orders them as the models' columns
+# and refuses to build when a model has a column these do not give.
+DECISION_FROM_STAGE = {
+    "customer_id": "customer_id",
+    "contact_point_id": "contact_point_id",
+    "case_id": "case_id",
+    "loan_id": "loan_id",
+    "channel": "channel",
+    "purpose": "purpose",
+    "proposed_at": "proposed_at",
+    "evaluated_at": "%(now)s",
+    "allowed": "allowed",
+    "outcome": "outcome",
+    "reasons": "reasons",
+    "conditions": "conditions",
+    "next_permitted_at": "next_permitted_at",
+    "rule_pack": "rule_pack",
+    "rule_pack_version": "rule_pack_version",
+    "actor_id": "NULL",
+}
+ATTEMPT_FROM_STAGE = {
+    "customer_id": "s.customer_id",
+    "case_id": "s.case_id",
+    "loan_id": "s.loan_id",
+    "contact_point_id": "s.contact_point_id",
+    "contact_value": "COALESCE(p.value, '')",
+    "third_party": "COALESCE(p.relationship <> 'self', false)",
+    "channel": "s.channel",
+    "purpose": "s.purpose",
+    "at": "s.proposed_at",
+    "allowed": "s.allowed",
+    "result": "CASE WHEN s.allowed THEN 'pending' ELSE 'blocked' END",
+    "completed_at": "NULL",
+    "decision_id": "d.id",
+    "source": "s.source",
+    "actor_id": "NULL",
+}
+OUTBOX_FROM_STAGE = {
+    "customer_id": "s.customer_id",
+    "case_id": "s.case_id",
+    "contact_point_id": "s.contact_point_id",
+    "channel": "s.message_channel",
+    "template_id": "s.template_id",
+    "step_id": "s.step_id",
+    "contact_attempt_id": "a.id",
+    "subject": "''",
+    "body": "''",
+    "status": "'pending'",
+    "idempotency_key": "s.idempotency_key",
+    "send_after": "s.send_after",
+    "attempts": "0",
+    "provider_message_id": "''",
+    "last_error": "''",
+    "created_at": "%(now)s",
+}
+
+
+def _insert(model: type[Model], values: dict[str, str], exclude=()) -> tuple[str, str]:
+    """The column list and the SELECT list of an INSERT into `model`'s table."""
+    columns = columns_ordered(model, values, exclude=exclude)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    return quoted, ", ".join(values[c] for c in columns)
+
+
+@functools.cache
+def write_statement() -> str:
+    """The one statement that writes a staged batch: the decisions, the attempts
+    (linked to their decisions, carrying the contact point's address) and the
+    messages of the allowed ones (linked to their attempts), matched by case."""
+    decision_columns, decision_select = _insert(DecisionRow, DECISION_FROM_STAGE)
+    attempt_columns, attempt_select = _insert(ContactAttempt, ATTEMPT_FROM_STAGE)
+    outbox_columns, outbox_select = _insert(
+        OutboundMessage, OUTBOX_FROM_STAGE, exclude=OUTBOX_UNWRITTEN
+    )
+    return f"""
 WITH decisions AS (
-    INSERT INTO compliance_decision (customer_id, contact_point_id, case_id, loan_id,
-        channel, purpose, proposed_at, evaluated_at, allowed, outcome, reasons,
-        conditions, next_permitted_at, rule_pack, rule_pack_version, actor_id)
-    SELECT customer_id, contact_point_id, case_id, loan_id, channel, purpose,
-        proposed_at, %(now)s, allowed, outcome, reasons, conditions,
-        next_permitted_at, rule_pack, rule_pack_version, NULL
+    INSERT INTO {DecisionRow._meta.db_table} ({decision_columns})
+    SELECT {decision_select}
     FROM sweep_stage
     RETURNING id, case_id
 ), attempts AS (
-    INSERT INTO compliance_contactattempt (customer_id, case_id, loan_id,
-        contact_point_id, contact_value, third_party, channel, purpose, at, allowed,
-        result, completed_at, decision_id, source, actor_id)
-    SELECT s.customer_id, s.case_id, s.loan_id, s.contact_point_id,
-        COALESCE(p.value, ''), COALESCE(p.relationship <> 'self', false), s.channel,
-        s.purpose, s.proposed_at, s.allowed,
-        CASE WHEN s.allowed THEN 'pending' ELSE 'blocked' END, NULL, d.id, s.source,
-        NULL
+    INSERT INTO {ContactAttempt._meta.db_table} ({attempt_columns})
+    SELECT {attempt_select}
     FROM sweep_stage s
     JOIN decisions d ON d.case_id = s.case_id
-    LEFT JOIN cases_contactpoint p ON p.id = s.contact_point_id
+    LEFT JOIN {ContactPoint._meta.db_table} p ON p.id = s.contact_point_id
     RETURNING id, case_id
 )
-INSERT INTO messaging_outboundmessage (customer_id, case_id, contact_point_id,
-    channel, template_id, step_id, contact_attempt_id, subject, body, status,
-    idempotency_key, send_after, attempts, provider_message_id, last_error,
-    created_at)
-SELECT s.customer_id, s.case_id, s.contact_point_id, s.message_channel,
-    s.template_id, s.step_id, a.id, '', '', 'pending', s.idempotency_key,
-    s.send_after, 0, '', '', %(now)s
+INSERT INTO {OutboundMessage._meta.db_table} ({outbox_columns})
+SELECT {outbox_select}
 FROM sweep_stage s
 JOIN attempts a ON a.case_id = s.case_id
 WHERE s.template_id IS NOT NULL
-"""
+"""  # noqa: S608 - table and column names from the models, no input
 
 
 def sweep_batch_write(ledger: list[LedgerEntry], messages: list[SweepMessage]) -> None:
@@ -192,7 +247,7 @@ def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
             f"WITH (FORMAT csv, FORCE_NULL ({NULLABLE}))",
             buffer,
         )
-        cursor.execute(WRITE, {"now": timezone.now()})
+        cursor.execute(write_statement(), {"now": timezone.now()})
 
 
 def _json(value: list) -> str:
@@ -200,31 +255,39 @@ def _json(value: list) -> str:
     return json.dumps(value, ensure_ascii=False) if value else "[]"
 
 
+def outbox_row(
+    entry: LedgerEntry, message: SweepMessage, *, attempt_id: int, now: dt.datetime
+) -> dict[str, object]:
+    """The outbox row of an allowed message, by column (what `OUTBOX_FROM_STAGE`
+    writes on PostgreSQL)."""
+    return {
+        "customer_id": entry.case.customer_id,
+        "case_id": entry.case.pk,
+        "contact_point_id": entry.decision.contact_point_id,
+        "channel": message.step.action,
+        "template_id": message.template_id,
+        "step_id": message.step.pk,
+        "contact_attempt_id": attempt_id,
+        "subject": "",
+        "body": "",
+        "status": "pending",
+        "idempotency_key": message.key,
+        "send_after": message.send_after,
+        "attempts": 0,
+        "provider_message_id": "",
+        "last_error": "",
+        "created_at": now,
+    }
+
+
 def _write_portable(ledger: list[LedgerEntry], messages: list[SweepMessage]):
     attempt_ids = ledger_record_many(ledger)
     now = timezone.now()
     bulk_insert(
         OutboundMessage,
-        OUTBOX_COLUMNS,
         [
-            (
-                ledger[m.index].case.customer_id,
-                ledger[m.index].case.pk,
-                ledger[m.index].decision.contact_point_id,
-                m.step.action,
-                m.template_id,
-                m.step.pk,
-                attempt_ids[m.index],
-                "",
-                "",
-                "pending",
-                m.key,
-                m.send_after,
-                0,
-                "",
-                "",
-                now,
-            )
+            outbox_row(ledger[m.index], m, attempt_id=attempt_ids[m.index], now=now)
             for m in messages
         ],
+        exclude=OUTBOX_UNWRITTEN,
     )

@@ -18,18 +18,14 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 
 from compliance import services as compliance
-from compliance.content import content_check
 from compliance.ledger import ledger_complete_many
-from core.errors import ApplicationError
-from core.history import history_save
 
-from . import sms
-from .models import MessageTemplate, OutboundMessage
-from .rendering import message_contexts, template_render, template_validate
+from .. import sms
+from ..models import MessageTemplate, OutboundMessage
+from ..rendering import message_contexts, template_render
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -381,55 +377,3 @@ def outbox_settle(*, message: OutboundMessage, delivered: bool, note: str = "") 
         last_error=note,
         delivered_at=timezone.now() if delivered else None,
     )
-
-
-def template_check(*, subject: str, body: str, html_body: str, language: str) -> None:
-    """A template may go live only with known variables and clean content: no threats,
-    false consequences, impersonation or third-party exposure (compliance.content).
-    Raises ApplicationError naming the field and quoting what was found."""
-    template_validate(subject=subject, body=body, html_body=html_body)
-    errors: dict[str, list[str]] = {}
-    for field_name, text in (
-        ("subject", subject),
-        ("body", body),
-        ("html_body", strip_tags(html_body)),
-    ):
-        for finding in content_check(text, language).findings:
-            errors.setdefault(field_name, []).append(
-                f"{finding.message(language)} “{finding.text}” ({finding.citation})"
-            )
-    if errors:
-        raise ApplicationError(
-            "The template fails the content check.",
-            code="content_prohibited",
-            errors=errors,
-        )
-
-
-def template_activate(*, template: MessageTemplate, user=None) -> MessageTemplate:
-    """Make `template` the live version for its code, channel and language; the one it
-    replaces is retired (kept for audit). Refused when the content check fails."""
-    template_check(
-        subject=template.subject,
-        body=template.body,
-        html_body=template.html_body,
-        language=template.language,
-    )
-    with transaction.atomic():
-        live = MessageTemplate.objects.select_for_update().filter(
-            code=template.code,
-            channel=template.channel,
-            language=template.language,
-            status=MessageTemplate.Status.ACTIVE,
-        )
-        for old in live.exclude(pk=template.pk):
-            old.status = MessageTemplate.Status.RETIRED
-            history_save(
-                old,
-                reason=f"replaced by v{template.version}",
-                user=user,
-                update_fields=["status"],
-            )
-        template.status = MessageTemplate.Status.ACTIVE
-        history_save(template, reason="activated", user=user)
-    return template

@@ -1,6 +1,7 @@
 """Escalation policies as versioned configuration: drafts are edited, one version per
 code is active, and activating a draft retires the version it replaces (kept for
-audit and rollback). Every change goes through here, with history."""
+audit and rollback). Every change goes through here, with history: the
+configuration pages and the API (`escalation.apis`) both call these."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cases.models import Case, EscalationPolicy, EscalationStep, WorkQueue
 from core.errors import ApplicationError, ConflictError
-from core.history import history_save
+from core.history import change_reason, history_save
 from messaging.models import MessageTemplate
-
-from .models import EscalationPolicy, EscalationStep, WorkQueue
 
 Action = EscalationStep.Action
 Trigger = EscalationStep.Trigger
@@ -106,12 +106,6 @@ def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> No
         )
 
 
-def _reason(what: str, why: str) -> str:
-    """The history's change reason: what happened, and the admin's why if given."""
-    why = (why or "").strip()
-    return f"{what}: {why}"[:100] if why else what
-
-
 def _require_draft(policy: EscalationPolicy) -> None:
     if policy.status != EscalationPolicy.Status.DRAFT:
         raise ConflictError(
@@ -141,7 +135,7 @@ def policy_create(
             version=(latest["v"] or 0) + 1,
             status=EscalationPolicy.Status.DRAFT,
         )
-        history_save(policy, reason=_reason("draft created", reason), user=user)
+        history_save(policy, reason=change_reason("draft created", reason), user=user)
         _write_steps(policy, steps, queues)
     return policy
 
@@ -163,7 +157,7 @@ def policy_update(
         # An edited draft is a different draft: any approval request starts over.
         policy.activation_requested_by = None
         policy.activation_requested_at = None
-        history_save(policy, reason=_reason("draft edited", reason), user=user)
+        history_save(policy, reason=change_reason("draft edited", reason), user=user)
         _write_steps(policy, steps, queues)
     return policy
 
@@ -224,7 +218,7 @@ def policy_activate(
             # Open cases move to the new version at the same rung (by order).
             _cases_move(old=current, new=policy)
         policy.status = EscalationPolicy.Status.ACTIVE
-        history_save(policy, reason=_reason("activated", reason), user=user)
+        history_save(policy, reason=change_reason("activated", reason), user=user)
     return policy
 
 
@@ -246,8 +240,6 @@ def _cases_move(*, old: EscalationPolicy, new: EscalationPolicy) -> None:
     """Open cases on the old version continue on the new one from the same rung:
     the new step with the highest order not above the old one's, so nothing a case
     already received is sent again under a new step."""
-    from .models import Case
-
     successors = stage_successors(old=old.steps.all(), new=new.steps.all())
     for step, target in successors.items():
         Case.objects.filter(stage=step).update(stage=target)

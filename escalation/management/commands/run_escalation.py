@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases.escalation import escalation_sweep
+from escalation.sweep import escalation_sweep
 
 
 class Command(BaseCommand):

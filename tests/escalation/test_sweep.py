@@ -14,10 +14,10 @@ from django.db import connection
 from django.utils import timezone
 
 from calls.models import CallTask
-from cases import escalation
-from cases.escalation import escalation_sweep
 from cases.models import Case, EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt, ContactRestriction, Decision
+from escalation import sweep
+from escalation.sweep import escalation_sweep
 from messaging.models import OutboundMessage
 from tests.cases.factories import (
     CaseFactory,
@@ -254,7 +254,7 @@ def test_batches_in_several_processes_do_what_one_connection_does(
     twenty_cases, settings, monkeypatch, tmp_path
 ):
     settings.ESCALATION_SWEEP_WORKERS = 3
-    batch = escalation._sweep_batch
+    batch = sweep._sweep_batch
     pids = tmp_path / "pids"
 
     def spy(**kwargs):
@@ -262,7 +262,7 @@ def test_batches_in_several_processes_do_what_one_connection_does(
             out.write(f"{os.getpid()}\n")
         return batch(**kwargs)
 
-    monkeypatch.setattr(escalation, "_sweep_batch", spy)
+    monkeypatch.setattr(sweep, "_sweep_batch", spy)
     report = escalation_sweep(at=day(1), batch_size=3)
     ran_in = pids.read_text().split()
     assert len(ran_in) == 7  # seven batches of three cases
@@ -289,15 +289,15 @@ def test_a_simulation_runs_its_batches_in_the_calling_process(
 ):
     """Simulations run in web requests, maybe on a threaded server: no fork there."""
     settings.ESCALATION_SWEEP_WORKERS = 3
-    batch = escalation._sweep_batch
+    batch = sweep._sweep_batch
     ran_in = []
 
     def spy(**kwargs):
         ran_in.append(os.getpid())
         return batch(**kwargs)
 
-    monkeypatch.setattr(escalation, "_sweep_batch", spy)
-    report = escalation.escalation_simulate(policy=ladder, at=day(1), batch_size=3)
+    monkeypatch.setattr(sweep, "_sweep_batch", spy)
+    report = sweep.escalation_simulate(policy=ladder, at=day(1), batch_size=3)
     assert ran_in == [os.getpid()] * 7
     assert report.steps["standard v1 #1 SMS"] == Counter(created=15, blocked=5)
 
@@ -308,18 +308,18 @@ def test_a_batch_failing_in_another_process_fails_the_sweep(
     twenty_cases, settings, monkeypatch
 ):
     settings.ESCALATION_SWEEP_WORKERS = 2
-    batch = escalation._sweep_batch
+    batch = sweep._sweep_batch
 
     def failing(**kwargs):
         if twenty_cases[-1].pk in kwargs["case_ids"]:
             raise RuntimeError("disk full")
         return batch(**kwargs)
 
-    monkeypatch.setattr(escalation, "_sweep_batch", failing)
+    monkeypatch.setattr(sweep, "_sweep_batch", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         escalation_sweep(at=day(1), batch_size=3)
     # The failed batch wrote nothing; the next sweep picks its cases up.
-    monkeypatch.setattr(escalation, "_sweep_batch", batch)
+    monkeypatch.setattr(sweep, "_sweep_batch", batch)
     escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
     assert OutboundMessage.objects.count() == 15
 
@@ -397,14 +397,14 @@ def test_a_batch_process_killed_before_commit_loses_nothing(
     settings.ESCALATION_SWEEP_WORKERS = 2
     parent = os.getpid()
     victim = twenty_cases[-1].pk
-    write = escalation.sweep_batch_write
+    write = sweep.sweep_batch_write
 
     def write_then_die(ledger, messages):
         write(ledger, messages)  # written, not yet committed
         if os.getpid() != parent and any(e.case.pk == victim for e in ledger):
             os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(escalation, "sweep_batch_write", write_then_die)
+    monkeypatch.setattr(sweep, "sweep_batch_write", write_then_die)
     with pytest.raises(WorkerLostError):
         escalation_sweep(at=day(1), batch_size=3)
     # The killed batch's rows never committed: its cases are untouched.
@@ -412,7 +412,7 @@ def test_a_batch_process_killed_before_commit_loses_nothing(
     assert not Decision.objects.filter(case_id=victim).exists()
     assert Case.objects.get(pk=victim).stage is None
 
-    monkeypatch.setattr(escalation, "sweep_batch_write", write)
+    monkeypatch.setattr(sweep, "sweep_batch_write", write)
     escalation_sweep(at=day(1) + dt.timedelta(minutes=5), batch_size=3)
     keys = list(OutboundMessage.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys)) == 15

@@ -4,7 +4,7 @@ the rung is due, through the compliance gate, set-based.
 Per step, one query finds the due cases; per batch of cases, one batch evaluation by
 the gate, one write of its ledger and outbox rows (`sweep_writes`), call tasks, and
 a few UPDATEs move the cases on. Nothing issues queries per case. A step's batches
-run in several processes at once (`_run_batches`, ESCALATION_SWEEP_WORKERS).
+run in several processes at once (`batches.run_batches`, ESCALATION_SWEEP_WORKERS).
 
 Idempotent: a case moves to a step only from the step before it, under a row lock,
 and every action carries the key (case, step), unique in the database. Running the
@@ -16,28 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 
-import billiard
-import billiard.einfo
-import billiard.util
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
-from compliance.ledger import LedgerEntry
-from compliance.models import ContactAttempt
-from compliance.models import Decision as DecisionRow
-from compliance.packs import Pack
-from compliance.services import ContactProposal, contact_evaluate_many
-from core.bulk import analyze_if_large, gc_paused, ids_in, update_by_ids
-from messaging.models import MessageTemplate, OutboundMessage
-
-from .models import (
+from cases.models import (
     Case,
     Customer,
     EscalationPolicy,
@@ -46,6 +34,17 @@ from .models import (
     PromiseToPay,
     RepaymentPlan,
 )
+from compliance.ledger import LedgerEntry
+from compliance.models import ContactAttempt
+from compliance.models import Decision as DecisionRow
+from compliance.packs import Pack
+from compliance.services import ContactProposal, contact_evaluate_many
+from core.bulk import analyze_if_large, gc_paused, ids_in, update_by_ids
+from messaging.models import MessageTemplate, OutboundMessage
+
+from .batches import run_batches
+from .report import SweepReport
+from .services import stage_successors
 from .sweep_writes import SweepMessage, sweep_batch_write
 
 logger = logging.getLogger(__name__)
@@ -61,50 +60,6 @@ CHANNEL_FOR_ACTION = {
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
-
-
-@dataclass
-class SweepReport:
-    at: dt.datetime
-    dry_run: bool
-    # step label -> counts of created / deferred / blocked / no_template
-    steps: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    reasons: Counter = field(default_factory=Counter)
-    # step label -> blocking reason counts, and -> (order, action) for comparisons
-    step_reasons: dict[str, Counter] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
-    step_meta: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    @property
-    def created(self) -> int:
-        return sum(c["created"] for c in self.steps.values())
-
-    def counts(self) -> tuple:
-        """The counts, as plain picklable values (a batch process sends them back)."""
-        return (
-            {label: Counter(c) for label, c in self.steps.items()},
-            {label: Counter(c) for label, c in self.step_reasons.items()},
-            Counter(self.reasons),
-        )
-
-    def merge_counts(self, counts: tuple) -> None:
-        """Add `counts` (another part of this run's `counts()`)."""
-        steps, step_reasons, reasons = counts
-        for label, c in steps.items():
-            self.steps[label].update(c)
-        for label, c in step_reasons.items():
-            self.step_reasons[label].update(c)
-        self.reasons.update(reasons)
-
-    def as_dict(self) -> dict:
-        return {
-            "at": self.at.isoformat(),
-            "dry_run": self.dry_run,
-            "created": self.created,
-            "steps": {label: dict(c) for label, c in self.steps.items()},
-            "blocked_by_reason": dict(self.reasons),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +333,7 @@ def _policy_sweep(
     orders: set[int] | None = None,
     pack_overrides: dict[str, Pack] | None = None,
 ) -> None:
-    """One policy's due steps, with `fork` in batch processes (`_run_batches`). Only
+    """One policy's due steps, with `fork` in batch processes (`run_batches`). Only
     for simulations: `scope` and `stage_map` (active
     step id, or None for no step yet -> the draft's rung) for a draft, `orders`
     to run only some rungs, and `pack_overrides` (rule-pack code -> compiled draft
@@ -405,7 +360,7 @@ def _policy_sweep(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        _run_batches(
+        run_batches(
             functools.partial(
                 _sweep_batch,
                 step=step,
@@ -419,81 +374,6 @@ def _policy_sweep(
             report,
             fork=fork,
         )
-
-
-# The job a forked batch process runs: (run, batches, at, dry_run).
-_FORKED: tuple | None = None
-
-
-def _run_batches(
-    run: Callable[..., None],
-    batches: list[list[int]],
-    report: SweepReport,
-    *,
-    fork: bool,
-) -> None:
-    """Run one step's batches; with `fork`, in several processes at once where that
-    is safe.
-
-    Batches hold disjoint cases (and so disjoint customers: one open case each), lock
-    their own rows and commit on their own, so they need no order among themselves.
-    The gate and the bookkeeping are Python: threads would share one interpreter lock
-    and leave a core idle (docs/decisions.md, record 21), so the batches run in forked
-    processes, each with its own connection. billiard (Celery's fork of
-    multiprocessing) rather than the standard library: a Celery worker's pool process
-    may start it. The sweep forks (a Celery pool process or a management command runs
-    it); a simulation does not: it runs in a web server's process, maybe threaded, and
-    a fork there copies whatever lock another thread holds at that moment. One at a
-    time also inside a caller's transaction (other connections would not see its
-    rows) and on SQLite.
-    """
-    workers = min(settings.ESCALATION_SWEEP_WORKERS, len(batches))
-    if (
-        not fork
-        or workers < 2
-        or connection.vendor != "postgresql"
-        or connection.in_atomic_block
-    ):
-        for case_ids in batches:
-            run(case_ids=case_ids, report=report)
-        return
-    global _FORKED
-    # The children inherit the job by fork (no pickling of steps, packs or a test's
-    # stand-in) and must not share this process's database connection: close it.
-    _FORKED = (run, batches, report.at, report.dry_run)
-    connections.close_all()
-    logger.info("escalation sweep: %d batches in %d processes", len(batches), workers)
-    pool = billiard.get_context("fork").Pool(workers, initializer=_forked_init)
-    try:
-        for counts in pool.imap_unordered(_forked_batch, range(len(batches))):
-            report.merge_counts(counts)
-    except BaseException as exc:
-        # One batch failed (or the task is being stopped): stop the others. Whatever
-        # they had not committed rolls back, and the next sweep takes those cases.
-        pool.terminate()
-        if isinstance(exc, billiard.einfo.ExceptionWithTraceback):
-            # How billiard reports a batch process that died (killed, out of memory).
-            raise exc.exc from exc
-        raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
-        _FORKED = None
-
-
-def _forked_init() -> None:
-    # A pool process ends without Python's exit handlers but runs billiard's
-    # finalizers: close its connection there rather than drop it on the server.
-    billiard.util.Finalize(None, connections.close_all, exitpriority=10)
-
-
-def _forked_batch(index: int) -> tuple:
-    """In a forked process: run one batch; return its counts to the parent."""
-    run, batches, at, dry_run = _FORKED
-    part = SweepReport(at=at, dry_run=dry_run)
-    run(case_ids=batches[index], report=part)
-    return part.counts()
 
 
 def escalation_sweep(
@@ -542,11 +422,9 @@ def escalation_simulate(
     The same selection (`due_cases`), gate (`contact_evaluate_many`) and per-case
     decisions as `escalation_sweep`, run as its dry run: no row locks, no writes. A
     draft takes over the open cases of the active version it would replace, each at
-    the rung activation would move it to (`policies.stage_successors`), so what the
+    the rung activation would move it to (`services.stage_successors`), so what the
     simulation reports is what the sweep does once the draft is activated.
     """
-    from .policies import stage_successors
-
     report = SweepReport(at=at, dry_run=True)
     batch_size = batch_size or settings.ESCALATION_SWEEP_BATCH_SIZE
     policy = EscalationPolicy.objects.prefetch_related("steps").get(pk=policy.pk)

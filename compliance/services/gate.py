@@ -1,5 +1,5 @@
 """The compliance gate's services: evaluate a proposed contact, record it in the ledger,
-record its outcome, record attempts made elsewhere, and edit rule packs.
+record its outcome, record attempts made elsewhere.
 
 Every path that contacts a debtor goes through `contact_request` (or, for a batch,
 `contact_evaluate_many` followed by writing the allowed ones): nothing dials or sends
@@ -22,36 +22,19 @@ from core.bulk import gc_paused
 from core.errors import ApplicationError, ConflictError
 from core.history import history_save
 
-from . import selectors
-from .engine import Decision, evaluate
-from .models import ContactAttempt, RulePack
-from .models import Decision as DecisionRow
-from .packs import (
+from .. import selectors
+from ..engine import Decision, evaluate
+from ..ledger import decision_values
+from ..models import ContactAttempt, HolidayOverride
+from ..models import Decision as DecisionRow
+from ..packs import (
     CALL_RESULTS,
     CHANNELS,
-    DEFAULT_PACKS,
     MESSAGE_RESULTS,
     PURPOSES,
     Pack,
-    default_parameters,
-    merge_parameters,
-    validate_parameters,
 )
-from .rules.base import POINT_KIND_FOR_CHANNEL, Point
-
-__all__ = [
-    "ContactProposal",
-    "Decision",
-    "contact_attempt_complete",
-    "contact_attempt_record_external",
-    "contact_evaluate",
-    "contact_evaluate_many",
-    "contact_request",
-    "rule_pack_for",
-    "rule_pack_update",
-    "rule_pack_validate",
-]
-
+from ..rules.base import POINT_KIND_FOR_CHANNEL, Point
 
 # How far ahead the gate reads holiday overrides: beyond any pack's horizon (at most
 # 366 days, validated in compliance.packs) plus the window search.
@@ -71,79 +54,6 @@ class ContactProposal:
     loan: Loan | int | None = None
     case: Case | None = None
     at: dt.datetime | None = None
-
-
-# --- rule packs ---------------------------------------------------------------------
-
-
-def rule_pack_for(customer: Customer) -> RulePack:
-    """The pack for the customer's country (CN→cn, US→us, GB→uk), else
-    settings.DEFAULT_RULE_PACK. An unsaved row with the shipped defaults (version 0)
-    when the database has none."""
-    return selectors.rule_pack_row(selectors.rule_pack_code_for(customer.country))
-
-
-def _check_pack_code(code: str) -> None:
-    if code not in DEFAULT_PACKS:
-        raise ApplicationError(
-            f"Unknown rule pack {code!r}.", errors={"code": [f"Unknown pack {code!r}."]}
-        )
-
-
-def rule_pack_validate(
-    *, code: str, parameters: Mapping[str, Any], current: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """`parameters` merged over `current` (the pack's parameters now; None for the
-    shipped defaults), checked: the merged parameters, or ApplicationError naming
-    each bad parameter (`parameters.contact_window.end`, ...). Writes nothing; used
-    by `rule_pack_update` and by drafts (configuration.services)."""
-    _check_pack_code(code)
-    if not isinstance(parameters, Mapping):
-        raise ApplicationError(
-            "Parameters must be an object.",
-            errors={"parameters": ["Must be an object."]},
-        )
-    base = default_parameters(code) if current is None else dict(current)
-    merged = merge_parameters(base, dict(parameters))
-    errors = validate_parameters(merged)
-    if errors:
-        first = next(iter(errors.items()))
-        raise ApplicationError(
-            f"Invalid rule pack parameters: {first[0]}: {first[1][0]}.",
-            code="invalid_rule_pack",
-            errors={f"parameters.{k}": v for k, v in errors.items()},
-        )
-    return merged
-
-
-def rule_pack_update(
-    *, code: str, parameters: Mapping[str, Any], user, reason: str
-) -> RulePack:
-    """Change a pack's parameters (merged over the current ones) and bump its version.
-
-    simple_history keeps every version, so a decision's (pack, version) can be traced
-    to the exact rules it applied.
-    """
-    _check_pack_code(code)
-    if not reason or not reason.strip():
-        raise ApplicationError(
-            "Say why the rule pack changes.", errors={"reason": ["Required."]}
-        )
-    with transaction.atomic():
-        # Lock the row: two admins saving at once must not both become version N+1.
-        row = RulePack.objects.select_for_update().filter(code=code).first()
-        if row is None:
-            spec = DEFAULT_PACKS[code]
-            row = RulePack(code=code, name=spec["name"], version=0, parameters={})
-            current = None
-        else:
-            current = row.parameters
-        row.parameters = rule_pack_validate(
-            code=code, parameters=parameters, current=current
-        )
-        row.version += 1
-        history_save(row, reason=reason.strip(), user=user)
-    return row
 
 
 # --- evaluation ---------------------------------------------------------------------
@@ -260,8 +170,6 @@ def _holidays_for_overrides(
     ]
     if not missing:
         return holidays
-    from .models import HolidayOverride
-
     overrides = HolidayOverride.objects.filter(
         date__gte=since.date() - dt.timedelta(days=1),
         date__lte=until.date() + dt.timedelta(days=1),
@@ -398,20 +306,10 @@ def _decision_row(
 ) -> DecisionRow:
     return DecisionRow(
         customer=customer,
-        contact_point_id=decision.contact_point_id,
         case=case,
         loan_id=loan_id,
-        channel=decision.channel,
-        purpose=decision.purpose,
-        proposed_at=decision.proposed_at,
-        allowed=decision.allowed,
-        outcome=decision.outcome,
-        reasons=decision.reasons,
-        conditions=decision.conditions,
-        next_permitted_at=decision.next_permitted_at,
-        rule_pack=decision.rule_pack,
-        rule_pack_version=decision.rule_pack_version,
         actor=actor,
+        **decision_values(decision),
     )
 
 
@@ -571,9 +469,3 @@ def contact_attempt_record_external(
     )
     history_save(attempt, reason=f"external attempt from {source}", user=actor)
     return attempt
-
-
-def pack_compiled_for(customer: Customer) -> Pack:
-    """The compiled pack a decision for this customer would use."""
-    code = selectors.rule_pack_code_for(customer.country)
-    return selectors.rule_packs_compiled([code])[code]

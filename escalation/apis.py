@@ -1,20 +1,25 @@
-"""Escalation policies over the API (admins only): versioned drafts, activation."""
+"""Escalation policies over the API (admins only), all under
+/api/v1/escalation-policies/: versioned drafts, simulation, activation (and its
+request, when a second admin must approve), rollback. Each endpoint calls the one
+service (`escalation.services`) or selector the configuration pages call too, and
+declares the scope an integration token needs (policies:read / policies:write)."""
 
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import errors, parse
+from cases.models import EscalationPolicy, EscalationStep
+from core.api import errors, parse, time_param
 from core.permissions import ROLE_PERMISSIONS, require_admin
 
-from . import policies
-from .models import EscalationPolicy, EscalationStep
+from . import selectors, services
+from .simulation import policy_simulation
 
 
 class StepSerializer(serializers.Serializer):
@@ -62,18 +67,11 @@ class PolicyOutputSerializer(serializers.Serializer):
 
 
 def _policy(code: str, version: int) -> EscalationPolicy:
-    policy = (
-        EscalationPolicy.objects.prefetch_related("steps__queue")
-        .filter(code=code, version=version)
-        .first()
-    )
-    if policy is None:
-        raise Http404("No such policy version.")
-    return policy
+    return selectors.policy_get(code=code, version=version)
 
 
-def _steps(data: dict) -> list[policies.StepInput]:
-    return [policies.StepInput(**step) for step in data.pop("steps")]
+def _steps(data: dict) -> list[services.StepInput]:
+    return [services.StepInput(**step) for step in data.pop("steps")]
 
 
 class PolicyFilter(django_filters.FilterSet):
@@ -116,7 +114,7 @@ class PolicyListCreateApi(generics.ListAPIView):
         require_admin(request)
         data = parse(PolicyInputSerializer, request.data)
         steps = _steps(data)
-        policy = policies.policy_create(**data, steps=steps, user=request.user)
+        policy = services.policy_create(**data, steps=steps, user=request.user)
         body = PolicyOutputSerializer(_policy(policy.code, policy.version)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -148,7 +146,7 @@ class PolicyDetailApi(APIView):
         policy = _policy(code, version)
         data = parse(PolicyUpdateSerializer, request.data)
         steps = _steps(data)
-        policies.policy_update(policy=policy, **data, steps=steps, user=request.user)
+        services.policy_update(policy=policy, **data, steps=steps, user=request.user)
         return Response(PolicyOutputSerializer(_policy(code, version)).data)
 
     @extend_schema(
@@ -158,7 +156,7 @@ class PolicyDetailApi(APIView):
     )
     def delete(self, request: Request, code: str, version: int) -> Response:
         require_admin(request)
-        policies.policy_delete(policy=_policy(code, version))
+        services.policy_delete(policy=_policy(code, version))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -174,5 +172,59 @@ class PolicyActivateApi(APIView):
     )
     def post(self, request: Request, code: str, version: int) -> Response:
         require_admin(request)
-        policies.policy_activate(policy=_policy(code, version), user=request.user)
+        services.policy_activate(policy=_policy(code, version), user=request.user)
         return Response(PolicyOutputSerializer(_policy(code, version)).data)
+
+
+class PolicySimulateApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "policies:read"}
+
+    @extend_schema(
+        operation_id="escalation_policies_simulate",
+        summary="What this version would do at `at`, compared with the live version; "
+        "writes nothing (admin)",
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="default: now")
+        ],
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
+    )
+    def get(self, request: Request, code: str, version: int) -> Response:
+        require_admin(request)
+        policy = _policy(code, version)
+        simulation = policy_simulation(policy=policy, at=time_param(request))
+        return Response(simulation.as_dict())
+
+
+class PolicyActivationRequestApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "policies:write"}
+
+    @extend_schema(
+        operation_id="escalation_policies_request_activation",
+        summary="Ask a second admin to activate this draft (when approval is on)",
+        request=None,
+        responses={200: PolicyOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request: Request, code: str, version: int) -> Response:
+        require_admin(request)
+        services.policy_activation_request(
+            policy=_policy(code, version), user=request.user
+        )
+        return Response(PolicyOutputSerializer(_policy(code, version)).data)
+
+
+class PolicyRollbackApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "policies:write"}
+
+    @extend_schema(
+        operation_id="escalation_policies_rollback",
+        summary="Make the previous version live again, as a new version (admin)",
+        request=None,
+        responses={200: PolicyOutputSerializer, **errors(403, 409)},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_admin(request)
+        policy = services.policy_rollback(code=code, user=request.user)
+        return Response(PolicyOutputSerializer(_policy(code, policy.version)).data)

@@ -1,0 +1,32 @@
+"""Writes of the messaging app: the outbox (claim, dispatch, settle, recover) and
+message templates (drafts, the content check, activation).
+
+A package (split past ~500 lines, DESIGN.md section 2); import from here:
+`from messaging import services`.
+"""
+
+from .outbox import (
+    DispatchReport,
+    outbox_claim,
+    outbox_dispatch,
+    outbox_recover_stale,
+    outbox_settle,
+)
+from .templates import (
+    template_activate,
+    template_check,
+    template_draft_create,
+    template_draft_update,
+)
+
+__all__ = [
+    "DispatchReport",
+    "outbox_claim",
+    "outbox_dispatch",
+    "outbox_recover_stale",
+    "outbox_settle",
+    "template_activate",
+    "template_check",
+    "template_draft_create",
+    "template_draft_update",
+]
