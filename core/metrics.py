@@ -45,12 +45,25 @@ PII_REVEALS = Counter(
 )
 
 
-def decisions_count(pairs: Iterable[tuple[str, Iterable[str]]]) -> None:
-    """Count decisions given as (outcome, reason codes); one with no reason counts
-    under reason "none"."""
+def decisions_count(decisions: Iterable) -> None:
+    """Count recorded gate decisions (compliance.engine.Decision) by outcome and
+    reason code; an allowing decision with no reason counts under reason "none"."""
     tally: dict[tuple[str, str], int] = {}
-    for outcome, reasons in pairs:
-        for reason in list(reasons) or ["none"]:
-            tally[(outcome, reason)] = tally.get((outcome, reason), 0) + 1
+    for decision in decisions:
+        codes = [r.get("code", "") for r in decision.reasons] or ["none"]
+        for code in codes:
+            key = (decision.outcome, code)
+            tally[key] = tally.get(key, 0) + 1
     for (outcome, reason), n in tally.items():
         COMPLIANCE_DECISIONS.labels(outcome=outcome, reason=reason).inc(n)
+
+
+def sweep_observe(*, seconds: float, steps: dict, meta: dict) -> None:
+    """One sweep's duration, and its actions by step action and result
+    (escalation.report.SweepReport's counts)."""
+    SWEEP_DURATION.observe(seconds)
+    for label, counts in steps.items():
+        action = meta.get(label, (0, "unknown"))[1]
+        for result, n in counts.items():
+            if n:
+                SWEEP_ACTIONS.labels(action=action, result=result).inc(n)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
 from core.bulk import analyze_if_large, gc_paused, ids_in, update_by_ids
+from core.metrics import sweep_observe
 from messaging.models import MessageTemplate, OutboundMessage
 
 from .batches import run_batches
@@ -387,6 +389,7 @@ def escalation_sweep(
     at = at or timezone.now()
     batch_size = batch_size or settings.ESCALATION_SWEEP_BATCH_SIZE
     report = SweepReport(at=at, dry_run=dry_run)
+    started = time.monotonic()
     policies = EscalationPolicy.objects.filter(
         status=EscalationPolicy.Status.ACTIVE
     ).prefetch_related("steps")
@@ -403,6 +406,11 @@ def escalation_sweep(
         # Pages read these tables right after a large sweep: fresh statistics.
         for model in (DecisionRow, ContactAttempt, OutboundMessage, CallTask, Case):
             analyze_if_large(model, report.created)
+        sweep_observe(
+            seconds=time.monotonic() - started,
+            steps=report.steps,
+            meta=report.step_meta,
+        )
     logger.info("escalation sweep %s", report.as_dict())
     return report
 

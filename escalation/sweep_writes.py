@@ -25,7 +25,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from compliance.ledger import LedgerEntry, ledger_record_many
 from compliance.models import ContactAttempt
 from compliance.models import Decision as DecisionRow
 from core.bulk import bulk_insert, columns_ordered
+from core.metrics import decisions_count
 from messaging.models import OutboundMessage
 
 
@@ -196,6 +197,10 @@ def sweep_batch_write(ledger: list[LedgerEntry], messages: list[SweepMessage]) -
         _write_postgresql(ledger, messages)
     else:
         _write_portable(ledger, messages)
+    # Counted for /metrics once the batch has committed (a rolled-back batch decided
+    # nothing).
+    decisions = [entry.decision for entry in ledger]
+    transaction.on_commit(lambda: decisions_count(decisions))
 
 
 def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):

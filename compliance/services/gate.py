@@ -21,6 +21,7 @@ from cases.validators import contact_value_normalize
 from core.bulk import gc_paused
 from core.errors import ApplicationError, ConflictError
 from core.history import history_save
+from core.metrics import decisions_count
 
 from .. import selectors
 from ..engine import Decision, evaluate
@@ -348,6 +349,7 @@ def contact_request(
             decision, customer=customer, case=case, loan_id=loan_id, actor=actor
         )
         row.save()
+        transaction.on_commit(lambda: decisions_count([decision]))
         point = (
             ContactPoint.objects.filter(pk=decision.contact_point_id).first()
             if decision.contact_point_id

@@ -417,3 +417,40 @@ def test_a_batch_process_killed_before_commit_loses_nothing(
     keys = list(OutboundMessage.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys)) == 15
     assert Decision.objects.filter(case_id=victim).count() == 1
+
+
+def test_a_sweep_is_timed_and_its_decisions_and_actions_counted_for_metrics(
+    case, django_capture_on_commit_callbacks
+):
+    from prometheus_client import REGISTRY
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    sweeps = sample("collections_sweep_duration_seconds_count")
+    allowed = sample(
+        "collections_compliance_decisions_total", outcome="allow", reason="none"
+    ) + sample(
+        "collections_compliance_decisions_total",
+        outcome="allow_with_conditions",
+        reason="none",
+    )
+    sms = sample("collections_sweep_actions_total", action="sms", result="created")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = escalation_sweep(at=day(1))
+
+    assert report.created == 1
+    assert sample("collections_sweep_duration_seconds_count") == sweeps + 1
+    assert (
+        sample("collections_sweep_actions_total", action="sms", result="created")
+        == sms + 1
+    )
+    after = sample(
+        "collections_compliance_decisions_total", outcome="allow", reason="none"
+    ) + sample(
+        "collections_compliance_decisions_total",
+        outcome="allow_with_conditions",
+        reason="none",
+    )
+    assert after == allowed + 1
