@@ -82,13 +82,14 @@ def test_env_database_rejects_an_unsupported_engine(monkeypatch):
 def test_env_database_reads_postgres_and_sqlite_urls(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collections")
     config = env_database("DATABASE_URL", "")
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    # Django's backends, counting queries for /metrics (django-prometheus).
+    assert config["ENGINE"] == "django_prometheus.db.backends.postgresql"
     assert config["NAME"] == "collections"
     assert config["PORT"] == 5432
 
     monkeypatch.delenv("DATABASE_URL")
     config = env_database("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["ENGINE"] == "django_prometheus.db.backends.sqlite3"
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
