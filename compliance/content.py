@@ -64,7 +64,9 @@ class Category:
 @dataclass(frozen=True)
 class Lexicon:
     language: str
-    patterns: tuple[tuple[str, re.Pattern], ...]  # (category code, compiled regex)
+    # (category code, compiled regex, `unless`): a match is dropped when `unless`
+    # matches in the same sentence ("a visit only with your agreement").
+    patterns: tuple[tuple[str, re.Pattern, re.Pattern | None], ...]
     negation: re.Pattern | None
     # A text without a match of `requires` (no Chinese character, no Latin letter)
     # cannot match any pattern of the lexicon, which is then skipped.
@@ -163,11 +165,13 @@ def content_check(text: str, language: str | None = None) -> ContentCheckResult:
         if lexicon.requires is not None and not lexicon.requires.search(text):
             continue
         spans: dict[str, list[tuple[int, int]]] = {}
-        for code, pattern in lexicon.patterns:
+        for code, pattern, unless in lexicon.patterns:
             negatable = categories[code].negatable
             for match in pattern.finditer(text):
                 start, end = match.span()
                 if end == start or (negatable and _negated(lexicon, text, start)):
+                    continue
+                if unless is not None and _in_sentence(unless, text, start, end):
                     continue
                 if reported is None:
                     reported = _reported_spans(text, lexicons)
@@ -198,6 +202,16 @@ def _negated(lexicon: Lexicon, text: str, start: int) -> bool:
         return False
     before = text[max(0, start - NEGATION_LOOKBEHIND) : start]
     return lexicon.negation.search(before) is not None
+
+
+def _in_sentence(pattern: re.Pattern, text: str, start: int, end: int) -> bool:
+    """Does `pattern` match in the sentence holding text[start:end]?"""
+    first = 0
+    for found in _SENTENCE_END.finditer(text, 0, start):
+        first = found.end()
+    after = _SENTENCE_END.search(text, end)
+    last = after.start() if after else len(text)
+    return pattern.search(text, first, last) is not None
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -338,13 +352,27 @@ def _lexicons() -> tuple[Lexicon, ...]:
         macros: dict[str, str] = {}
         for name, body in data.get("macros", {}).items():
             macros[name] = _expand(body, macros)
+        unless = {
+            name: _compile(source, flags, macros)
+            for name, source in data.get("unless", {}).items()
+        }
         patterns = []
         for code, sources in data["patterns"].items():
             if code not in categories:
                 raise ValueError(f"{language}.toml: unknown category {code!r}.")
-            patterns.extend(
-                (code, _compile(source, flags, macros)) for source in sources
-            )
+            for source in sources:
+                # A pattern is a regex, or {re = "...", unless = "<name>"}.
+                entry = source if isinstance(source, dict) else {"re": source}
+                name = entry.get("unless")
+                if name is not None and name not in unless:
+                    raise ValueError(f"{language}.toml: unknown `unless` {name!r}.")
+                patterns.append(
+                    (
+                        code,
+                        _compile(entry["re"], flags, macros),
+                        unless[name] if name else None,
+                    )
+                )
         speech = data.get("reported_speech", {})
         lexicons.append(
             Lexicon(

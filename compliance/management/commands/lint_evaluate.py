@@ -1,10 +1,11 @@
 """Measure the content lint on the labelled evaluation set
 (compliance/lexicons/evaluation.toml): recall and false-block rate per category and
-overall. With --check, exit 1 when recall is below --min-recall or false blocks are
-above --max-false-blocks (the thresholds the test suite holds). Writes nothing.
+overall, then per slice. With --check, exit 1 when recall is below --min-recall or
+false blocks are above --max-false-blocks on the development slices (the thresholds the
+test suite holds). Writes nothing.
 
-    python manage.py lint_evaluate                 # the whole set
-    python manage.py lint_evaluate --slice holdout -v 2   # and list misses
+    python manage.py lint_evaluate                       # the whole set
+    python manage.py lint_evaluate --slice holdout3 -v 2   # one slice, with misses
 """
 
 from pathlib import Path
@@ -15,6 +16,9 @@ from compliance.content import content_evaluate, evaluation_load
 
 MIN_RECALL = 0.98
 MAX_FALSE_BLOCKS = 0.01
+# The slices the lexicons were developed on; later slices are held out (see the
+# evaluation file's header).
+DEVELOPMENT_SLICES = ("tuning", "holdout1", "holdout2")
 
 
 class Command(BaseCommand):
@@ -69,6 +73,15 @@ class Command(BaseCommand):
             f"{len(phrases)} phrases: {report.labelled} prohibited, "
             f"{report.lawful} lawful."
         )
+        slices = sorted({p.slice for p in phrases}, key=_slice_order)
+        if len(slices) > 1:
+            for name in slices:
+                part = content_evaluate([p for p in phrases if p.slice == name])
+                out(
+                    f"  {name:<10} recall {part.recall:.1%} "
+                    f"({part.found}/{part.labelled}), false blocks "
+                    f"{part.false_block_rate:.1%} ({part.false_blocked}/{part.lawful})"
+                )
         if options["verbosity"] >= 2:
             for phrase, found in report.misses:
                 got = ", ".join(sorted(found)) or "nothing"
@@ -76,12 +89,20 @@ class Command(BaseCommand):
             for phrase, findings in report.false_blocks:
                 spans = "; ".join(f"{f.category} «{f.text}»" for f in findings)
                 out(f"  false block [{phrase.language}] {phrase.text}  ({spans})")
-        if options["check"] and (
-            report.recall < options["min_recall"]
-            or report.false_block_rate > options["max_false_blocks"]
-        ):
-            raise CommandError(
-                f"Recall {report.recall:.1%} (min {options['min_recall']:.0%}), "
-                f"false blocks {report.false_block_rate:.1%} "
-                f"(max {options['max_false_blocks']:.0%})."
-            )
+        if options["check"]:
+            gated = [p for p in phrases if p.slice in DEVELOPMENT_SLICES]
+            gate = content_evaluate(gated) if gated else report
+            if (
+                gate.recall < options["min_recall"]
+                or gate.false_block_rate > options["max_false_blocks"]
+            ):
+                raise CommandError(
+                    f"Recall {gate.recall:.1%} (min {options['min_recall']:.0%}), "
+                    f"false blocks {gate.false_block_rate:.1%} "
+                    f"(max {options['max_false_blocks']:.0%}) on the development "
+                    "slices."
+                )
+
+
+def _slice_order(name: str) -> tuple[int, str]:
+    return (0 if name == "tuning" else 1, name)
