@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, ContactPoint
 from cases.validators import phone_normalize
+from compliance.content import content_check
 from core.errors import ApplicationError
 from core.history import history_save
 
@@ -120,7 +121,12 @@ def _inbound(payload: dict, at: dt.datetime) -> str:
         outcome = f"opt-out; {outcome}"
     # Any reply stops the ladder for the customer's open case.
     Case.objects.open().filter(customer_id__in=customer_ids).update(last_reply_at=at)
-    return outcome
+    # Replies go through the same content lint as notes and templates: a reply that
+    # quotes a threat or abuse is marked on the event for a supervisor to read.
+    found = content_check(str(payload.get("text") or "")).categories
+    if found:
+        outcome = f"{outcome}; content: {', '.join(sorted(found))}"
+    return outcome[:200]
 
 
 def webhook_receive(

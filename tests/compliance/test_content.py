@@ -1,7 +1,7 @@
 """Content lint on Chinese, English and mixed text: categories, spans and citations."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance.content import content_check
@@ -250,6 +250,7 @@ def test_empty_text_is_clean():
 PHRASES = ["上门", "老赖", "黑名单", "加我微信", "deadbeat", "this is the police"]
 
 
+@settings(deadline=None)  # a shared CI machine must not make this flaky
 @given(
     parts=st.lists(
         st.one_of(st.sampled_from(PHRASES), st.text(max_size=12)), max_size=8
