@@ -61,6 +61,27 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_host_ports(name: str) -> list[str]:
+    """Comma-separated `host`, `host:port`, `[v6]` or `[v6]:port` entries."""
+    entries = env_list(name, [])
+    for entry in entries:
+        port = ""
+        if entry.startswith("["):
+            host, _, rest = entry[1:].partition("]")
+            if rest and not rest.startswith(":"):
+                host = ""
+            port = rest[1:]
+        elif entry.count(":") == 1:
+            host, port = entry.split(":")
+        else:
+            host = entry
+        if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not host or host:port (port 1-65535)."
+            )
+    return entries
+
+
 def env_time_zone(name: str, default: str) -> str:
     value = os.environ.get(name, default)
     try:
@@ -346,8 +367,11 @@ if not re.fullmatch(_RATE_RE, INTEGRATION_TOKEN_RATE):
         f"INTEGRATION_TOKEN_RATE={INTEGRATION_TOKEN_RATE!r}: write e.g. 1200/min."
     )
 INTEGRATION_TOKEN_LAST_USED_SECONDS = env_int("INTEGRATION_TOKEN_LAST_USED_SECONDS", 60)
-# Outbound webhooks: seconds to wait for a receiver's answer.
+# Outbound webhooks: seconds to wait for a receiver's answer; hosts exempt from the
+# https-to-public-addresses rule (integrations.destinations), as `host` or
+# `host:port`, e.g. "127.0.0.1:8080,receiver.internal".
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_ALLOWED_HOSTS = env_host_ports("WEBHOOK_ALLOWED_HOSTS")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collections case manager API",
     "DESCRIPTION": "Customers, loans, payments, cases and the compliance gate.",
