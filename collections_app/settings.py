@@ -539,6 +539,9 @@ OUTBOX_SEND_CONCURRENCY = env_int("OUTBOX_SEND_CONCURRENCY", 8, minimum=1)
 PLAN_AUTO_APPROVE_MAX_INSTALMENTS = env_int("PLAN_AUTO_APPROVE_MAX_INSTALMENTS", 0)
 PLAN_AUTO_APPROVE_MAX_DAYS = env_int("PLAN_AUTO_APPROVE_MAX_DAYS", 180)
 PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
+# Four eyes: whoever proposed a plan may not approve it (admins excepted, as for
+# exception requests).
+PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
