@@ -354,10 +354,13 @@ REST_FRAMEWORK = {
         "integrations.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit (1..API_MAX_PAGE_SIZE) and offset validated: 400 naming the parameter.
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
+# The largest page a list answers (`?limit=`); above it, 400.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
 # Integration tokens: default requests per period per token (a token may set its
 # own), and how often last_used_at is written (not on every request).
 INTEGRATION_TOKEN_RATE = os.environ.get("INTEGRATION_TOKEN_RATE", "1200/min")
