@@ -348,6 +348,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "integrations.throttling.IntegrationTokenRateThrottle",
     ],
+    # JSON nested deeper than API_MAX_JSON_DEPTH is a 400 (core.parsers); forms
+    # and multipart stay available (the import upload uses them).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         # django-filter, with date-time values turned into UTC (integrations.filters)
@@ -359,8 +366,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
-# The largest page a list answers (`?limit=`); above it, 400.
+# The largest page a list answers (`?limit=`); above it, 400. JSON bodies nested
+# deeper than API_MAX_JSON_DEPTH levels are refused (400).
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32, minimum=2)
 # Integration tokens: default requests per period per token (a token may set its
 # own), and how often last_used_at is written (not on every request).
 INTEGRATION_TOKEN_RATE = os.environ.get("INTEGRATION_TOKEN_RATE", "1200/min")
