@@ -204,6 +204,8 @@ MIDDLEWARE = [
     # Cache-Control: no-store, private on what signed-in users and the API are shown.
     "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-out after SESSION_IDLE_MINUTES idle or SESSION_MAX_HOURS since sign-in.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -321,6 +323,12 @@ MEDIA_URL = "media/"
 
 # Security: secure cookies and HSTS outside DEBUG (`manage.py check --deploy` clean).
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this long without a request, and this long after signing in
+# however active (core.middleware.SessionTimeoutMiddleware); the cookie and the
+# stored session expire with the absolute lifetime.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
