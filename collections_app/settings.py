@@ -235,7 +235,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
-# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
+# AXES_IP_FAILURE_LIMIT failed logins from one address whatever the usernames
+# (password spraying), the address is (core.login_throttle: each set its own limit).
+# Behind AXES_PROXY_COUNT proxies the address comes from X-Forwarded-For.
 # AXES_ENABLED=0 for fuzz and load runs.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -243,8 +246,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "core.login_throttle.AxesHandler"
+AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip"
+AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
