@@ -238,7 +238,7 @@ CONTENT_SECURITY_POLICY = {
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
 # AXES_IP_FAILURE_LIMIT failed logins from one address whatever the usernames
 # (password spraying), the address is (core.login_throttle: each set its own limit).
-# Behind AXES_PROXY_COUNT proxies the address comes from X-Forwarded-For.
+# Behind LOGIN_PROXY_COUNT proxies the address comes from X-Forwarded-For.
 # AXES_ENABLED=0 for fuzz and load runs.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -251,7 +251,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
 AXES_HANDLER = "core.login_throttle.AxesHandler"
 AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip"
-AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

@@ -56,12 +56,12 @@ class AxesHandler(AxesDatabaseHandler):
 
 def client_ip(request) -> str | None:
     """The client's address for throttling: REMOTE_ADDR, or behind
-    AXES_PROXY_COUNT trusted proxies the address the outermost of them saw (counted
+    LOGIN_PROXY_COUNT trusted proxies the address the outermost of them saw (counted
     from the right of X-Forwarded-For, so a client cannot choose it by sending its
     own header). Without this, behind a proxy every login would come from the
     proxy's address and the per-address limit would lock everyone out at once."""
     remote = request.META.get("REMOTE_ADDR")
-    proxies = settings.AXES_PROXY_COUNT
+    proxies = settings.LOGIN_PROXY_COUNT
     if not proxies:
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -54,17 +54,27 @@ SESSION_SEEN = "_auth_seen_at"
 SEEN_EVERY_SECONDS = 60
 
 
+def session_clock_start(*, request, **kwargs) -> None:
+    """On sign-in (the user_logged_in signal): start the session's clocks."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_STARTED] = session[SESSION_SEEN] = int(
+            timezone.now().timestamp()
+        )
+
+
 class SessionTimeoutMiddleware:
     """Signs a user out after SESSION_IDLE_MINUTES without a request, and
     SESSION_MAX_HOURS after signing in however active (OWASP ASVS 3.3.1 / 3.3.2:
     an unattended screen in a branch must not stay signed in to debtors' data).
 
-    The sign-in time and the last request's time live in the session. A session that
-    has none (made before this existed, or by a test's force_login) starts its clock
-    at its first request. After a time-out the request continues signed out: a page
-    redirects to the sign-in page, which says why; an htmx request gets HX-Redirect
-    to it (a fragment swap would show the sign-in form inside the page); the API
-    answers 401/403. Integration tokens have no session and are not affected.
+    The sign-in time and the last request's time live in the session, set at sign-in
+    (`session_clock_start`). A session that has none (made before this existed)
+    starts its clock at its next request. After a time-out the request continues
+    signed out: a page redirects to the sign-in page, which says why; an htmx
+    request gets HX-Redirect to it (a fragment swap would show the sign-in form
+    inside the page); the API answers 401/403. Integration tokens have no session
+    and are not affected.
     """
 
     def __init__(self, get_response):

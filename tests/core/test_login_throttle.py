@@ -63,9 +63,9 @@ def test_a_successful_sign_in_does_not_clear_the_addresss_other_failures(
 
 
 def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, settings):
-    """AXES_PROXY_COUNT=1 (a TLS proxy in front): the client's X-Forwarded-For
+    """LOGIN_PROXY_COUNT=1 (a TLS proxy in front): the client's X-Forwarded-For
     entries before the proxy's own are ignored, so it cannot pick its address."""
-    settings.AXES_PROXY_COUNT = 1
+    settings.LOGIN_PROXY_COUNT = 1
     settings.AXES_IP_FAILURE_LIMIT = 3
 
     def spray(n, real, spoofed):

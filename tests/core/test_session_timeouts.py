@@ -94,11 +94,26 @@ def test_an_idle_session_on_the_api_is_refused(signed_in, time_machine):
 def test_a_session_started_before_the_timeouts_existed_gets_its_clock(
     client, collector, time_machine
 ):
-    time_machine.move_to(START, tick=False)
-    client.force_login(collector)  # no sign-in time recorded in the session
+    from core.middleware import SESSION_SEEN, SESSION_STARTED
 
+    time_machine.move_to(START, tick=False)
+    client.force_login(collector)
+    session = client.session
+    del session[SESSION_STARTED], session[SESSION_SEEN]  # as before the time-outs
+    session.save()
+
+    at(time_machine, 40)
+    assert client.get("/work/").status_code == 200  # the clock starts now
+    at(time_machine, 60)
     assert client.get("/work/").status_code == 200
-    at(time_machine, 20)
-    assert client.get("/work/").status_code == 200
-    at(time_machine, 51)
+    at(time_machine, 91)
+    assert signed_out(client.get("/work/"))
+
+
+def test_a_forced_login_counts_from_the_sign_in(client, collector, time_machine):
+    time_machine.move_to(START, tick=False)
+    client.force_login(collector)
+
+    at(time_machine, 31)
+
     assert signed_out(client.get("/work/"))
