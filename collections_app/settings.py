@@ -61,6 +61,27 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_host_ports(name: str) -> list[str]:
+    """Comma-separated `host`, `host:port`, `[v6]` or `[v6]:port` entries."""
+    entries = env_list(name, [])
+    for entry in entries:
+        port = ""
+        if entry.startswith("["):
+            host, _, rest = entry[1:].partition("]")
+            if rest and not rest.startswith(":"):
+                host = ""
+            port = rest[1:]
+        elif entry.count(":") == 1:
+            host, port = entry.split(":")
+        else:
+            host = entry
+        if not host or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not host or host:port (port 1-65535)."
+            )
+    return entries
+
+
 def env_time_zone(name: str, default: str) -> str:
     value = os.environ.get(name, default)
     try:
@@ -181,7 +202,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store, private on what signed-in users and the API are shown.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-out after SESSION_IDLE_MINUTES idle or SESSION_MAX_HOURS since sign-in.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -211,7 +236,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
-# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# username from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
+# AXES_IP_FAILURE_LIMIT failed logins from one address whatever the usernames
+# (password spraying), the address is (core.login_throttle: each set its own limit).
+# Behind LOGIN_PROXY_COUNT proxies the address comes from X-Forwarded-For.
 # AXES_ENABLED=0 for fuzz and load runs.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -219,8 +247,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "core.login_throttle.AxesHandler"
+AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip"
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -299,6 +331,12 @@ MEDIA_URL = "media/"
 
 # Security: secure cookies and HSTS outside DEBUG (`manage.py check --deploy` clean).
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this long without a request, and this long after signing in
+# however active (core.middleware.SessionTimeoutMiddleware); the cookie and the
+# stored session expire with the absolute lifetime.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -328,16 +366,28 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "integrations.throttling.IntegrationTokenRateThrottle",
     ],
+    # JSON nested deeper than API_MAX_JSON_DEPTH is a 400 (core.parsers); forms
+    # and multipart stay available (the import upload uses them).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         # django-filter, with date-time values turned into UTC (integrations.filters)
         "integrations.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit (1..API_MAX_PAGE_SIZE) and offset validated: 400 naming the parameter.
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
+# The largest page a list answers (`?limit=`); above it, 400. JSON bodies nested
+# deeper than API_MAX_JSON_DEPTH levels are refused (400).
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32, minimum=2)
 # Integration tokens: default requests per period per token (a token may set its
 # own), and how often last_used_at is written (not on every request).
 INTEGRATION_TOKEN_RATE = os.environ.get("INTEGRATION_TOKEN_RATE", "1200/min")
@@ -347,8 +397,11 @@ if not re.fullmatch(_RATE_RE, INTEGRATION_TOKEN_RATE):
         f"INTEGRATION_TOKEN_RATE={INTEGRATION_TOKEN_RATE!r}: write e.g. 1200/min."
     )
 INTEGRATION_TOKEN_LAST_USED_SECONDS = env_int("INTEGRATION_TOKEN_LAST_USED_SECONDS", 60)
-# Outbound webhooks: seconds to wait for a receiver's answer.
+# Outbound webhooks: seconds to wait for a receiver's answer; hosts exempt from the
+# https-to-public-addresses rule (integrations.destinations), as `host` or
+# `host:port`, e.g. "127.0.0.1:8080,receiver.internal".
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_ALLOWED_HOSTS = env_host_ports("WEBHOOK_ALLOWED_HOSTS")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collections case manager API",
     "DESCRIPTION": "Customers, loans, payments, cases and the compliance gate.",
@@ -517,6 +570,9 @@ OUTBOX_SEND_CONCURRENCY = env_int("OUTBOX_SEND_CONCURRENCY", 8, minimum=1)
 PLAN_AUTO_APPROVE_MAX_INSTALMENTS = env_int("PLAN_AUTO_APPROVE_MAX_INSTALMENTS", 0)
 PLAN_AUTO_APPROVE_MAX_DAYS = env_int("PLAN_AUTO_APPROVE_MAX_DAYS", 180)
 PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
+# Four eyes: whoever proposed a plan may not approve it (admins excepted, as for
+# exception requests).
+PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -81,32 +82,42 @@ def server_error(request):
 
 
 class RejectNulCharactersMiddleware:
-    """NUL characters in an /api/ URL or query answer 404 / 400 with the error body.
+    """NUL characters in a URL's path or query answer 404 / 400, on every path.
 
     PostgreSQL cannot store or compare a string containing NUL, so a reference or
     filter value with one would otherwise reach the database and fail there (a 500,
-    found by the schemathesis run on PostgreSQL). Bodies are covered already: DRF's
-    CharField refuses NUL characters.
+    found by the schemathesis run on PostgreSQL for /api/ and by the security review
+    for pages and the admin's search). The API answers its error body; pages answer
+    the site's own 404 and 400 pages. Bodies are covered already: DRF's and Django's
+    form CharFields refuse NUL characters.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if _is_api(request):
-            if "\x00" in request.path:
-                return page_not_found(request)
-            bad = [
-                key
-                for key, values in request.GET.lists()
-                if "\x00" in key or any("\x00" in v for v in values)
-            ]
-            if bad:
-                message = _("NUL characters are not allowed.")
+        if "\x00" in request.path:
+            return page_not_found(request)
+        bad = [
+            key.replace("\x00", "")
+            for key, values in request.GET.lists()
+            if "\x00" in key or any("\x00" in v for v in values)
+        ]
+        if bad:
+            message = _("NUL characters are not allowed.")
+            if _is_api(request):
                 body = {
                     "code": "invalid",
                     "message": _("Invalid input."),
-                    "errors": {key.replace("\x00", ""): [message] for key in bad},
+                    "errors": {key: [message] for key in bad},
                 }
                 return JsonResponse(body, status=400)
+            return bad_request_page(request, message=message, fields=bad)
         return self.get_response(request)
+
+
+def bad_request_page(request, *, message: str, fields: list[str]):
+    """The site's 400 page (templates/400.html) with the request's context, naming
+    the parameters at fault; Django's own bad_request renders without a request."""
+    context = {"message": message, "fields": fields}
+    return render(request, "400.html", context, status=400)

@@ -15,3 +15,12 @@ class CoreConfig(AppConfig):
             LOGIN_LOCKOUTS.inc()
 
         user_locked_out.connect(_count_lockout, weak=False, dispatch_uid="metrics")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_clock_start
+
+        # The session time-outs count from the sign-in itself.
+        user_logged_in.connect(
+            session_clock_start, weak=False, dispatch_uid="session_clock"
+        )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .destinations import url_problem
 from .models import IntegrationToken, WebhookSubscription
 from .scopes import scope_choices
 
@@ -147,6 +148,14 @@ class SubscriptionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["secret"] = ""  # never echo the secret back
+
+    def clean_url(self):
+        # The service's rule (https, public addresses), shown under the field.
+        url = self.cleaned_data.get("url") or ""
+        problem = url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret") or ""

@@ -27,6 +27,8 @@ from django.conf import settings
 
 from messaging import sms
 
+from .destinations import DestinationRefused, connect_pinned, destination_check
+
 SIGNATURE_HEADER = "X-Collections-Signature"
 TIMESTAMP_HEADER = "X-Collections-Timestamp"
 # Statuses worth retrying besides 5xx: the receiver is busy or timed out.
@@ -53,8 +55,16 @@ def signature_verify(
 
 
 def webhook_deliver(message) -> sms.SendResult:
-    """POST the row's body to its subscription's URL, signed now."""
+    """POST the row's body to its subscription's URL, signed now.
+
+    The destination is checked again first (integrations.destinations): a name that
+    resolves to a private address now, or a host since taken off the allow-list, is
+    a failed attempt saying why, and nothing leaves."""
     subscription = message.webhook_subscription
+    try:
+        destination = destination_check(subscription.url)
+    except DestinationRefused as exc:
+        return sms.SendResult(sms.FAILED, error=f"refused: {exc}")
     parts = urlsplit(subscription.url)
     body = message.body.encode()
     timestamp = str(int(time.time()))
@@ -76,6 +86,9 @@ def webhook_deliver(message) -> sms.SendResult:
     if parts.query:
         path = f"{path}?{parts.query}"
     conn = cls(parts.hostname, parts.port, timeout=settings.WEBHOOK_TIMEOUT)
+    if destination.addresses:
+        # Connect to the addresses just checked, not to a fresh lookup of the name.
+        conn._create_connection = connect_pinned(destination.addresses)
     try:
         try:
             conn.request("POST", path, body=body, headers=headers)

@@ -8,7 +8,6 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, ConflictError
 from core.history import history_note, history_save
 
+from .destinations import url_problem
 from .models import IntegrationToken, WebhookSubscription
 from .scopes import SCOPES
 
@@ -146,9 +146,11 @@ def _subscription_check(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            errors["url"] = [_("Give an http:// or https:// URL.")]
+        # https to public addresses only, unless WEBHOOK_ALLOWED_HOSTS names the
+        # host (integrations.destinations; checked again before every delivery).
+        problem = url_problem(url)
+        if problem:
+            errors["url"] = [problem]
     if events is not None:
         if not isinstance(events, list | tuple) or not events:
             errors["events"] = [_("Subscribe to at least one event.")]

@@ -1,7 +1,5 @@
 """Provider webhooks and read access to the outbox."""
 
-import json
-
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -13,6 +11,7 @@ from rest_framework.views import APIView
 from cases.masking import mask_contact
 from core.api import ErrorSerializer
 from core.errors import ApplicationError
+from core.parsers import JsonTooDeep, json_parse
 from core.permissions import ROLE_PERMISSIONS
 
 from . import selectors
@@ -59,7 +58,9 @@ class SmsWebhookApi(APIView):
         body = request.body
         signature_verify(body, request.headers.get("X-Signature", ""))
         try:
-            payload = json.loads(body)
+            payload = json_parse(body)
+        except JsonTooDeep as exc:
+            raise ApplicationError(str(exc), code="parse_error") from None
         except ValueError:
             raise ApplicationError(
                 "The body is not JSON.", code="parse_error"

@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, ContactPoint
 from cases.validators import phone_normalize
@@ -30,6 +31,10 @@ OPT_OUT = re.compile(
     r"^\s*(stop|stopall|unsubscribe|cancel|end|quit|td|退订|退定)\W*$", re.I
 )
 MAX_SKEW_SECONDS = 300
+# The body's fields and the JSON types each may have (null counts as absent). The
+# provider's own identifiers may be numbers; everything else is text.
+TEXT_FIELDS = ("type", "reference", "status", "error", "from", "text", "at")
+ID_FIELDS = ("id", "message_id")
 
 
 def signature_for(body: bytes, *, timestamp: int, secret: str) -> str:
@@ -129,11 +134,33 @@ def _inbound(payload: dict, at: dt.datetime) -> str:
     return outcome[:200]
 
 
+def _fields_check(payload: dict) -> dict:
+    """The payload without its null fields, or ApplicationError (400) naming every
+    field whose JSON type is wrong: a list or an object where text belongs would
+    otherwise reach the phone parser, the opt-out match or a query (500s before)."""
+    fields = {key: value for key, value in payload.items() if value is not None}
+    errors: dict[str, list[str]] = {}
+    for key in TEXT_FIELDS:
+        if key in fields and not isinstance(fields[key], str):
+            errors[key] = [_("Must be a string.")]
+    for key in ID_FIELDS:
+        value = fields.get(key)
+        if key in fields and (
+            isinstance(value, bool) or not isinstance(value, str | int)
+        ):
+            errors[key] = [_("Must be a string or a whole number.")]
+    if errors:
+        raise ApplicationError(_("Invalid webhook body."), errors=errors)
+    return fields
+
+
 def webhook_receive(
     *, payload: dict, provider: str = "sms"
 ) -> tuple[WebhookEvent, bool]:
-    """Handle one verified event; returns (event, created). A repeat is a no-op."""
-    kind, event_id = payload.get("type"), str(payload.get("id") or "").strip()
+    """Handle one verified event; returns (event, created). A repeat is a no-op.
+    The event keeps the payload as received; the handlers read its checked fields."""
+    fields = _fields_check(payload)
+    kind, event_id = fields.get("type"), str(fields.get("id") or "").strip()
     errors = {}
     if kind not in WebhookEvent.Kind.values:
         errors["type"] = ["Use delivery or inbound."]
@@ -144,13 +171,13 @@ def webhook_receive(
     existing = WebhookEvent.objects.filter(provider=provider, event_id=event_id).first()
     if existing:
         return existing, False
-    at = _at(payload)
+    at = _at(fields)
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
                 provider=provider, event_id=event_id, kind=kind, payload=payload
             )
-            event.outcome = (_delivery if kind == "delivery" else _inbound)(payload, at)
+            event.outcome = (_delivery if kind == "delivery" else _inbound)(fields, at)
             event.save(update_fields=["outcome"])
     except IntegrityError:
         # The same event delivered twice at once: the other request handled it.

@@ -122,12 +122,13 @@ def test_the_scrubber_masks_phones_emails_and_ids_but_not_counts_or_dates():
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_task_started_by_a_request_logs_the_request_id(
-    log_lines, admin_user, gateway
+    log_lines, admin_user, gateway, settings
 ):
     """A restriction recorded through the API announces a webhook event, which wakes
     the outbox dispatcher after commit: the worker's lines carry the request's id."""
     from integrations.services import subscription_create
 
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # a plain-http local receiver
     subscription_create(
         name="core banking",
         url="http://127.0.0.1:9/hook",
@@ -136,7 +137,12 @@ def test_a_task_started_by_a_request_logs_the_request_id(
     )
     customer = CaseFactory().customer
     # The worker consumes the broker this test process publishes to (REDIS_URL).
-    with worker(broker=settings.REDIS_URL, gateway=gateway.url, LOG_FORMAT="json") as w:
+    with worker(
+        broker=settings.REDIS_URL,
+        gateway=gateway.url,
+        LOG_FORMAT="json",
+        WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+    ) as w:
         response = client_for(admin_user).post(
             "/api/v1/restrictions/",
             {"customer": customer.reference, "kind": "dispute", "reason": "x"},

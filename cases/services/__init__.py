@@ -21,6 +21,7 @@ from .delinquency import (
 from .payments import payment_record
 from .plans import (
     plan_approve,
+    plan_four_eyes_binds,
     plan_propose,
     plan_refresh,
     plan_reject,
@@ -36,6 +37,7 @@ __all__ = [
     "delinquency_refresh",
     "payment_record",
     "plan_approve",
+    "plan_four_eyes_binds",
     "plan_propose",
     "plan_refresh",
     "plan_reject",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import events
 from core.errors import ApplicationError, ConflictError
@@ -168,13 +169,30 @@ def _plan_for_decision(plan: RepaymentPlan, user) -> RepaymentPlan:
     return plan
 
 
+def plan_four_eyes_binds(user) -> bool:
+    """Whether `user` may not approve the plans they proposed themselves: the four
+    eyes rule (PLAN_FOUR_EYES, on by default) binds supervisors; admins stay the
+    last resort of a team with one supervisor, as for exception requests
+    (supervision.services.approval_decide)."""
+    return settings.PLAN_FOUR_EYES and Role.ADMIN not in user_roles(user)
+
+
 def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPlan:
     """Approve a proposed plan; it becomes active at once.
 
-    Refuses (409) when the case already has an active plan: one agreement at a time.
+    Refuses (403) the plan's own proposer (four eyes, `plan_four_eyes_binds`), and
+    (409) when the case already has an active plan: one agreement at a time.
     """
     with transaction.atomic():
         plan = _plan_for_decision(plan, user)
+        if plan.proposed_by_id == user.pk and plan_four_eyes_binds(user):
+            # An agreement that forgives or defers debt is decided by someone
+            # other than the person who negotiated it (segregation of duties).
+            message = _(
+                "You proposed this plan: another supervisor must approve it "
+                "(four eyes)."
+            )
+            raise ApplicationError(message, code="permission_denied", status=403)
         # A plan proposed under a higher limit is not agreed above today's.
         too_long = _over_limit(plan.instalments.count(), "plan")
         if too_long:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.services import plan_four_eyes_binds
 from core.errors import ApplicationError
 from core.roles import role_required
 
@@ -25,6 +26,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
         ),
         "history": selectors.decision_history(user=request.user),
         "form": DecisionForm(),
+        # The user's own plans are shown without the approve button (four eyes).
+        "four_eyes": plan_four_eyes_binds(request.user),
     }
     return render(request, "supervision/approvals.html", context)
 

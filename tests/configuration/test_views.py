@@ -381,10 +381,11 @@ def test_queues_and_teams_are_edited(admin_client, team, collector):
 
 
 def test_the_configuration_as_of_a_past_date_shows_what_was_live(
-    admin_client, live, draft, time_machine
+    admin_client, admin_user, live, draft, time_machine
 ):
     now = timezone.now()
     time_machine.move_to(now + dt.timedelta(hours=2))
+    admin_client.force_login(admin_user)  # two idle hours signed the admin out
     policies.policy_activate(policy=draft)
     then = timezone.localtime(now + dt.timedelta(hours=1))
     page = admin_client.get(

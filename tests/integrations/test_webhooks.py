@@ -27,6 +27,13 @@ Status = OutboundMessage.Status
 WEBHOOK = OutboundMessage.Channel.WEBHOOK
 
 
+@pytest.fixture(autouse=True)
+def _receiver_allowed(settings):
+    """The receiver runs on 127.0.0.1 over plain http: an operator's allow-list entry
+    (integrations.destinations refuses both otherwise)."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def receiver():
     with WebhookReceiver() as r:
