@@ -353,6 +353,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, loans, payments, cases and the compliance gate.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for signed-in users (sessions or tokens): the
+    # anonymous get 401 like the rest of the API; the docs page redirects to login.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
