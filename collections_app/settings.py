@@ -518,6 +518,11 @@ OUTBOX_SEND_CONCURRENCY = env_int("OUTBOX_SEND_CONCURRENCY", 8, minimum=1)
 PLAN_AUTO_APPROVE_MAX_INSTALMENTS = env_int("PLAN_AUTO_APPROVE_MAX_INSTALMENTS", 0)
 PLAN_AUTO_APPROVE_MAX_DAYS = env_int("PLAN_AUTO_APPROVE_MAX_DAYS", 180)
 PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
+# How far ahead a promise to pay and a plan's last instalment may fall (days from
+# today). The services refuse later dates, so the pages, the guided call and the API
+# all get the same bound.
+PROMISE_MAX_DAYS = env_int("PROMISE_MAX_DAYS", 90, minimum=1)
+PLAN_MAX_DAYS = env_int("PLAN_MAX_DAYS", 1830, minimum=1)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
