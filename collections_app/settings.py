@@ -523,6 +523,12 @@ PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
 # all get the same bound.
 PROMISE_MAX_DAYS = env_int("PROMISE_MAX_DAYS", 90, minimum=1)
 PLAN_MAX_DAYS = env_int("PLAN_MAX_DAYS", 1830, minimum=1)
+# Attempts reported by external dialers and agencies (POST contact-attempts/): at
+# most this far in the reporter's future (clock skew) and this old.
+EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS = env_int(
+    "EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS", 300
+)
+EXTERNAL_ATTEMPT_MAX_AGE_DAYS = env_int("EXTERNAL_ATTEMPT_MAX_AGE_DAYS", 30, minimum=1)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
