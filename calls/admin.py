@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
+from core.admin import ReadOnlyAdminMixin
 
 from .models import CallLog, CallReview, CallTask, PiiReveal
 
@@ -39,7 +40,10 @@ class CallReviewInline(admin.StackedInline):
 
 
 @admin.register(CallLog)
-class CallLogAdmin(SimpleHistoryAdmin):
+class CallLogAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """View-only: a call log is evidence of what was said. Corrections are new
+    records with a reason (a follow-up, a review, a restriction), never an edit."""
+
     list_display = [
         "reference",
         "case",
@@ -73,9 +77,12 @@ class CallLogAdmin(SimpleHistoryAdmin):
         point = obj.contact_point
         return mask_contact(point.channel, point.value)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Calls are evidence of what was said (PROTECT in the model, too).
-        return False
+    def get_exclude(self, request, obj=None):
+        # The contact point is shown masked (masked_contact), not as a raw id.
+        return ["contact_point"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_contact"]
 
 
 @admin.register(CallReview)

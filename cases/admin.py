@@ -3,17 +3,23 @@
 The admin is the admins' fallback, not the main UI (DESIGN.md section 6). It is sized
 for the reference portfolio: big foreign keys (customers, loans, cases) are picked with
 autocomplete or a raw id, lists load their relations in one query, and the big lists do
-not count the whole table twice. PII is masked in lists (cases.masking).
+not count the whole table twice. PII (national id, address, phone numbers and emails)
+is masked in lists, change pages and history alike (`MaskedPiiAdminMixin`): full
+values are seen only through the case page's audited reveal. The admin edits nothing
+it cannot show; those fields change through the app's services.
 
 Rows that only services may write (payments and their allocations, the amounts paid on
 instalments, the delinquency figures) are read-only here, so an admin edit cannot
 bypass allocation, idempotency or the delinquency refresh.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.admin import ReadOnlyAdminMixin
 
@@ -75,6 +81,64 @@ class BucketListFilter(admin.SimpleListFilter):
             }
 
 
+# A masker takes the row (or its historical record) and the value, and returns what
+# the admin may show.
+Masker = Callable[[object, str], str]
+
+
+def _national_id_masked(obj, value: str) -> str:
+    return mask_national_id(value) if value else ""
+
+
+def _address_masked(obj, value: str) -> str:
+    return mask_contact("address", value) if value else ""
+
+
+def _contact_value_masked(obj, value: str) -> str:
+    return mask_contact(obj.channel, value) if value else ""
+
+
+class _MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The history list's "changes" column, with PII fields masked."""
+
+    def __init__(self, model, record, *, pii: dict[str, Masker]):
+        super().__init__(model, record)
+        self.pii = pii
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in self.pii and isinstance(value, str):
+            return self.pii[change.field](self.record, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class MaskedPiiAdminMixin:
+    """Change pages (and simple-history's version pages, which reuse them) leave the
+    PII fields of `pii_fields` out of the form and show them masked, read-only, by the
+    admin's `masked_<field>` method; the history list masks them in its changes. The
+    add page keeps them: typing a new value reveals nothing stored."""
+
+    pii_fields: dict[str, Masker] = {}
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is not None:
+            excluded += [f for f in self.pii_fields if f not in excluded]
+        return excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f"masked_{name}" for name in self.pii_fields]
+        return fields
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _MaskedHistoryHelper(
+            self.model,
+            historical_record,
+            pii=self.pii_fields,
+        )
+
+
 @admin.register(Team)
 class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name"]
@@ -92,11 +156,15 @@ class WorkQueueAdmin(SimpleHistoryAdmin):
 
 
 class ContactPointInline(admin.TabularInline):
+    """The customer's contact points, masked and view-only here: each opens its own
+    page (add new ones there, or through the API and imports)."""
+
     model = ContactPoint
     extra = 0
+    can_delete = False
     fields = [
         "channel",
-        "value",
+        "masked_value",
         "relationship",
         "contact_name",
         "is_primary",
@@ -106,8 +174,18 @@ class ContactPointInline(admin.TabularInline):
         "invalid_at",
         "refused_at",
     ]
-    readonly_fields = ["opted_out_at", "refused_at"]
+    readonly_fields = ["masked_value", "opted_out_at", "refused_at"]
     show_change_link = True
+
+    @admin.display(description=_("value"))
+    def masked_value(self, obj: ContactPoint) -> str:
+        return mask_contact(obj.channel, obj.value)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class LoanInline(admin.TabularInline):
@@ -130,7 +208,7 @@ class LoanInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(MaskedPiiAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "full_name",
@@ -140,19 +218,26 @@ class CustomerAdmin(SimpleHistoryAdmin):
         "language",
     ]
     list_filter = ["country", "language"]
-    # Exact match only on the national id: look a person up, never browse by prefix.
-    search_fields = ["=reference", "full_name", "=national_id"]
+    # No search by national id: the admin's search is a GET, and its query string
+    # lands in access logs (look a person up by reference, or POST
+    # /api/v1/customers/search/).
+    search_fields = ["=reference", "full_name"]
     readonly_fields = ["created_at", "updated_at"]
+    pii_fields = {"national_id": _national_id_masked, "address": _address_masked}
     inlines = [ContactPointInline, LoanInline]
     show_full_result_count = False
 
     @admin.display(description=_("national id"))
     def masked_national_id(self, obj: Customer) -> str:
-        return mask_national_id(obj.national_id) if obj.national_id else ""
+        return _national_id_masked(obj, obj.national_id)
+
+    @admin.display(description=_("address"))
+    def masked_address(self, obj: Customer) -> str:
+        return _address_masked(obj, obj.address)
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(SimpleHistoryAdmin):
+class ContactPointAdmin(MaskedPiiAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "masked_value",
         "channel",
@@ -166,12 +251,14 @@ class ContactPointAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["channel", "relationship", "consent", "is_primary"]
     list_select_related = ["customer"]
-    search_fields = ["=value", "=customer__reference"]
+    # No search by number (a GET: it would land in access logs).
+    search_fields = ["=customer__reference"]
     autocomplete_fields = ["customer"]
     readonly_fields = ["created_at"]
     show_full_result_count = False
+    pii_fields = {"value": _contact_value_masked}
 
-    @admin.display(description=_("value"), ordering="value")
+    @admin.display(description=_("value"))
     def masked_value(self, obj: ContactPoint) -> str:
         return mask_contact(obj.channel, obj.value)
 

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .masking import mask_contact
+
 ZERO = Decimal("0")
 
 
@@ -161,7 +163,8 @@ class ContactPoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.value}"
+        # Masked: str() of a row shows in the admin's relations, history and logs.
+        return f"{self.get_channel_display()} {mask_contact(self.channel, self.value)}"
 
     @property
     def is_third_party(self) -> bool:

@@ -407,6 +407,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, loans, payments, cases and the compliance gate.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for signed-in users (sessions or tokens): the
+    # anonymous get 401 like the rest of the API; the docs page redirects to login.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -573,6 +576,17 @@ PLAN_MAX_INSTALMENTS = env_int("PLAN_MAX_INSTALMENTS", 60, minimum=1)
 # Four eyes: whoever proposed a plan may not approve it (admins excepted, as for
 # exception requests).
 PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
+# How far ahead a promise to pay and a plan's last instalment may fall (days from
+# today). The services refuse later dates, so the pages, the guided call and the API
+# all get the same bound.
+PROMISE_MAX_DAYS = env_int("PROMISE_MAX_DAYS", 90, minimum=1)
+PLAN_MAX_DAYS = env_int("PLAN_MAX_DAYS", 1830, minimum=1)
+# Attempts reported by external dialers and agencies (POST contact-attempts/): at
+# most this far in the reporter's future (clock skew) and this old.
+EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS = env_int(
+    "EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS", 300
+)
+EXTERNAL_ATTEMPT_MAX_AGE_DAYS = env_int("EXTERNAL_ATTEMPT_MAX_AGE_DAYS", 30, minimum=1)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(

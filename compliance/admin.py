@@ -98,6 +98,9 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
 
 @admin.register(ContactRestriction)
 class ContactRestrictionAdmin(SimpleHistoryAdmin):
+    """No delete: a restriction is ended (with a reason, kept in its history), never
+    removed; the gate's past decisions cite it."""
+
     list_display = [
         "customer",
         "kind",
@@ -114,6 +117,9 @@ class ContactRestrictionAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["contact_point"]
     readonly_fields = ["created_at"]
     show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Decision)
@@ -157,3 +163,10 @@ class ContactAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     def masked_contact(self, obj: ContactAttempt) -> str:
         kind = {"call": "phone", "sms": "phone", "email": "email"}
         return mask_contact(kind.get(obj.channel, "address"), obj.contact_value)
+
+    def get_exclude(self, request, obj=None):
+        # The dialled value is shown masked (masked_contact), as in the list.
+        return ["contact_value"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_contact"]

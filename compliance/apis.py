@@ -295,6 +295,7 @@ class ContactAttemptListCreateApi(generics.ListAPIView):
                 loan=access.loan_of_customer(customer=customer, reference=data["loan"]),
                 source=data["source"],
                 actor=request.user,
+                received_at=timezone.now(),
             )
         attempt = self.get_queryset().get(pk=attempt.pk)
         return Response(

@@ -22,7 +22,15 @@ SUPERVISOR = COLLECTOR + [
     "calls.add_callreview", "calls.change_callreview", "calls.add_calltask",
     "compliance.change_contactrestriction",
 ]  # fmt: skip
-ADMIN = [f"{app}.*" for app in APPS] + ["auth.*", "authtoken.*"]
+# Admins also reach the Django admin pages the docs send them to: integration tokens
+# and webhook subscriptions (docs/integrations.md: tokens are issued there), import
+# runs, and the approvals and follow-ups that supervisors of every team see. Those
+# three apps' pages are view-only or go through their services; approvals and
+# follow-ups are decided on the supervisor's pages, so admins only view them here.
+ADMIN = [f"{app}.*" for app in APPS] + [
+    "auth.*", "authtoken.*",
+    "integrations.*", "imports.view_*", "supervision.view_*",
+]  # fmt: skip
 
 ROLES = {"collector": COLLECTOR, "supervisor": SUPERVISOR, "admin": ADMIN}
 

@@ -37,7 +37,8 @@ def plan_propose(
 
     `instalments` is [{"due_date": date, "amount": Decimal}, ...]. Refuses an empty
     schedule, dates in the past, non-positive amounts, a total above what the customer
-    owes, and a deferral that is not exactly one instalment at a later date.
+    owes, a deferral that is not exactly one instalment at a later date, and dates
+    beyond PLAN_MAX_DAYS from today.
     """
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -54,6 +55,8 @@ def plan_propose(
             continue
         if due_date < today:
             messages.append(f"Instalment {number}: {due_date} is in the past.")
+        elif (due_date - today).days > settings.PLAN_MAX_DAYS:
+            messages.append(_too_far(number, due_date))
         try:
             amount = money_parse(item.get("amount"), field="amount")
         except ApplicationError as exc:
@@ -250,6 +253,19 @@ def plan_refresh(*, today: dt.date | None = None) -> dict:
     return {"broken": broken, "completed": completed}
 
 
+def _too_far(number: int, due_date: dt.date | None) -> str:
+    days = settings.PLAN_MAX_DAYS
+    if due_date is None:
+        return _(
+            "Instalment %(number)d would fall too far off: a plan must end within "
+            "%(days)d days of today."
+        ) % {"number": number, "days": days}
+    return _(
+        "Instalment %(number)d: %(date)s is too far off: a plan must end within "
+        "%(days)d days of today."
+    ) % {"number": number, "date": due_date, "days": days}
+
+
 def plan_schedule_preview(
     *, total: Decimal, count: int, first_due_date: dt.date, every_days: int = 30
 ) -> list[dict]:
@@ -264,6 +280,14 @@ def plan_schedule_preview(
         errors["count"] = [f"At most {settings.PLAN_MAX_INSTALMENTS} instalments."]
     if every_days < 1:
         errors["every_days"] = ["At least one day apart."]
+    elif not errors and first_due_date is not None:
+        # The last date in days from today, counted before any date is built: a
+        # schedule past the calendar's end (year 9999) is refused, not an overflow.
+        last_day = (first_due_date - timezone.localdate()).days + every_days * (
+            count - 1
+        )
+        if last_day > settings.PLAN_MAX_DAYS:
+            errors["first_due_date"] = [_too_far(count, None)]
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     cent = Decimal("0.01")

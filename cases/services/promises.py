@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import events
 from core.errors import ApplicationError
@@ -32,7 +34,7 @@ def promise_record(
 
     Refuses (ApplicationError naming the field) a non-positive amount, a date in the
     past, an amount above what the customer (or `loan`) still owes, and a loan that
-    is not the case's customer's.
+    is not the case's customer's. The date must fall within PROMISE_MAX_DAYS of today.
     """
     amount = money_parse(amount, field="amount")
     today = timezone.localdate()
@@ -44,6 +46,15 @@ def promise_record(
             errors["due_date"] = ["A date is required."]
         elif due_date < today:
             errors["due_date"] = [f"The promised date {due_date} is in the past."]
+        elif (due_date - today).days > settings.PROMISE_MAX_DAYS:
+            # Days compared, not dates added: no overflow for any date or setting.
+            errors["due_date"] = [
+                _(
+                    "The promised date %(date)s is too far off: a promise must fall "
+                    "within %(days)d days of today."
+                )
+                % {"date": due_date, "days": settings.PROMISE_MAX_DAYS}
+            ]
         if loan is not None and loan.customer_id != case.customer_id:
             errors["loan"] = [f"Loan {loan.reference} is not this customer's."]
         elif loan is not None:

@@ -13,9 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from cases.masking import mask_contact
 from cases.models import Case, ContactPoint, Customer, Loan
 from cases.validators import contact_value_normalize
 from core.bulk import gc_paused
@@ -432,10 +435,19 @@ def contact_attempt_record_external(
     loan: Loan | int | None = None,
     source: str,
     actor=None,
+    received_at: dt.datetime | None = None,
 ) -> ContactAttempt:
     """Record an attempt made outside this system (an external dialer, an agency) so
     the shared counters stay right (catalogue 3.2: caps aggregate bank and agencies).
-    It is written as allowed (it happened) with no decision of ours."""
+    It is written as allowed (it happened) with no decision of ours.
+
+    The number must be one of the customer's contact points (their own or a third
+    party's on their record): an unknown number would count against no one's caps.
+    `received_at` is when the report arrived (the API passes now): the attempt must
+    then lie between EXTERNAL_ATTEMPT_MAX_AGE_DAYS before it and
+    EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS after it. Without it (tests, backfills and
+    simulations that replay a past ledger) the time is taken as given.
+    """
     _check_choice("channel", channel, CHANNELS)
     _check_result(channel, result)
     if at is None or timezone.is_naive(at):
@@ -443,6 +455,8 @@ def contact_attempt_record_external(
             "The time must include a UTC offset.",
             errors={"at": ["Give the time with its UTC offset."]},
         )
+    if received_at is not None:
+        _check_reported_time(at, received_at)
     if not source or not source.strip():
         raise ApplicationError(
             "Say where the attempt was made.", errors={"source": ["Required."]}
@@ -454,13 +468,17 @@ def contact_attempt_record_external(
     point = ContactPoint.objects.filter(
         customer=customer, channel=kind, value=value
     ).first()
+    if point is None:
+        message = gettext("%(value)s is not one of this customer's contact points.") % {
+            "value": mask_contact(kind, value)
+        }
+        raise ApplicationError(message, errors={"contact_point": [message]})
     attempt = ContactAttempt(
         customer=customer,
         loan_id=_loan_id(loan, customer),
         contact_point=point,
         contact_value=value,
-        # An unknown number is counted as the customer's own: the conservative side.
-        third_party=bool(point and point.is_third_party),
+        third_party=point.is_third_party,
         channel=channel,
         at=at,
         allowed=True,
@@ -471,3 +489,20 @@ def contact_attempt_record_external(
     )
     history_save(attempt, reason=f"external attempt from {source}", user=actor)
     return attempt
+
+
+def _check_reported_time(at: dt.datetime, received_at: dt.datetime) -> None:
+    """A reported attempt happened: not later than the report (give or take the
+    reporter's clock), and recently enough to be a report, not a rewrite of history."""
+    skew = dt.timedelta(seconds=settings.EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS)
+    days = settings.EXTERNAL_ATTEMPT_MAX_AGE_DAYS
+    if at > received_at + skew:
+        message = gettext("The attempt's time is in the future.")
+    elif received_at - at > dt.timedelta(days=days):
+        message = gettext(
+            "The attempt is more than %(days)d days old; report attempts as they "
+            "happen."
+        ) % {"days": days}
+    else:
+        return
+    raise ApplicationError(message, errors={"at": [message]})

@@ -343,7 +343,23 @@ def outbox_dispatch(
     contexts = message_contexts(messages) if messages else {}
     for message, decision in zip(messages, decisions, strict=True):
         if decision.allowed:
-            _render(message, decision, contexts[message.customer_id])
+            try:
+                _render(message, decision, contexts[message.customer_id])
+            except ApplicationError as exc:
+                # A template outside the sandbox (stored before it, or around the
+                # services): nothing is sent, and resending cannot help.
+                report.dead += 1
+                problem = "; ".join(m for ms in exc.errors.values() for m in ms)
+                outcomes.append(
+                    (
+                        message,
+                        {
+                            "status": Status.DEAD,
+                            "last_error": f"template cannot be rendered: {problem}",
+                        },
+                    )
+                )
+                continue
             to_send.append(message)
         else:
             outcomes.append((message, _blocked(decision, report)))

@@ -15,6 +15,13 @@ URL = "/api/v1/contact-attempts/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def reported_the_same_morning(time_machine):
+    """The attempts below happened on 2026-03-02 and are reported that morning: the
+    API refuses attempts in the future or weeks old (test_external_attempt_bounds)."""
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI), tick=False)
+
+
 def attempt_body(case, **overrides) -> dict:
     body = {
         "customer": case.customer.reference,
