@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from compliance import services as compliance
 from compliance.ledger import ledger_complete_many
+from core.errors import ApplicationError
 
 from .. import sms
 from ..models import MessageTemplate, OutboundMessage
