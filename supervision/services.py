@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from calls.models import CallLog, CallReview
+from calls.services import call_tasks_follow_cases
 from cases import services as case_services
 from cases.models import Case, PromiseToPay, RepaymentPlan
 from compliance.models import ContactRestriction
@@ -367,6 +368,11 @@ def cases_reassign(
             fields,
             default_user=user,
             default_change_reason=f"reassigned: {reason}"[:100],
+        )
+        # The work follows the case: an open task left in the old queue would be
+        # handed out by "next case" there (issue 15, finding 6).
+        call_tasks_follow_cases(
+            cases=rows, user=user, reason=reason, queue_moved=target_queue is not None
         )
     return len(rows)
 

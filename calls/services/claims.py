@@ -3,6 +3,13 @@ the best case with none a claimed task), and a collector can give a task back.
 
 A claim is a conditional UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL), so fifty
 collectors pressing "next" at once each get a different case.
+
+Every claim reads through the case visibility of every other read
+(`cases.selectors._VISIBILITY`, resolved once per claim by `case_scope_for_user`),
+inside the same statement: a task sitting in
+a queue of the collector's team on a case that has since moved to another team (an
+old reassignment, an import) is never handed out, so "next case" cannot show a
+customer the case page would answer 404 for (issue 15, finding 6).
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from cases.models import Case, EscalationStep, WorkQueue
+from cases.selectors import CaseScope, case_scope_for_user
 from compliance.services import ContactProposal, contact_evaluate_many
 from core.errors import ApplicationError
 from core.history import history_note
@@ -45,17 +54,31 @@ def user_queue_ids(*, user) -> list[int]:
     )
 
 
-def claimable_tasks(*, user, queue_ids: Iterable[int], now: dt.datetime) -> QuerySet:
+def _scoped(rows: QuerySet, scope: CaseScope | None, *, via: str) -> QuerySet:
+    """`rows` limited to the cases of `scope` (None: everything), in the same
+    statement; `via` is the path from the rows to their case."""
+    return rows if scope is None else rows.filter(scope.q(via=via))
+
+
+_RESOLVE = object()
+
+
+def claimable_tasks(
+    *, user, queue_ids: Iterable[int], now: dt.datetime, scope=_RESOLVE
+) -> QuerySet:
     """Call tasks `user` may take now: due, unclaimed or with an expired claim, in one
-    of their queues (or on a case assigned to them), on an open case. Supervisor
-    reviews and legal referrals are tasks too, but not calls: they are left out."""
+    of their queues (or on a case assigned to them), on an open case they may see
+    (`scope`, from `case_scope_for_user` unless given). Supervisor reviews and legal
+    referrals are tasks too, but not calls: they are left out."""
+    if scope is _RESOLVE:
+        scope = case_scope_for_user(user=user)
     queue_ids = list(queue_ids)
     mine = Q(case__assigned_to=user)
     if queue_ids:
         mine |= Q(queue_id__in=queue_ids) | Q(
             queue__isnull=True, case__queue_id__in=queue_ids
         )
-    return (
+    tasks = (
         CallTask.objects.filter(
             mine,
             status__in=OPEN_TASK,
@@ -66,6 +89,7 @@ def claimable_tasks(*, user, queue_ids: Iterable[int], now: dt.datetime) -> Quer
         .filter(Q(step__isnull=True) | Q(step__action=EscalationStep.Action.CALL_TASK))
         .order_by("-priority", "due_at")
     )
+    return _scoped(tasks, scope, via="case__")
 
 
 def _callable(cases: list[Case], now: dt.datetime) -> list[bool]:
@@ -93,18 +117,17 @@ def _claim(task_id: int, *, user, now: dt.datetime, until: dt.datetime) -> bool:
     return taken == 1
 
 
-def _current_claim(*, user, now: dt.datetime) -> CallTask | None:
-    return (
-        CallTask.objects.select_related("case__customer")
-        .filter(
-            claimed_by=user,
-            claimed_until__gte=now,
-            status=CallTask.Status.CLAIMED,
-            case__status=Case.Status.OPEN,
-        )
-        .order_by("-priority", "due_at")
-        .first()
+def _current_claim(
+    *, user, scope: CaseScope | None, now: dt.datetime
+) -> CallTask | None:
+    """The live claim `user` holds, if its case is still one they may see."""
+    held = CallTask.objects.select_related("case__customer").filter(
+        claimed_by=user,
+        claimed_until__gte=now,
+        status=CallTask.Status.CLAIMED,
+        case__status=Case.Status.OPEN,
     )
+    return _scoped(held, scope, via="case__").order_by("-priority", "due_at").first()
 
 
 def _verdicts(items: list, cases: list[Case], now: dt.datetime) -> dict[int, bool]:
@@ -112,13 +135,18 @@ def _verdicts(items: list, cases: list[Case], now: dt.datetime) -> dict[int, boo
 
 
 def _claim_from_tasks(
-    *, user, queue_ids: list[int], now: dt.datetime, until: dt.datetime
+    *,
+    user,
+    scope: CaseScope | None,
+    queue_ids: list[int],
+    now: dt.datetime,
+    until: dt.datetime,
 ) -> CallTask | None:
     """The queue pattern: lock the best claimable row with FOR UPDATE SKIP LOCKED
     LIMIT 1, so fifty collectors at once each lock a different row at once instead of
     queueing behind the first. The gate is asked about the best candidates in one
     batch before any lock is taken, so a lock is held only for the claiming UPDATE."""
-    claimable = claimable_tasks(user=user, queue_ids=queue_ids, now=now)
+    claimable = claimable_tasks(user=user, queue_ids=queue_ids, now=now, scope=scope)
     preview = list(claimable.select_related("case__customer")[:CLAIM_PREVIEW])
     if not preview:
         return None
@@ -160,7 +188,12 @@ def _claim_from_tasks(
 
 
 def _claim_from_cases(
-    *, user, queue_ids: list[int], now: dt.datetime, until: dt.datetime
+    *,
+    user,
+    scope: CaseScope | None,
+    queue_ids: list[int],
+    now: dt.datetime,
+    until: dt.datetime,
 ) -> CallTask | None:
     """The best open case in the user's queues (then of those assigned to them) with
     no open call task: give it one, claimed. Each source is read on its own: one OR
@@ -169,23 +202,27 @@ def _claim_from_cases(
     sources = [Q(queue_id__in=queue_ids)] if queue_ids else []
     sources.append(Q(assigned_to=user))
     for source in sources:
-        task = _claim_from_case_source(source=source, user=user, now=now, until=until)
+        task = _claim_from_case_source(
+            source=source, user=user, scope=scope, now=now, until=until
+        )
         if task is not None:
             return task
     return None
 
 
 def _claim_from_case_source(
-    *, source: Q, user, now: dt.datetime, until: dt.datetime
+    *, source: Q, user, scope: CaseScope | None, now: dt.datetime, until: dt.datetime
 ) -> CallTask | None:
     busy = CallTask.objects.filter(status__in=OPEN_TASK).values("case_id")
-    cases = (
+    cases = _scoped(
         Case.objects.open()
         .filter(source)
         .exclude(pk__in=busy)
         .select_related("customer")
         # Priority alone: the index's order, so LIMIT stops early (no tiebreak sort).
-        .order_by("-priority")
+        .order_by("-priority"),
+        scope,
+        via="",
     )
     preview = list(cases[:CLAIM_PREVIEW])
     if not preview:
@@ -268,16 +305,53 @@ def call_task_claim_next(*, user, now: dt.datetime | None = None) -> CallTask | 
     """
     now = now or timezone.now()
     until = now + dt.timedelta(minutes=claim_minutes())
-    held = _current_claim(user=user, now=now)
+    # Resolved once: every statement below checks it on the case row it reads.
+    scope = case_scope_for_user(user=user)
+    held = _current_claim(user=user, scope=scope, now=now)
     if held is not None:
         return held
     queue_ids = user_queue_ids(user=user)
-    task = _claim_from_tasks(user=user, queue_ids=queue_ids, now=now, until=until)
+    source = {"user": user, "scope": scope, "queue_ids": queue_ids}
+    task = _claim_from_tasks(**source, now=now, until=until)
     if task is None:
-        task = _claim_from_cases(user=user, queue_ids=queue_ids, now=now, until=until)
+        task = _claim_from_cases(**source, now=now, until=until)
     if task is not None:
         history_note(task, reason="claimed", user=user)
     return task
+
+
+def call_tasks_follow_cases(
+    *, cases: list[Case], user, reason: str, queue_moved: bool
+) -> int:
+    """After `cases` were reassigned, their open tasks follow them: into the case's
+    new queue when the queue changed, and with any live claim released, since the
+    claim was taken under the old routing (the claimant may no longer see the case).
+    Returns how many tasks moved. The caller holds the lock on the cases, in the same
+    transaction.
+    """
+    by_case = {case.pk: case for case in cases}
+    tasks = list(
+        CallTask.objects.select_for_update().filter(
+            case_id__in=by_case, status__in=OPEN_TASK
+        )
+    )
+    for task in tasks:
+        if queue_moved:
+            task.queue_id = by_case[task.case_id].queue_id
+        task.status, task.claimed_by, task.claimed_until = (
+            CallTask.Status.OPEN,
+            None,
+            None,
+        )
+    if tasks:
+        bulk_update_with_history(
+            tasks,
+            CallTask,
+            ["queue", "status", "claimed_by", "claimed_until"],
+            default_user=user,
+            default_change_reason=f"case reassigned: {reason}"[:100],
+        )
+    return len(tasks)
 
 
 def call_task_release(*, user, task: CallTask) -> CallTask:

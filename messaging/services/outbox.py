@@ -57,6 +57,10 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
         due = OutboundMessage.objects.filter(
             status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
         ).order_by("send_after", "id")
+        if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
+            # Nothing produces letters yet: they wait, pending, for a producer
+            # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decisions.md).
+            due = due.exclude(channel=OutboundMessage.Channel.LETTER)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -203,8 +207,9 @@ def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendR
         )
     if message.channel == MessageTemplate.Channel.EMAIL:
         return _send_email(message)
-    # Letters are handed to the print queue: the row itself is the hand-off.
-    return sms.SendResult(sms.SENT, provider_message_id=f"letter-{message.pk}")
+    # No sender for this channel (letters until a producer is plugged in): nothing
+    # left, so nothing may be recorded as sent; the claim normally skips such rows.
+    return sms.SendResult(sms.FAILED, error=f"no sender for {message.channel}")
 
 
 def _blocked(decision, report: DispatchReport) -> dict:
