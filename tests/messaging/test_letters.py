@@ -7,9 +7,9 @@ import zoneinfo
 
 import pytest
 
-from cases.escalation import escalation_sweep
 from cases.models import EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt
+from escalation.sweep import escalation_sweep
 from messaging import services, sms
 from messaging.models import OutboundMessage
 from tests.cases.factories import CaseFactory, ContactPointFactory

@@ -1,0 +1,33 @@
+"""Customers, their loans and money, and the collection cases built on them."""
+
+from ._common import ZERO, money_field
+from .cases import (
+    Case,
+    CaseQuerySet,
+    PromiseToPay,
+    RepaymentPlan,
+    RepaymentPlanInstalment,
+)
+from .loans import Instalment, Loan, Payment, PaymentAllocation
+from .people import ContactPoint, Customer, Team, WorkQueue
+from .policies import EscalationPolicy, EscalationStep
+
+__all__ = [
+    "ZERO",
+    "money_field",
+    "Team",
+    "WorkQueue",
+    "Customer",
+    "ContactPoint",
+    "Loan",
+    "Instalment",
+    "Payment",
+    "PaymentAllocation",
+    "CaseQuerySet",
+    "Case",
+    "PromiseToPay",
+    "RepaymentPlan",
+    "RepaymentPlanInstalment",
+    "EscalationPolicy",
+    "EscalationStep",
+]

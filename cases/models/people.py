@@ -1,0 +1,162 @@
+"""Teams and their work queues, customers and their contact points."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..masking import mask_contact
+
+
+class Team(models.Model):
+    """A group of collectors and the supervisors who oversee them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="supervised_teams",
+        blank=True,
+        verbose_name=_("supervisors"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="teams",
+        blank=True,
+        verbose_name=_("members"),
+    )
+    history = HistoricalRecords(m2m_fields=[supervisors, members])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkQueue(models.Model):
+    """A named queue of work with membership criteria, worked by one team.
+
+    `criteria` is a small JSON document: {"buckets": ["31-60"], "min_overdue": "1000",
+    "products": [...], "regions": [...]}; empty means "everything".
+    """
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="queues",
+        null=True,
+        blank=True,
+        verbose_name=_("team"),
+    )
+    criteria = models.JSONField(_("membership criteria"), default=dict, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    """A borrower, as known to core banking."""
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        ZH_HANS = "zh-hans", _("Simplified Chinese")
+
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    # Stored as given, shown masked (see cases.masking); reveal is audited.
+    national_id = models.CharField(_("national id"), max_length=64, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+    )
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    region = models.CharField(_("region"), max_length=32, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    # Explicit IANA zone; blank means "derive from country, region and phone numbers".
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [
+            # Collector search by name.
+            models.Index(fields=["full_name"], name="customer_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.full_name}"
+
+
+class ContactPoint(models.Model):
+    """A phone number, email or postal address of a customer or of a third party."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        ADDRESS = "address", _("Postal address")
+
+    class Relationship(models.TextChoices):
+        SELF = "self", _("Customer")
+        SPOUSE = "spouse", _("Spouse")
+        RELATIVE = "relative", _("Relative")
+        EMPLOYER = "employer", _("Employer")
+        EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact")
+        OTHER = "other", _("Other")
+
+    # Not indexed on its own: contact_point_unique leads with it.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # Phones are E.164 (+8613800138000), emails lower-cased.
+    value = models.CharField(_("value"), max_length=320)
+    relationship = models.CharField(
+        _("relationship"),
+        max_length=20,
+        choices=Relationship.choices,
+        default=Relationship.SELF,
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    consent = models.BooleanField(_("consent to contact"), default=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    invalid_at = models.DateTimeField(_("marked invalid at"), null=True, blank=True)
+    invalid_reason = models.CharField(_("invalid reason"), max_length=100, blank=True)
+    # A third party who asked never to be contacted again (CN.3P-CONTACT).
+    refused_at = models.DateTimeField(_("refused contact at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer_id", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "channel", "value"], name="contact_point_unique"
+            ),
+        ]
+        indexes = [
+            # Inbound SMS replies and webhook look-ups by number.
+            models.Index(fields=["channel", "value"], name="contact_point_value_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Masked: str() of a row shows in the admin's relations, history and logs.
+        return f"{self.get_channel_display()} {mask_contact(self.channel, self.value)}"
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.relationship != self.Relationship.SELF
