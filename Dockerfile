@@ -20,7 +20,7 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only DEBUG=0 TESTING=0 \
       python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app \
-    && mkdir -p var/media var/letters var/metrics \
+    && mkdir -p var/recordings var/media var/letters var/metrics \
     && chown -R app:app var
 
 USER app

@@ -1,6 +1,8 @@
 """Django admin for call tasks, call logs and supervisors' call reviews."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -68,9 +70,19 @@ class CallLogAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     search_fields = ["=reference", "=case__reference"]
     autocomplete_fields = ["case", "collector"]
     raw_id_fields = ["task", "contact_point", "contact_attempt"]
-    readonly_fields = ["created_at"]
+    # A recording is replaced by nobody here: an upload in the admin would bypass
+    # the audio check (calls.services.recording_check), and the file has no URL.
+    exclude = ["recording"]
+    readonly_fields = ["created_at", "recording_link", "recording_content_type"]
     inlines = [CallReviewInline]
     show_full_result_count = False
+
+    @admin.display(description=_("recording"))
+    def recording_link(self, obj: CallLog) -> str:
+        if not obj.recording:
+            return "-"
+        url = reverse("supervision:call-recording", args=[obj.reference])
+        return format_html('<a href="{}">{}</a>', url, obj.recording.name)
 
     @admin.display(description=_("contact"))
     def masked_contact(self, obj: CallLog) -> str:

@@ -81,7 +81,12 @@ class CallOutcomeForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    recording = forms.FileField(label=_("Recording"), required=False)
+    # `accept` only helps the file picker; calls.services.recording_check decides.
+    recording = forms.FileField(
+        label=_("Recording"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "audio/*"}),
+    )
 
     def __init__(self, *args, stage: str = "identify", **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .recordings import recording_storage, recording_upload_to
+
 
 class CallTask(models.Model):
     """A call to make for a case; claimed by one collector at a time."""
@@ -135,8 +137,18 @@ class CallLog(models.Model):
     notes_flagged = models.BooleanField(
         _("notes flagged by content check"), default=False
     )
+    # Kept outside the media URL space (calls.recordings.RecordingStorage) and
+    # served only by supervision's call_recording view, with the audio type detected
+    # from the content at upload (issue 15, finding 1).
     recording = models.FileField(
-        _("recording"), upload_to="recordings/%Y/%m/", null=True, blank=True
+        _("recording"),
+        upload_to=recording_upload_to,
+        storage=recording_storage,
+        null=True,
+        blank=True,
+    )
+    recording_content_type = models.CharField(
+        _("recording type"), max_length=50, blank=True
     )
     callback_at = models.DateTimeField(_("callback at"), null=True, blank=True)
     # When the script's steps happened, as a dialer or an import reports them. The

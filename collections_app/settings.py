@@ -328,6 +328,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# Call recordings: outside MEDIA_ROOT and every URL; only the scope-checked view
+# serves them (calls.recordings). Audio only, at most RECORDING_MAX_BYTES each.
+RECORDINGS_ROOT = Path(os.environ.get("RECORDINGS_ROOT", VAR_DIR / "recordings"))
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 
 # Security: secure cookies and HSTS outside DEBUG (`manage.py check --deploy` clean).
 SESSION_COOKIE_HTTPONLY = True

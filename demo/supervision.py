@@ -18,16 +18,16 @@ import wave
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from calls.models import CallLog, CallReview
+from calls.recordings import recording_storage
 from cases.models import Case
 from compliance.models import ContactAttempt, ContactRestriction, Decision
 from supervision.models import Approval, BucketSnapshot
 from supervision.services import bucket_snapshot_take, payment_credits_take
 
-RECORDING_NAME = "recordings/demo/demo-call.wav"
+RECORDING_NAME = "demo/demo-call.wav"  # in the recordings storage (RECORDINGS_ROOT)
 FLAGGED_NOTES = [
     "Told the customer we would send the police to arrest him if he does not pay.",
     "你再不还钱我们就去你单位闹，让你同事都知道。",
@@ -73,8 +73,9 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
     rng = random.Random(seed + 6)
     supervisor = users["supervisor"]
     team_collectors = [users["collector"], users["collector2"]]
-    if not default_storage.exists(RECORDING_NAME):
-        default_storage.save(RECORDING_NAME, ContentFile(demo_wav()))
+    storage = recording_storage()
+    if not storage.exists(RECORDING_NAME):
+        storage.save(RECORDING_NAME, ContentFile(demo_wav()))
 
     recent = list(
         CallLog.objects.filter(
@@ -87,6 +88,7 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
     with_recording = recent[:40]
     for call in with_recording:
         call.recording.name = RECORDING_NAME
+        call.recording_content_type = "audio/wav"
         call.identity_confirmed_at = call.started_at + dt.timedelta(seconds=20)
         call.disclosed_at = call.started_at + dt.timedelta(seconds=45)
     # Flags: notes the content lint rejects, and a dialer report whose disclosure
@@ -101,6 +103,7 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
         with_recording,
         [
             "recording",
+            "recording_content_type",
             "identity_confirmed_at",
             "disclosed_at",
             "notes",

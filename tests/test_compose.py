@@ -112,9 +112,19 @@ def test_data_lives_on_named_volumes(compose):
     assert "redisdata:/data" in services["redis"]["volumes"]
     for name in APP_SERVICES:
         mounts = services[name]["volumes"]
-        for volume in ["media:/app/var/media", "letters:/app/var/letters"]:
+        for volume in [
+            "recordings:/app/var/recordings",
+            "media:/app/var/media",
+            "letters:/app/var/letters",
+        ]:
             assert volume in mounts, (name, volume)
-    assert set(compose["volumes"]) >= {"pgdata", "redisdata", "media", "letters"}
+    assert set(compose["volumes"]) >= {
+        "pgdata",
+        "redisdata",
+        "recordings",
+        "media",
+        "letters",
+    }
 
 
 def test_the_image_is_pinned_slim_and_not_root():

@@ -29,6 +29,7 @@ from .claims import (
     claimable_tasks,
     user_queue_ids,
 )
+from .recordings import recording_check
 from .reveals import pii_reveal
 
 __all__ = [
@@ -52,5 +53,6 @@ __all__ = [
     "claimable_tasks",
     "ledger_result_for",
     "pii_reveal",
+    "recording_check",
     "user_queue_ids",
 ]

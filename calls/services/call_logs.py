@@ -30,6 +30,7 @@ from core.history import history_save
 
 from ..models import CallLog, CallTask
 from .claims import OPEN_TASK
+from .recordings import recording_check
 
 Outcome = CallLog.Outcome
 
@@ -256,6 +257,7 @@ def call_log(
     if attitude not in CallLog.Attitude.values:
         message = f"Choose one of {', '.join(CallLog.Attitude.values)}."
         raise ApplicationError(message, errors={"attitude": [message]})
+    recording_type = recording_check(recording) if recording is not None else ""
     attempt.refresh_from_db()
     _check_call_fields(
         attempt=attempt,
@@ -297,6 +299,8 @@ def call_log(
             callback_at=callback_at,
         )
         if recording is not None:
+            # The type first: the stored name takes its extension from it.
+            call.recording_content_type = recording_type
             call.recording = recording
         history_save(call, reason=f"call logged: {outcome}", user=user)
         _tasks_close(case=case, user=user, call=call, now=now)
@@ -361,6 +365,8 @@ def call_record(
         raise ApplicationError(
             next(iter(errors.values()))[0], code="invalid_call", errors=errors
         )
+    if recording is not None:
+        recording_check(recording)  # before the gate writes anything to the ledger
     _, attempt = call_start(
         user=user, case=case, contact_point=contact_point, at=started_at
     )

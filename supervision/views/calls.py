@@ -3,8 +3,6 @@ the weekly QA sample."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calls.recordings import EXTENSIONS, INLINE_TYPES, recording_open
 from cases.masking import mask_contact
 from core.errors import ApplicationError
 from core.forms import form_errors
@@ -167,16 +166,28 @@ def call_review(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(*SUPERVISORS)
 def call_recording(request: HttpRequest, reference: str) -> HttpResponse:
     """The recording, streamed after the scope check: recordings are personal data
-    and never served from a public media URL."""
+    and never served from a public media URL.
+
+    It can never run as a page (issue 15, finding 1): served with exactly the audio
+    type detected at upload, `nosniff` so the browser does not guess another, a CSP
+    sandbox in case it is opened directly, and as a download unless an <audio>
+    element plays that type."""
     call = selectors.call_get_for_supervisor(user=request.user, reference=reference)
     if not call.recording:
         raise Http404("This call has no recording.")
     try:
-        handle = call.recording.open("rb")
+        handle, content_type = recording_open(call)
     except FileNotFoundError:
         raise Http404("The recording file is missing.") from None
-    content_type = mimetypes.guess_type(call.recording.name)[0] or "audio/wav"
-    response = FileResponse(handle, content_type=content_type)
+    extension = EXTENSIONS.get(content_type, "bin")
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=f"{call.reference}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -31,6 +31,7 @@ pytestmark = [
 @pytest.fixture
 def team_work(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.RECORDINGS_ROOT = tmp_path / "recordings"
     settings.SUPERVISION_DASHBOARD_CACHE_SECONDS = 0
     team = TeamFactory(name="Shanghai A")
     queue = WorkQueueFactory(code="early", name="Early arrears", team=team)

@@ -380,7 +380,8 @@ def test_the_workspace_speaks_chinese(web, case):
 def test_a_recording_can_be_attached_to_a_call(web, case, phone, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RECORDINGS_ROOT = tmp_path / "recordings"
     start_call(web, case, phone)
     recording = SimpleUploadedFile("call.mp3", b"ID3fake", content_type="audio/mpeg")
     response = web.post(
@@ -388,7 +389,10 @@ def test_a_recording_can_be_attached_to_a_call(web, case, phone, settings, tmp_p
         {"outcome": "voicemail", "attitude": "unknown", "recording": recording},
     )
     assert response.status_code == 302
-    assert CallLog.objects.get().recording.name.startswith("recordings/")
+    # Recordings live in their own storage, outside the media folder (issue 15).
+    call = CallLog.objects.get()
+    assert call.recording.path.startswith(str(tmp_path / "recordings"))
+    assert call.recording_content_type == "audio/mpeg"
 
 
 def test_the_queue_filters_by_task_status(web, queue, working_hours):

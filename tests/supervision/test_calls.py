@@ -130,6 +130,7 @@ def test_the_recording_plays_for_the_supervisor_only(
     client, supervisor, other_supervisor, collector, team_case, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
+    settings.RECORDINGS_ROOT = tmp_path / "recordings"
     call = make_call(team_case, collector)
     call.recording.save("demo.wav", ContentFile(b"RIFF....WAVEfmt "), save=True)
     client.force_login(supervisor)
