@@ -120,7 +120,7 @@ class CallReviewAdmin(SimpleHistoryAdmin):
 class PiiRevealAdmin(admin.ModelAdmin):
     """The audit of revealed PII: read-only, like the ledger."""
 
-    list_display = ["revealed_at", "user", "customer", "field", "case"]
+    list_display = ["revealed_at", "user", "customer", "field", "case", "reason"]
     list_filter = ["field"]
     list_select_related = ["user", "customer", "case"]
     search_fields = ["=customer__reference", "=case__reference", "user__username"]

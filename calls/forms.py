@@ -17,7 +17,7 @@ from cases.masking import mask_contact
 from cases.models import RepaymentPlan
 from compliance.models import Channel, ContactRestriction
 
-from .models import CallLog
+from .models import CallLog, PiiReveal
 
 Out = CallLog.Outcome
 # What the collector may record at each point of the script: before identity is
@@ -98,6 +98,20 @@ class CallOutcomeForm(forms.Form):
             # Nothing about the debt is discussed: no promise, no callback about it.
             for name in ("promise_amount", "promise_due_date", "callback_at"):
                 del self.fields[name]
+
+
+class RevealForm(forms.Form):
+    """Which masked value to show in full, and why (kept on the audit row)."""
+
+    field = forms.ChoiceField(choices=PiiReveal.Field.choices, widget=forms.HiddenInput)
+    contact_point = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for revealing"),
+        max_length=PiiReveal._meta.get_field("reason").max_length,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. the customer asked us to confirm it")}
+        ),
+    )
 
 
 class PromiseForm(forms.Form):

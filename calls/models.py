@@ -254,6 +254,9 @@ class PiiReveal(models.Model):
         related_name="+",
     )
     revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True)
+    # Why the full value was needed, as the person typed it (required since the
+    # reason prompt; rows from before it have none).
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-revealed_at"]
@@ -262,6 +265,8 @@ class PiiReveal(models.Model):
             models.Index(
                 fields=["customer", "-revealed_at"], name="pii_reveal_customer_idx"
             ),
+            # The per-user hourly limit (PII_REVEAL_LIMIT_PER_HOUR) counts these.
+            models.Index(fields=["user", "-revealed_at"], name="pii_reveal_user_idx"),
         ]
 
     def __str__(self) -> str:

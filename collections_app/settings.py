@@ -585,6 +585,9 @@ PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
 # all get the same bound.
 PROMISE_MAX_DAYS = env_int("PROMISE_MAX_DAYS", 90, minimum=1)
 PLAN_MAX_DAYS = env_int("PLAN_MAX_DAYS", 1830, minimum=1)
+# Reveals of masked PII (national id, address, a contact value) one user may make
+# in any hour; each needs a reason and leaves an audit row.
+PII_REVEAL_LIMIT_PER_HOUR = env_int("PII_REVEAL_LIMIT_PER_HOUR", 30, minimum=1)
 # Attempts reported by external dialers and agencies (POST contact-attempts/): at
 # most this far in the reporter's future (clock skew) and this old.
 EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS = env_int(

@@ -125,7 +125,13 @@ def test_pii_reveals_are_counted_by_field(client, collector, queue):
         scrape(client), "collections_pii_reveals_total", field="contact_point"
     )
 
-    pii_reveal(user=collector, case=case, field="contact_point", contact_point=phone)
+    pii_reveal(
+        user=collector,
+        case=case,
+        field="contact_point",
+        contact_point=phone,
+        reason="confirming the number",
+    )
 
     after = value(
         scrape(client), "collections_pii_reveals_total", field="contact_point"

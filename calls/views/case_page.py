@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cases import services as case_services
 from cases.masking import mask_contact, mask_national_id
@@ -25,6 +24,7 @@ from ..forms import (
     PlanForm,
     PromiseForm,
     RestrictionForm,
+    RevealForm,
 )
 
 WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -106,28 +106,61 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "calls/case.html", case_page_context(request, case))
 
 
+def _reveal_target(field: str, point) -> str:
+    """The id of the masked value's element on the case page."""
+    if point is not None:
+        return f"pt-{point.pk}"
+    return {"national_id": "nid", "address": "addr"}.get(field, "reveal")
+
+
 @role_required(*WORKERS)
-@require_POST
 def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
-    """Show one masked value in full, and record who saw it."""
+    """Show one masked value in full, and record who saw it and why.
+
+    GET: the reason form (an htmx fragment in place of the masked value, or a page
+    without JavaScript). POST: the reveal, through the service that audits and
+    rate-limits it; a refusal shows the form again with the error."""
     case = selectors.case_for_page(user=request.user, reference=reference)
-    field = request.POST.get("field", "")
+    data = request.POST if request.method == "POST" else request.GET
+    form = RevealForm(request.POST or None, initial=data.dict())
+    field = data.get("field", "")
+    raw_point = str(data.get("contact_point") or "")
     point = None
-    if field == "contact_point":
-        point = case.customer.contact_points.filter(
-            pk=request.POST.get("contact_point") or 0
-        ).first()
-    try:
-        value = services.pii_reveal(
-            user=request.user, case=case, field=field, contact_point=point
-        )
-    except ApplicationError as exc:
-        return HttpResponse(exc.message, status=400)
+    if field == "contact_point" and raw_point.isdigit():
+        point = case.customer.contact_points.filter(pk=int(raw_point)).first()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                value = services.pii_reveal(
+                    user=request.user,
+                    case=case,
+                    field=form.cleaned_data["field"],
+                    contact_point=point,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as exc:
+                form_errors(form, exc)
+                status = exc.status
+            else:
+                if request.htmx:
+                    return render(request, "calls/_revealed.html", {"value": value})
+                key = f"point-{point.pk}" if point else field
+                context = case_page_context(request, case, revealed={key: value})
+                return render(request, "calls/case.html", context)
+        else:
+            status = 400
+    context = {
+        "case": case,
+        "form": form,
+        "field": field,
+        "point": point,
+        "target": _reveal_target(field, point),
+    }
     if request.htmx:
-        return render(request, "calls/_revealed.html", {"value": value})
-    key = f"point-{point.pk}" if point else field
-    context = case_page_context(request, case, revealed={key: value})
-    return render(request, "calls/case.html", context)
+        # htmx swaps only 2xx answers: the errors are in the fragment.
+        return render(request, "calls/reveal.html#reveal-form", context)
+    return render(request, "calls/reveal.html", context, status=status)
 
 
 @role_required(*WORKERS)

@@ -357,7 +357,11 @@ def test_a_call_cannot_be_logged_twice(collector, case, phone):
 
 def test_revealing_a_phone_number_is_audited(collector, case, phone):
     value = services.pii_reveal(
-        user=collector, case=case, field="contact_point", contact_point=phone
+        user=collector,
+        case=case,
+        field="contact_point",
+        contact_point=phone,
+        reason="confirming the number",
     )
     assert value == phone.value
     reveal = PiiReveal.objects.get()

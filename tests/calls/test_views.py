@@ -152,7 +152,7 @@ def test_the_banner_says_when_calling_is_blocked(web, case, time_machine):
 def test_revealing_a_number_shows_it_and_audits_who_saw_it(web, case, phone, collector):
     response = web.post(
         case_url(case, "reveal/"),
-        {"field": "contact_point", "contact_point": phone.pk},
+        {"field": "contact_point", "contact_point": phone.pk, "reason": "confirm"},
         headers={"HX-Request": "true"},
     )
     assert phone.value in response.text
@@ -160,7 +160,9 @@ def test_revealing_a_number_shows_it_and_audits_who_saw_it(web, case, phone, col
 
 
 def test_revealing_without_javascript_renders_the_page_with_the_value(web, case):
-    response = web.post(case_url(case, "reveal/"), {"field": "national_id"})
+    response = web.post(
+        case_url(case, "reveal/"), {"field": "national_id", "reason": "identity"}
+    )
     assert case.customer.national_id in response.text
     assert PiiReveal.objects.filter(field="national_id").count() == 1
 
