@@ -59,14 +59,16 @@ def command(compose, name) -> str:
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_each_app_service_starts_with_production_settings(compose, name):
+def test_each_app_service_starts_with_production_settings(compose, name, tmp_path):
     """Import the settings with exactly the service's environment: a variable the
     app requires but compose does not pass fails here, as it would at start-up."""
     env = {
         **service_env(compose, name),
         "PATH": os.environ["PATH"],
         "VAR_DIR": str(ROOT / "var" / "compose-check"),
-        "PROMETHEUS_MULTIPROC_DIR": "",  # the container's path does not exist here
+        # The container's path does not exist here (and an empty value would make
+        # prometheus_client write its files into the working directory).
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "collections_app.settings",
     }
     assert env["DEBUG"] == "0"
