@@ -77,6 +77,11 @@ class CallLogAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     inlines = [CallReviewInline]
     show_full_result_count = False
 
+    def get_fields(self, request, obj=None):
+        # View-only pages show every field read-only, `exclude` or not; the file
+        # itself has no URL (only the scope-checked view serves it): show the link.
+        return [f for f in super().get_fields(request, obj) if f != "recording"]
+
     @admin.display(description=_("recording"))
     def recording_link(self, obj: CallLog) -> str:
         if not obj.recording:
