@@ -120,7 +120,7 @@ def test_the_scrubber_masks_phones_emails_and_ids_but_not_counts_or_dates():
 
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_started_by_a_request_logs_the_request_id(
     log_lines, admin_user, gateway, settings
 ):

@@ -27,7 +27,7 @@ def drill(*args, **env):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dump_restores_with_every_regulated_row():
     case = CaseFactory()
     ContactPointFactory(customer=case.customer)
@@ -41,7 +41,7 @@ def test_a_dump_restores_with_every_regulated_row():
     assert done.stdout.rstrip().endswith("restore drill passed")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dump_that_lost_rows_fails_the_drill(tmp_path):
     """The check can fail: a dump taken before rows were added is missing them."""
     CaseFactory()
