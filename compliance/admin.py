@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from cases.masking import mask_contact
 from core.admin import ReadOnlyAdminMixin
 
+from .floors import floor_breaches
 from .models import (
     ContactAttempt,
     ContactRestriction,
@@ -47,6 +48,12 @@ class RulePackForm(forms.ModelForm):
                     for path, msgs in errors.items()
                     for message in msgs
                 ]
+            )
+        # Beyond the law only through a draft with an approved override (configuration).
+        breaches = floor_breaches(self.instance.code, merged)
+        if breaches:
+            raise forms.ValidationError(
+                [f"{b.path}: {b.message} ({b.citation})" for b in breaches]
             )
         return parameters
 

@@ -39,6 +39,11 @@ urlpatterns = [
         name="rule-pack-draft-activate",
     ),
     path(
+        DRAFT + "approve-override/",
+        apis.RulePackDraftApproveOverrideApi.as_view(),
+        name="rule-pack-draft-approve-override",
+    ),
+    path(
         DRAFT + "discard/",
         apis.RulePackDraftDiscardApi.as_view(),
         name="rule-pack-draft-discard",

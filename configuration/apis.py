@@ -194,7 +194,8 @@ class RulePackDetailApi(APIView):
     @extend_schema(
         operation_id="rule_packs_update",
         summary="Change parameters as a new version (admin); a window ending before "
-        "it starts or a cap of zero → 400 naming the parameter",
+        "it starts or a cap of zero → 400 naming the parameter; parameters beyond "
+        "the legal floor → 400 (they need a draft with an approved override)",
         request=RulePackUpdateSerializer,
         responses={200: RulePackOutputSerializer, **errors(400, 403, 404)},
     )
@@ -214,6 +215,15 @@ class RulePackDetailApi(APIView):
 # --- rule-pack drafts ---
 
 
+class FloorBreachSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="The parameter, e.g. contact_window.end")
+    kind = serializers.CharField(help_text="at_most, at_least, not_before, ...")
+    limit = serializers.JSONField(help_text="The legal limit")
+    proposed = serializers.JSONField(help_text="The draft's value")
+    citation = serializers.CharField()
+    message = serializers.CharField()
+
+
 class RulePackDraftOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     number = serializers.IntegerField()
@@ -224,6 +234,15 @@ class RulePackDraftOutputSerializer(serializers.Serializer):
     activated_version = serializers.IntegerField(allow_null=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     created_at = serializers.DateTimeField()
+    floor_breaches = FloorBreachSerializer(
+        many=True,
+        help_text="Where the draft goes beyond the law; empty when it stays within",
+    )
+    override_reason = serializers.CharField()
+    override_approved_by = serializers.CharField(
+        source="override_approved_by.username", default=None
+    )
+    override_approved_at = serializers.DateTimeField(allow_null=True)
 
 
 class RulePackDraftInputSerializer(serializers.Serializer):
@@ -232,6 +251,15 @@ class RulePackDraftInputSerializer(serializers.Serializer):
         "validated as a rule-pack change is; the live pack does not change."
     )
     reason = serializers.CharField(max_length=100)
+    override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Only for parameters beyond the legal floor: the legal review "
+        "that allows them. Without it such a draft is refused (400 naming each "
+        "parameter); with it, a second admin must approve the override.",
+    )
 
 
 class RulePackDraftListCreateApi(generics.ListAPIView):
@@ -271,6 +299,7 @@ class RulePackDraftListCreateApi(generics.ListAPIView):
             code=code,
             parameters=data["parameters"],
             reason=data["reason"],
+            override_reason=data["override_reason"],
             user=request.user,
         )
         return Response(
@@ -317,7 +346,9 @@ class RulePackDraftActivateApi(APIView):
     @extend_schema(
         operation_id="rule_pack_drafts_activate",
         summary="Make the draft live as the pack's next version, with the draft's "
-        "reason (admin); 409 when the pack changed since the draft was made",
+        "reason (admin); 409 when the pack changed since the draft was made, or "
+        "when the draft goes beyond the legal floor and its override is not "
+        "approved",
         request=None,
         responses={200: RulePackOutputSerializer, **errors(403, 404, 409)},
     )
@@ -326,6 +357,25 @@ class RulePackDraftActivateApi(APIView):
         draft = selectors.rule_pack_draft_get(code=code, number=number)
         pack = services.rule_pack_draft_activate(draft=draft, user=request.user)
         return Response(RulePackOutputSerializer(pack).data)
+
+
+class RulePackDraftApproveOverrideApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="rule_pack_drafts_approve_override",
+        summary="Approve a draft's legal-review override (admin, not the draft's "
+        "author: 403); 409 when there is none or it is already approved",
+        request=None,
+        responses={200: RulePackDraftOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request, code, number) -> Response:
+        require_admin(request)
+        draft = selectors.rule_pack_draft_get(code=code, number=number)
+        draft = services.rule_pack_draft_approve_override(
+            draft=draft, user=request.user
+        )
+        return Response(RulePackDraftOutputSerializer(draft).data)
 
 
 class RulePackDraftDiscardApi(APIView):

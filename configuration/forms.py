@@ -209,6 +209,16 @@ class RulePackForm(forms.Form):
     )
     # simple-history keeps 100 characters of a change reason.
     reason = forms.CharField(label=_("Why this change"), max_length=100)
+    override_reason = forms.CharField(
+        label=_("Legal-review override"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only for values beyond the legal floor: the legal review that allows "
+            "them. A second admin must approve the override before activation."
+        ),
+    )
 
     def __init__(self, *args, parameters: dict, **kwargs):
         self.parameters = parameters
@@ -274,8 +284,11 @@ class RulePackForm(forms.Form):
             "parameters.contact_window.end": "window_end",
             "parameters.contact_window.days": "window_days",
             "parameters.contact_window.channels": "window_channels",
+            "parameters.contact_window.enabled": "window_enabled",
             "parameters.post_conversation_cooldown.days": "cooldown_days",
+            "parameters.post_conversation_cooldown.enabled": "cooldown_enabled",
             "reason": "reason",
+            "override_reason": "override_reason",
         }
         for i in range(len(self.caps)):
             fields[f"parameters.frequency_caps.{i}.max"] = f"cap_{i}_max"

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance.floors import FloorBreach
+
 
 class RulePackDraft(models.Model):
     """Proposed parameters for a rule pack, made against the pack's `base_version`.
@@ -47,6 +49,22 @@ class RulePackDraft(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where the parameters go beyond the law (compliance.floors), as found when the
+    # draft was saved; such a draft needs a legal-review override, asked for by its
+    # author with a reason and approved by a second admin, before it can go live.
+    floor_breaches = models.JSONField(_("beyond the legal floors"), default=list)
+    override_reason = models.TextField(_("legal-review override"), blank=True)
+    override_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("override approved by"),
+    )
+    override_approved_at = models.DateTimeField(
+        _("override approved at"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -59,3 +77,11 @@ class RulePackDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} draft {self.number} (on v{self.base_version})"
+
+    @property
+    def breaches(self) -> list[FloorBreach]:
+        return [FloorBreach.from_dict(b) for b in self.floor_breaches]
+
+    @property
+    def needs_override_approval(self) -> bool:
+        return bool(self.floor_breaches) and self.override_approved_by_id is None

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from compliance.floors import floor_breaches
 from compliance.models import RulePack
-from compliance.services import rule_pack_update, rule_pack_validate
+from compliance.services import LegalOverride, rule_pack_update, rule_pack_validate
 from core.errors import ApplicationError, ConflictError
 from core.history import change_reason, history_save
 
@@ -20,15 +23,20 @@ from .models import RulePackDraft
 
 
 def rule_pack_draft_create(
-    *, code: str, parameters: dict, user=None, reason: str
+    *, code: str, parameters: dict, user=None, reason: str, override_reason: str = ""
 ) -> RulePackDraft:
     """Save proposed parameters (merged over the pack's current ones, validated by
     `rule_pack_validate` as `rule_pack_update` validates them) as a draft against
-    the current version. The live pack does not change."""
+    the current version. The live pack does not change.
+
+    Parameters beyond the pack's legal floors are refused, naming each one, unless
+    `override_reason` says why a legal review allows them; the draft then waits for
+    a second admin's approval (`rule_pack_draft_approve_override`)."""
     if not reason or not reason.strip():
         raise ApplicationError(
             "Say why the rule pack changes.", errors={"reason": ["Required."]}
         )
+    override_reason = (override_reason or "").strip()
     with transaction.atomic():
         row = RulePack.objects.filter(code=code).first()
         merged = rule_pack_validate(
@@ -36,6 +44,30 @@ def rule_pack_draft_create(
             parameters=parameters,
             current=row.parameters if row is not None else None,
         )
+        breaches = floor_breaches(code, merged)
+        if breaches and not override_reason:
+            raise ApplicationError(
+                _(
+                    "Beyond the legal floor: %(path)s: %(message)s (%(citation)s). "
+                    "Bring it within the law, or give the legal review's reason "
+                    "for an override, which a second admin must approve."
+                )
+                % {
+                    "path": breaches[0].path,
+                    "message": breaches[0].message,
+                    "citation": breaches[0].citation,
+                },
+                code="below_legal_floor",
+                errors={
+                    **{
+                        f"parameters.{b.path}": [f"{b.message} ({b.citation})"]
+                        for b in breaches
+                    },
+                    "override_reason": [
+                        _("Required for parameters beyond the legal floor.")
+                    ],
+                },
+            )
         # Lock the pack's drafts so two saves at once do not take the same number.
         latest = (
             RulePackDraft.objects.select_for_update()
@@ -49,6 +81,9 @@ def rule_pack_draft_create(
             parameters=merged,
             reason=reason.strip()[:100],
             created_by=user,
+            floor_breaches=[b.as_dict() for b in breaches],
+            # An override of nothing would read as if the law had been set aside.
+            override_reason=override_reason if breaches else "",
         )
         history_save(draft, reason=change_reason("draft created", reason), user=user)
     return draft
@@ -65,11 +100,47 @@ def _open_draft(draft: RulePackDraft) -> RulePackDraft:
     return current
 
 
+def rule_pack_draft_approve_override(*, draft: RulePackDraft, user) -> RulePackDraft:
+    """A second admin approves the draft's legal-review override. Its author may not:
+    four eyes, as for plans and exception requests."""
+    with transaction.atomic():
+        draft = _open_draft(draft)
+        if not draft.floor_breaches:
+            message = _(
+                "This draft stays within the legal floors: there is no override "
+                "to approve."
+            )
+            raise ConflictError(
+                message, code="no_override", errors={"override_reason": [message]}
+            )
+        if draft.override_approved_by_id is not None:
+            message = _("The override is already approved.")
+            raise ConflictError(
+                message,
+                code="override_approved",
+                errors={"override_approved_by": [message]},
+            )
+        if user is None or user.pk == draft.created_by_id:
+            raise ApplicationError(
+                _(
+                    "A second admin must approve the legal-review override, not "
+                    "its author (four eyes)."
+                ),
+                code="permission_denied",
+                status=403,
+            )
+        draft.override_approved_by = user
+        draft.override_approved_at = timezone.now()
+        history_save(draft, reason="legal-review override approved", user=user)
+    return draft
+
+
 def rule_pack_draft_activate(*, draft: RulePackDraft, user=None) -> RulePack:
     """Make the draft's parameters live through `rule_pack_update` (a new version of
     the pack, with the draft's reason in its history). Refused when the pack has
     changed since the draft was made: its parameters were merged over a version that
-    is no longer live."""
+    is no longer live; and, for a draft beyond the legal floors, until a second admin
+    has approved its override (`rule_pack_update` checks the floors again)."""
     with transaction.atomic():
         draft = _open_draft(draft)
         row = RulePack.objects.select_for_update().filter(code=draft.code).first()
@@ -86,8 +157,31 @@ def rule_pack_draft_activate(*, draft: RulePackDraft, user=None) -> RulePack:
                     ]
                 },
             )
+        if draft.needs_override_approval:
+            message = _(
+                "Draft %(n)s goes beyond the legal floor: a second admin must "
+                "approve its legal-review override before it can be activated."
+            ) % {"n": draft.number}
+            raise ConflictError(
+                message,
+                code="override_not_approved",
+                errors={"override_approved_by": [message]},
+            )
+        override = (
+            LegalOverride(
+                reason=draft.override_reason,
+                requested_by=draft.created_by,
+                approved_by=draft.override_approved_by,
+            )
+            if draft.override_reason
+            else None
+        )
         pack = rule_pack_update(
-            code=draft.code, parameters=draft.parameters, user=user, reason=draft.reason
+            code=draft.code,
+            parameters=draft.parameters,
+            user=user,
+            reason=draft.reason,
+            legal_override=override,
         )
         draft.status = RulePackDraft.Status.ACTIVATED
         draft.activated_version = pack.version

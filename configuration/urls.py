@@ -44,6 +44,11 @@ urlpatterns = [
         name="rule-pack-draft-activate",
     ),
     path(
+        DRAFT + "approve-override/",
+        views.rule_pack_draft_approve_override,
+        name="rule-pack-draft-approve-override",
+    ),
+    path(
         DRAFT + "discard/",
         views.rule_pack_draft_discard,
         name="rule-pack-draft-discard",

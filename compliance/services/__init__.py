@@ -21,6 +21,7 @@ from .gate import (
 )
 from .holidays import holiday_save
 from .rule_packs import (
+    LegalOverride,
     pack_compiled_for,
     rule_pack_for,
     rule_pack_update,
@@ -29,6 +30,7 @@ from .rule_packs import (
 
 __all__ = [
     "ContactProposal",
+    "LegalOverride",
     "Decision",
     "contact_attempt_complete",
     "contact_attempt_record_external",

@@ -4,6 +4,7 @@ specification and saved as the pack's next version, with history."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from core.errors import ApplicationError
 from core.history import history_save
 
 from .. import selectors
+from ..floors import FloorBreach, floor_breaches
 from ..models import RulePack
 from ..packs import (
     DEFAULT_PACKS,
@@ -63,13 +65,58 @@ def rule_pack_validate(
     return merged
 
 
+@dataclass(frozen=True, slots=True)
+class LegalOverride:
+    """A legal review's consent to parameters beyond the law's floors: why, who asked
+    and the second admin who approved (configuration's drafts carry one)."""
+
+    reason: str
+    requested_by: Any
+    approved_by: Any
+
+
+def _check_floors(
+    code: str, parameters: dict, override: LegalOverride | None
+) -> list[FloorBreach]:
+    """The breaches of the pack's legal floors, refused unless a legal-review override
+    approved by a second admin covers them."""
+    breaches = floor_breaches(code, parameters)
+    if not breaches:
+        return breaches
+    approved = (
+        override is not None
+        and override.reason.strip()
+        and override.approved_by is not None
+        and override.approved_by != override.requested_by
+    )
+    if not approved:
+        first = breaches[0]
+        raise ApplicationError(
+            f"Beyond the legal floor: {first.path}: {first.message} "
+            f"({first.citation}). Save it as a draft with a legal-review override "
+            "for a second admin to approve.",
+            code="below_legal_floor",
+            errors={
+                f"parameters.{b.path}": [f"{b.message} ({b.citation})"]
+                for b in breaches
+            },
+        )
+    return breaches
+
+
 def rule_pack_update(
-    *, code: str, parameters: Mapping[str, Any], user, reason: str
+    *,
+    code: str,
+    parameters: Mapping[str, Any],
+    user,
+    reason: str,
+    legal_override: LegalOverride | None = None,
 ) -> RulePack:
     """Change a pack's parameters (merged over the current ones) and bump its version.
 
     simple_history keeps every version, so a decision's (pack, version) can be traced
-    to the exact rules it applied.
+    to the exact rules it applied. Parameters beyond the pack's legal floors
+    (compliance.floors) need `legal_override`; its reason joins the version's.
     """
     _check_pack_code(code)
     if not reason or not reason.strip():
@@ -88,8 +135,14 @@ def rule_pack_update(
         row.parameters = rule_pack_validate(
             code=code, parameters=parameters, current=current
         )
+        reason = reason.strip()
+        if _check_floors(code, row.parameters, legal_override):
+            # The override's own reason stays on the draft; the version's history
+            # (100 characters) says that one applied and who approved it.
+            approver = getattr(legal_override.approved_by, "username", "")
+            reason = f"[legal override, {approver}] {reason}"
         row.version += 1
-        history_save(row, reason=reason.strip(), user=user)
+        history_save(row, reason=reason, user=user)
     return row
 
 

@@ -137,6 +137,8 @@ class RulePackSimulation:
             "live_version": self.live_version,
             "at": self.at.isoformat(),
             "seconds": round(self.seconds, 3),
+            # The simulation of a draft beyond the law says so, as its page does.
+            "floor_breaches": self.draft.floor_breaches,
             **comparison_dict(self.steps, self.totals, self.reasons),
         }
 

@@ -24,6 +24,7 @@ from .queues import queue_edit, queue_list, team_edit, team_list
 from .rule_packs import (
     holiday_list,
     rule_pack_draft_activate,
+    rule_pack_draft_approve_override,
     rule_pack_draft_detail,
     rule_pack_draft_discard,
     rule_pack_draft_simulate,
@@ -54,6 +55,7 @@ __all__ = [
     "queue_edit",
     "queue_list",
     "rule_pack_draft_activate",
+    "rule_pack_draft_approve_override",
     "rule_pack_draft_detail",
     "rule_pack_draft_discard",
     "rule_pack_draft_simulate",

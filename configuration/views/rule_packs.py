@@ -42,10 +42,20 @@ def rule_pack_edit(request: HttpRequest, code: str) -> HttpResponse:
                 parameters=form.changes(),
                 user=request.user,
                 reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"],
             )
         except ApplicationError as exc:
             forms.apply_errors(form, exc, form.error_fields())
         else:
+            if draft.floor_breaches:
+                messages.warning(
+                    request,
+                    _(
+                        "Draft %(n)s goes beyond the legal floor: a second admin "
+                        "must approve its legal-review override before activation."
+                    )
+                    % {"n": draft.number},
+                )
             messages.success(
                 request,
                 _("Saved as draft %(n)s: simulate it, then activate it.")
@@ -133,6 +143,23 @@ def rule_pack_draft_activate(
         % {"v": pack.version},
     )
     return redirect("configuration:rule-pack", code=code)
+
+
+@admin_only
+@require_POST
+def rule_pack_draft_approve_override(
+    request: HttpRequest, code: str, number: int
+) -> HttpResponse:
+    draft = selectors.rule_pack_draft_get(code=code, number=number)
+    try:
+        services.rule_pack_draft_approve_override(draft=draft, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Override approved: the draft can now be activated.")
+        )
+    return redirect(_draft_url(draft))
 
 
 @admin_only

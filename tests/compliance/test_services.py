@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from compliance.models import ContactAttempt, Decision, RulePack
+from compliance.packs import default_parameters
 from compliance.services import (
     contact_attempt_complete,
     contact_attempt_record_external,
@@ -489,7 +490,9 @@ def test_lengthening_a_counting_window_reads_the_older_ledger_too(debtor, admin_
     rule_pack_update(
         code="cn",
         parameters={
-            "frequency_caps": [
+            # The legally required caps stay (compliance.floors); one is added.
+            "frequency_caps": default_parameters("cn")["frequency_caps"]
+            + [
                 {
                     "id": "conversations_per_fortnight",
                     "channels": ["call"],
