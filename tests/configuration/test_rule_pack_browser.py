@@ -61,3 +61,45 @@ def test_an_admin_drafts_simulates_and_activates_a_rule_pack_change(
     expect(page.locator(".flash-success")).to_contain_text("Activated as version 2")
     expect(page.locator("h1")).to_contain_text("cn v2")
     expect(page.locator("#rule-pack-drafts")).to_contain_text("Activated")
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:  # noqa: F811
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(f"{base}/configuration/")
+
+
+def test_a_window_past_22_needs_a_second_admin_s_approval(
+    configured,
+    live_server,
+    page: Page,  # noqa: F811
+):
+    UserFactory(username="counsel-admin", roles=["admin"], is_staff=True)
+    base = live_server.url
+    _sign_in(page, base, "admin")
+    page.goto(f"{base}/configuration/rule-packs/cn/")
+    page.fill("input[name=window_end]", "23:00")
+    page.fill("input[name=reason]", "late calls")
+    page.click("button:has-text('Save as a draft')")
+    # Refused, naming the field and asking for the override; nothing saved.
+    expect(page.locator("#rule-pack-form")).to_contain_text("22:00")
+    page.fill("textarea[name=override_reason]", "Counsel opinion 2026-14")
+    page.click("button:has-text('Save as a draft')")
+    expect(page.locator("#floor-breaches")).to_contain_text("contact_window.end")
+    expect(page.locator("#activate")).to_be_disabled()
+    expect(page.locator("#approve-override")).to_have_count(0)
+    page.click("#simulate")
+    expect(page.locator("#simulation-floor-warning")).to_contain_text(
+        "contact_window.end"
+    )
+    draft_url = page.url.split("?")[0]
+
+    _sign_in(page, base, "counsel-admin")
+    page.goto(draft_url)
+    page.click("#approve-override")
+    expect(page.locator("#override-approved")).to_contain_text("counsel-admin")
+    page.click("#activate")
+    expect(page.locator(".flash-success")).to_contain_text("Activated as version 2")
