@@ -240,6 +240,10 @@ class ContactAttempt(models.Model):
         CONVERSATION = "conversation", _("Conversation with the debtor")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A queued message's attempt once the dispatcher has re-checked it at send
+        # time: the send-time decision and its own attempt (blocked, or sent or
+        # failed) carry on from here, so this one no longer counts (decision 33).
+        RECHECKED = "rechecked", _("Re-checked at send time")
 
     # As on Decision (decision 20): the application keeps the references to rows
     # outside the ledger; `decision` keeps its database constraint.

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from compliance import services as compliance
-from compliance.ledger import ledger_complete_many
+from compliance.ledger import LedgerEntry, ledger_complete_many, ledger_record_many
+from compliance.models import ContactAttempt
 from core.errors import ApplicationError
 
 from .. import sms
@@ -292,8 +293,10 @@ def outbox_dispatch(
 ) -> DispatchReport:
     """Claim one batch of due rows, re-check them with the gate and send them.
 
-    Per batch a constant number of queries (claim, load, the gate's batch read, the
-    template variables, the outcomes, the ledger update); the sends run concurrently.
+    Per batch a constant number of queries (claim, load, the re-check and its ledger
+    write, the template variables, the outcomes, the ledger update); the sends run
+    concurrently. Every re-check is recorded before anything is sent
+    (`_recheck_record`), and each message's attempt is settled with its outcome.
     """
     now = now or timezone.now()
     backend = backend or sms.get_sms_backend()
@@ -304,7 +307,12 @@ def outbox_dispatch(
         return report
     rows = list(
         OutboundMessage.objects.select_related(
-            "customer", "case", "contact_point", "template", "webhook_subscription"
+            "customer",
+            "case",
+            "contact_point",
+            "template",
+            "webhook_subscription",
+            "contact_attempt",
         )
         .filter(pk__in=ids, status=Status.SENDING)
         .order_by("pk")
@@ -329,23 +337,7 @@ def outbox_dispatch(
             )
     # Re-check at send time: the window may have closed, or the customer opted out,
     # since the sweep queued these rows.
-    decisions = (
-        compliance.contact_evaluate_many(
-            [
-                compliance.ContactProposal(
-                    customer=m.customer,
-                    channel=m.channel,
-                    contact_point=m.contact_point,
-                    case=m.case,
-                    at=now,
-                )
-                for m in messages
-            ],
-            at=now,
-        )
-        if messages
-        else []
-    )
+    decisions = _recheck_record(messages, now=now) if messages else []
     contexts = message_contexts(messages) if messages else {}
     for message, decision in zip(messages, decisions, strict=True):
         if decision.allowed:
@@ -379,23 +371,134 @@ def outbox_dispatch(
     # recovery settles (resent under the same key, or marked unknown).
     with transaction.atomic():
         _finish_many(outcomes)
+        for result, statuses in _ATTEMPT_RESULTS.items():
+            ledger_complete_many(
+                attempt_ids=[
+                    m.contact_attempt_id
+                    for m, f in outcomes
+                    if f["status"] in statuses and m.contact_attempt_id
+                ],
+                result=result,
+                completed_at=now,
+            )
+    return report
+
+
+# How a send's outcome settles the message's (send-time, pending) attempt. A row in
+# "unknown" may have left: its attempt stays pending, counting toward the caps, until
+# `outbox_settle` decides; one put back for a retry was not sent: "failed" (it
+# counts where a pack counts failed sends), and the retry is re-checked anew.
+_ATTEMPT_RESULTS = {
+    ContactAttempt.Result.SENT: (Status.SENT,),
+    ContactAttempt.Result.FAILED: (Status.FAILED, Status.DEAD),
+}
+
+
+def _recheck_record(messages: list[OutboundMessage], *, now: datetime) -> list:
+    """Re-check `messages` with the gate and record each re-check in the ledger, in
+    one transaction, before anything is sent (decision 33).
+
+    The attempt a message carries (the sweep's, or an earlier re-check's) is settled
+    as "rechecked" first, so that it does not count against its own send (a pack
+    allowing one SMS a day would otherwise defer every queued SMS by its own pending
+    attempt). Each re-check then writes its Decision and a ContactAttempt of its own
+    through the ledger's write path: pending when allowed (settled below as sent or
+    failed), blocked when deferred or refused. The message is re-linked to that
+    attempt, so it always points at the decision under which it was last handled.
+    Queries: a constant handful for the batch (settle, the gate's read, two inserts
+    and a contact point read in `ledger_record_many`, the re-link).
+    """
+    with transaction.atomic():
         ledger_complete_many(
             attempt_ids=[
-                m.contact_attempt_id
-                for m, f in outcomes
-                if f["status"] == Status.SENT and m.contact_attempt_id
+                m.contact_attempt_id for m in messages if m.contact_attempt_id
             ],
-            result="sent",
+            result=ContactAttempt.Result.RECHECKED,
             completed_at=now,
         )
-    return report
+        decisions = compliance.contact_evaluate_many(
+            [
+                compliance.ContactProposal(
+                    customer=m.customer,
+                    channel=m.channel,
+                    contact_point=m.contact_point,
+                    case=m.case,
+                    # The queued attempt's debt and purpose: per-debt caps and a
+                    # statutory notice are judged as they were when queued.
+                    loan=m.contact_attempt.loan_id if m.contact_attempt else None,
+                    purpose=(
+                        m.contact_attempt.purpose
+                        if m.contact_attempt
+                        else ContactAttempt._meta.get_field("purpose").default
+                    ),
+                    at=now,
+                )
+                for m in messages
+            ],
+            at=now,
+        )
+        recorded = [
+            (m, d) for m, d in zip(messages, decisions, strict=True) if m.case_id
+        ]
+        attempt_ids = ledger_record_many(
+            [
+                LedgerEntry(
+                    decision=d,
+                    case=m.case,
+                    loan_id=m.contact_attempt.loan_id if m.contact_attempt else None,
+                    source="dispatch",
+                )
+                for m, d in recorded
+            ]
+        )
+        for (message, _), attempt_id in zip(recorded, attempt_ids, strict=True):
+            message.contact_attempt_id = attempt_id
+        _relink([m for m, _ in recorded])
+    return decisions
+
+
+_RELINK_UPDATE = """
+    UPDATE messaging_outboundmessage AS o SET contact_attempt_id = v.attempt_id
+    FROM (VALUES %s) AS v (id, attempt_id) WHERE o.id = v.id
+"""
+
+
+def _relink(messages: list[OutboundMessage]) -> None:
+    """Point each message at its send-time attempt, in one statement."""
+    if not messages:
+        return
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        with connection.cursor() as cursor:
+            execute_values(
+                cursor.cursor,
+                _RELINK_UPDATE,
+                [(m.pk, m.contact_attempt_id) for m in messages],
+                page_size=len(messages),
+            )
+        return
+    OutboundMessage.objects.bulk_update(messages, ["contact_attempt"])
 
 
 def outbox_settle(*, message: OutboundMessage, delivered: bool, note: str = "") -> None:
     """A person or a delivery report settles an `unknown` row; it is never resent."""
     status = Status.DELIVERED if delivered else Status.CANCELLED
-    OutboundMessage.objects.filter(pk=message.pk, status=Status.UNKNOWN).update(
-        status=status,
-        last_error=note,
-        delivered_at=timezone.now() if delivered else None,
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        settled = OutboundMessage.objects.filter(
+            pk=message.pk, status=Status.UNKNOWN
+        ).update(
+            status=status, last_error=note, delivered_at=now if delivered else None
+        )
+        if settled and message.contact_attempt_id:
+            # The attempt stayed pending (counted) while nobody knew; now it is known.
+            ledger_complete_many(
+                attempt_ids=[message.contact_attempt_id],
+                result=(
+                    ContactAttempt.Result.SENT
+                    if delivered
+                    else ContactAttempt.Result.FAILED
+                ),
+                completed_at=now,
+            )
