@@ -27,6 +27,33 @@ def customer_list_for_user(*, user) -> QuerySet[Customer]:
     return customers.filter(pk__in=visible_cases)
 
 
+def customer_search_for_user(
+    *, user, phone: str = "", national_id: str = "", email: str = ""
+) -> QuerySet[Customer]:
+    """The customers `user` may see who match every identifier given, exactly (a
+    phone in any form the validators accept, an email with its domain in any case).
+
+    The identifiers arrive in a POST body (cases.apis.CustomerSearchApi), never in a
+    URL. A malformed phone or email is ApplicationError (400) naming the field."""
+    from .validators import email_normalize, phone_normalize
+
+    customers = customer_list_for_user(user=user)
+    points = ContactPoint.objects.values("customer_id")
+    if phone:
+        value = phone_normalize(phone, field="phone")
+        customers = customers.filter(
+            pk__in=points.filter(channel=ContactPoint.Channel.PHONE, value=value)
+        )
+    if email:
+        value = email_normalize(email, field="email")
+        customers = customers.filter(
+            pk__in=points.filter(channel=ContactPoint.Channel.EMAIL, value=value)
+        )
+    if national_id:
+        customers = customers.filter(national_id=national_id.strip())
+    return customers.order_by("reference")
+
+
 def customer_get_for_user(*, user, reference: str, field: str = "customer") -> Customer:
     """The customer if `user` may see them, else ApplicationError 404 naming `field`."""
     customer = customer_list_for_user(user=user).filter(reference=reference).first()

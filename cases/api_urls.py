@@ -6,6 +6,10 @@ from . import apis
 
 urlpatterns = [
     path("customers/", apis.CustomerListCreateApi.as_view(), name="customers"),
+    # Before the detail route, which would take "search" for a reference.
+    path(
+        "customers/search/", apis.CustomerSearchApi.as_view(), name="customers-search"
+    ),
     path(
         "customers/<str:reference>/",
         apis.CustomerDetailApi.as_view(),

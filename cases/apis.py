@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import errors, parse
+from core.errors import ApplicationError
+from core.parsers import JSONParser
 from core.permissions import ROLE_PERMISSIONS, require_admin
 
 from . import access, services, services_intake
@@ -23,6 +25,8 @@ from .models import Customer, Loan
 from .serializers import (
     CustomerInputSerializer,
     CustomerOutputSerializer,
+    CustomerSearchInputSerializer,
+    CustomerSearchPageSerializer,
     LoanInputSerializer,
     LoanOutputSerializer,
     PaymentInputSerializer,
@@ -48,6 +52,23 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["reference", "country", "region", "language", "created_at"]
 
 
+# Query parameters that would carry a person's identifiers into access logs: the list
+# refuses them, naming the POST search instead of silently ignoring them (a client
+# that sent them would believe it had filtered).
+PII_PARAMETERS = ("phone", "national_id", "email", "contact_point", "value", "address")
+SEARCH_PATH = "/api/v1/customers/search/"
+
+
+def _refuse_pii_parameters(request: Request) -> None:
+    sent = [name for name in PII_PARAMETERS if name in request.query_params]
+    if sent:
+        message = (
+            "Personal identifiers are not accepted in the query string, where access "
+            f"logs keep them: send them in the JSON body of POST {SEARCH_PATH}."
+        )
+        raise ApplicationError(message, errors={name: [message] for name in sent})
+
+
 class CustomerListCreateApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
     required_scopes = {"GET": "customers:read", "POST": "customers:write"}
@@ -65,6 +86,7 @@ class CustomerListCreateApi(generics.ListAPIView):
         responses={200: CustomerOutputSerializer(many=True), **errors(403)},
     )
     def get(self, request, *args, **kwargs):
+        _refuse_pii_parameters(request)
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -88,6 +110,44 @@ class CustomerListCreateApi(generics.ListAPIView):
         )
         body = CustomerOutputSerializer(customer).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CustomerSearchApi(generics.GenericAPIView):
+    """Search by phone, national id or email, sent in the body (issue 15, item 8):
+    a URL is written to access logs, a body is not. Paged like the list, with
+    `limit` and `offset` in the query string (they carry no personal data)."""
+
+    permission_classes = ROLE_PERMISSIONS
+    # A search reads; the POST is only its transport.
+    required_scopes = {"POST": "customers:read"}
+    serializer_class = CustomerOutputSerializer
+    filter_backends: list = []
+    # JSON only: a form-encoded body is what a browser's GET form would turn into.
+    parser_classes = [JSONParser]
+    # limit and offset in the query string (integrations.schema.AutoSchema).
+    schema_paginated = True
+
+    @extend_schema(
+        operation_id="customers_search",
+        summary="Find customers by phone, national id or email (PII masked)",
+        description=(
+            "Exact matches on every identifier given, among the customers you may "
+            "see. The identifiers go in the body so they stay out of access logs; "
+            "to page, POST the same body to `next`."
+        ),
+        request=CustomerSearchInputSerializer,
+        responses={
+            200: CustomerSearchPageSerializer,
+            **errors(400, 403),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(CustomerSearchInputSerializer, request.data)
+        customers = access.customer_search_for_user(user=request.user, **data)
+        page = self.paginate_queryset(customers)
+        return self.get_paginated_response(
+            CustomerOutputSerializer(page, many=True).data
+        )
 
 
 class CustomerDetailApi(APIView):

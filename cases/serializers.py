@@ -33,6 +33,30 @@ class ContactPointInputSerializer(serializers.Serializer):
     )
 
 
+class CustomerSearchInputSerializer(serializers.Serializer):
+    """Exact identifiers, in the body so they stay out of URLs and access logs."""
+
+    phone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Any form the validators accept: +8613800138000, 138 0013 8000.",
+    )
+    national_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    email = serializers.CharField(
+        max_length=320, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, data: dict) -> dict:
+        if not any(data.get(name, "").strip() for name in self.fields):
+            message = "Give at least one of phone, national_id or email."
+            raise serializers.ValidationError({"phone": [message]})
+        return data
+
+
 class CustomerInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
     full_name = serializers.CharField(max_length=200)
@@ -178,3 +202,12 @@ class PaymentOutputSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     unallocated_amount = serializers.DecimalField(**MONEY)
     created_at = serializers.DateTimeField()
+
+
+class CustomerSearchPageSerializer(serializers.Serializer):
+    """One page of a customer search: the list's envelope (limit and offset)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CustomerOutputSerializer(many=True)

@@ -46,6 +46,16 @@ class AutoSchema(BaseAutoSchema):
             codes.append("404")
         return codes
 
+    def _get_pagination_parameters(self):
+        # A search that takes its terms in a POST body (cases.apis.CustomerSearchApi)
+        # is still paged by `limit` and `offset` in the query string; spectacular
+        # documents those only for GET lists, so such a view says so.
+        if getattr(self.view, "schema_paginated", False):
+            paginator = self._get_paginator()
+            if paginator:
+                return paginator.get_schema_operation_parameters(self.view)
+        return super()._get_pagination_parameters()
+
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
         if direction != "response":
