@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from cases.masking import mask_contact, mask_national_id
 from cases.models import Customer, PromiseToPay, RepaymentPlan
+from cases.serializers import ContactPointRefSerializer
 from core.api import MONEY, BoundedDateField, BoundedDateTimeField
 
 from .models import CallLog
@@ -25,6 +26,7 @@ class MaskedCustomerSerializer(serializers.Serializer):
     national_id = serializers.SerializerMethodField(help_text="Masked.")
     language = serializers.CharField()
     phones = serializers.SerializerMethodField(help_text="Masked phone numbers.")
+    contact_points = ContactPointRefSerializer(many=True)
 
     def get_national_id(self, customer: Customer) -> str:
         return mask_national_id(customer.national_id) if customer.national_id else ""
@@ -92,7 +94,9 @@ class ClaimedCaseSerializer(serializers.Serializer):
 class CallInputSerializer(serializers.Serializer):
     case = serializers.CharField(max_length=32, help_text="Case reference.")
     contact_point = serializers.CharField(
-        max_length=320, help_text="The phone number called (E.164 or local form)."
+        max_length=320,
+        help_text="The phone called: the contact point's id (`cp_…`, given beside "
+        "every masked value) or its number (E.164 or local form).",
     )
     started_at = BoundedDateTimeField()
     ended_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
@@ -115,6 +119,7 @@ class CallOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
     case = serializers.CharField(source="case.reference")
     contact_point = serializers.SerializerMethodField(help_text="Masked.")
+    contact_point_id = serializers.CharField(source="contact_point.public_id")
     collector = serializers.CharField(
         source="collector.username", allow_null=True, default=None
     )

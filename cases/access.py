@@ -8,6 +8,8 @@ exist (404), so the API leaks nothing about other teams' customers.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, QuerySet
 
 from core.errors import ApplicationError, not_found
@@ -15,6 +17,9 @@ from core.roles import Role, user_roles
 
 from .models import ContactPoint, Customer, Loan
 from .selectors import case_list_for_user
+
+# A contact point's public id (cases.models.people.contact_point_public_id).
+PUBLIC_ID = re.compile(r"cp_[0-9a-f]{16}")
 
 
 def customer_list_for_user(*, user) -> QuerySet[Customer]:
@@ -100,9 +105,21 @@ def contact_point_for_customer(
     """The customer's contact point whose value is `value`, written any way the
     validators accept (a phone with or without +86, spaces, ...).
 
+    `value` may also be the point's public id (`cp_…`), which every API output gives
+    beside the masked value, so a client can name a point it was shown masked.
+
     Raises ApplicationError (400) naming `field` when the customer has none.
     """
     from .validators import contact_value_normalize
+
+    if PUBLIC_ID.fullmatch(value.strip()):
+        point = ContactPoint.objects.filter(
+            customer=customer, channel__in=channels, public_id=value.strip()
+        ).first()
+        if point is None:
+            message = f"Customer {customer.reference} has no contact point {value!r}."
+            raise ApplicationError(message, errors={field: [message]})
+        return point
 
     candidates = {value.strip()}
     for channel in channels:

@@ -100,7 +100,26 @@ def _as_field_error(normalize, value: str) -> str:
         raise serializers.ValidationError(exc.message) from None
 
 
+class ContactPointRefSerializer(serializers.Serializer):
+    """A contact point as every output names it: its public id, which inputs accept
+    in place of the full value, and the masked value."""
+
+    id = serializers.CharField(
+        source="public_id", help_text="Stable id; accepted wherever a contact point is"
+    )
+    channel = serializers.CharField()
+    relationship = serializers.CharField()
+    value = serializers.SerializerMethodField(help_text="Masked.")
+    is_primary = serializers.BooleanField()
+
+    def get_value(self, point: ContactPoint) -> str:
+        return mask_contact(point.channel, point.value)
+
+
 class ContactPointOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        source="public_id", help_text="Stable id; accepted wherever a contact point is"
+    )
     channel = serializers.CharField()
     value = serializers.SerializerMethodField(help_text="Masked.")
     relationship = serializers.CharField()

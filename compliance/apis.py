@@ -58,6 +58,19 @@ def errors_renamed(**names: str):
 # --------------------------------------------------------------------------------------
 
 
+def _named_point(customer, given: str, channel: str) -> ContactPoint | str:
+    """The contact point a client names by its public id (`cp_…`), else the value
+    as given: outputs show values masked, so the id is how a client refers back."""
+    if given and access.PUBLIC_ID.fullmatch(given.strip()):
+        return access.contact_point_for_customer(
+            customer=customer,
+            value=given,
+            channels=(POINT_KIND_FOR_CHANNEL[channel],),
+            field="contact_point",
+        )
+    return given
+
+
 class ComplianceCheckApi(APIView):
     permission_classes = ROLE_PERMISSIONS
     required_scopes = {"POST": "compliance:check"}
@@ -90,7 +103,8 @@ class ComplianceCheckApi(APIView):
         decision = services.contact_evaluate(
             customer=customer,
             channel=data["channel"],
-            contact_point=data["contact_point"] or None,
+            contact_point=_named_point(customer, data["contact_point"], data["channel"])
+            or None,
             at=data["at"],
             purpose=data["purpose"],
             case=case,
@@ -285,11 +299,12 @@ class ContactAttemptListCreateApi(generics.ListAPIView):
         customer = access.customer_get_for_user(
             user=request.user, reference=data["customer"]
         )
+        point = _named_point(customer, data["contact_point"], data["channel"])
         with errors_renamed(result="outcome"):
             attempt = services.contact_attempt_record_external(
                 customer=customer,
                 channel=data["channel"],
-                contact_value=data["contact_point"],
+                contact_value=point.value if isinstance(point, ContactPoint) else point,
                 at=data["at"],
                 result=data["outcome"],
                 loan=access.loan_of_customer(customer=customer, reference=data["loan"]),

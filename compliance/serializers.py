@@ -29,7 +29,8 @@ class ComplianceCheckInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="The value (phone, email, address); default: the customer's own "
+        help_text="The contact point's id (`cp_…`, given beside every masked "
+        "value) or its value (phone, email, address); default: the customer's own "
         "primary point for the channel.",
     )
     loan = serializers.CharField(
@@ -84,7 +85,8 @@ class RestrictionInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="The value of one of the customer's contact points.",
+        help_text="One of the customer's contact points: its id (`cp_…`) or its "
+        "full value.",
     )
     loan = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
@@ -107,6 +109,9 @@ class RestrictionOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     channel = serializers.CharField()
     contact_point = serializers.SerializerMethodField(help_text="Masked value.")
+    contact_point_id = serializers.CharField(
+        source="contact_point.public_id", allow_null=True, default=None
+    )
     loan = serializers.CharField(source="loan.reference", allow_null=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
@@ -141,7 +146,9 @@ class ContactAttemptInputSerializer(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=Channel.choices)
     contact_point = serializers.CharField(
-        max_length=320, help_text="The number, email or address used."
+        max_length=320,
+        help_text="The number, email or address used, or the customer's contact "
+        "point id (`cp_…`).",
     )
     at = BoundedDateTimeField()
     outcome = serializers.ChoiceField(
@@ -172,6 +179,9 @@ class ContactAttemptOutputSerializer(serializers.Serializer):
     loan = serializers.CharField(source="loan.reference", allow_null=True)
     channel = serializers.CharField()
     contact_point = serializers.SerializerMethodField(help_text="Masked value.")
+    contact_point_id = serializers.CharField(
+        source="contact_point.public_id", allow_null=True, default=None
+    )
     third_party = serializers.BooleanField()
     purpose = serializers.CharField()
     at = serializers.DateTimeField()

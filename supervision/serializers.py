@@ -25,6 +25,7 @@ class CallRecordSerializer(serializers.Serializer):
         source="collector.username", allow_null=True, default=None
     )
     contact_point = serializers.SerializerMethodField(help_text="Masked.")
+    contact_point_id = serializers.CharField(source="contact_point.public_id")
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.IntegerField()

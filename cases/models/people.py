@@ -1,5 +1,7 @@
 """Teams and their work queues, customers and their contact points."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +98,28 @@ class Customer(models.Model):
         return f"{self.reference} {self.full_name}"
 
 
+def contact_point_public_id() -> str:
+    """A contact point's stable public id: what API clients see beside the masked
+    value and send back to name it (they never see the full value)."""
+    return "cp_" + secrets.token_hex(8)
+
+
+class RandomPublicId(models.Func):
+    """The same shape of id made by the database, for rows inserted by raw SQL
+    (the benchmarks' portfolio builders) rather than through the ORM."""
+
+    output_field = models.CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return (
+            "('cp_' || substr(md5(random()::text || clock_timestamp()::text), 1, 16))",
+            [],
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return "('cp_' || lower(hex(randomblob(8))))", []
+
+
 class ContactPoint(models.Model):
     """A phone number, email or postal address of a customer or of a third party."""
 
@@ -118,6 +142,15 @@ class ContactPoint(models.Model):
         on_delete=models.CASCADE,
         related_name="contact_points",
         db_index=False,
+    )
+    # Unique, and indexed by that: inputs name a contact point by it.
+    public_id = models.CharField(
+        _("public id"),
+        max_length=24,
+        unique=True,
+        default=contact_point_public_id,
+        db_default=RandomPublicId(),
+        editable=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # Phones are E.164 (+8613800138000), emails lower-cased.
