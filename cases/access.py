@@ -37,25 +37,32 @@ def customer_search_for_user(
 ) -> QuerySet[Customer]:
     """The customers `user` may see who match every identifier given, exactly (a
     phone in any form the validators accept, an email with its domain in any case).
+    None given, or a phone or email no one could have, matches nobody.
 
     The identifiers arrive in a POST body (cases.apis.CustomerSearchApi), never in a
-    URL. A malformed phone or email is ApplicationError (400) naming the field."""
+    URL."""
     from .validators import email_normalize, phone_normalize
 
+    phone, national_id, email = phone.strip(), national_id.strip(), email.strip()
+    if not (phone or national_id or email):
+        return Customer.objects.none()
     customers = customer_list_for_user(user=user)
     points = ContactPoint.objects.values("customer_id")
-    if phone:
-        value = phone_normalize(phone, field="phone")
-        customers = customers.filter(
-            pk__in=points.filter(channel=ContactPoint.Channel.PHONE, value=value)
-        )
-    if email:
-        value = email_normalize(email, field="email")
-        customers = customers.filter(
-            pk__in=points.filter(channel=ContactPoint.Channel.EMAIL, value=value)
-        )
+    try:
+        if phone:
+            value = phone_normalize(phone, field="phone")
+            customers = customers.filter(
+                pk__in=points.filter(channel=ContactPoint.Channel.PHONE, value=value)
+            )
+        if email:
+            value = email_normalize(email, field="email")
+            customers = customers.filter(
+                pk__in=points.filter(channel=ContactPoint.Channel.EMAIL, value=value)
+            )
+    except ApplicationError:
+        return Customer.objects.none()
     if national_id:
-        customers = customers.filter(national_id=national_id.strip())
+        customers = customers.filter(national_id=national_id)
     return customers.order_by("reference")
 
 

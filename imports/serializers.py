@@ -7,13 +7,26 @@ from rest_framework import serializers
 from .models import ImportRun
 
 
+class FormBooleanField(serializers.BooleanField):
+    """`true` or `false` as the schema says, not DRF's dozen spellings (`0`, `no`,
+    `off`...): an integer or a word sent for a documented boolean is a mistake
+    the client should hear about, not a silent False."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid", input=data)
+
+
 class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A UTF-8 CSV file (docs/imports.md).")
     kind = serializers.ChoiceField(choices=ImportRun.Kind.choices)
-    partial = serializers.BooleanField(
+    partial = FormBooleanField(
         default=False, help_text="Load the valid rows and report the bad ones."
     )
-    dry_run = serializers.BooleanField(
+    dry_run = FormBooleanField(
         default=False, help_text="Check and count, write nothing."
     )
 

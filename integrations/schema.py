@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from core.permissions import required_scope
@@ -45,6 +46,35 @@ class AutoSchema(BaseAutoSchema):
         if self.path_regex and "{" in self.path:
             codes.append("404")
         return codes
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF refuses a blank string (and one of spaces only, after trimming) for a
+        # CharField without allow_blank; say so, or a client built from the schema
+        # sends "" and is surprised by the 400.
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not field.allow_blank
+            and not isinstance(field, serializers.ChoiceField)
+            and schema.get("type") == "string"
+            and "pattern" not in schema
+            and "format" not in schema
+        ):
+            schema.setdefault("minLength", 1)
+            if getattr(field, "trim_whitespace", False):
+                schema["pattern"] = r"\S"
+        return schema
+
+    def map_parsers(self):
+        # The API is JSON. DRF's form and multipart parsers stay in
+        # DEFAULT_PARSER_CLASSES (older clients, the browsable forms), but only a
+        # view that takes nothing else (the import upload) documents them: a field
+        # schema cannot say how a list or an object would be form-encoded, so a
+        # client built from the schema would send bodies the API cannot read.
+        types = super().map_parsers()
+        json_types = [t for t in types if t == "application/json"]
+        return json_types or types
 
     def _get_pagination_parameters(self):
         # A search that takes its terms in a POST body (cases.apis.CustomerSearchApi)

@@ -439,7 +439,11 @@ class TeamReportApi(APIView):
         parameters=[
             OpenApiParameter("start", dt.date),
             OpenApiParameter("end", dt.date),
-            OpenApiParameter("days", int, description="Without start/end: last N."),
+            OpenApiParameter(
+                "days",
+                {"type": "integer", "minimum": 1, "maximum": 366},
+                description="Without start/end: last N (1 to 366).",
+            ),
             OpenApiParameter("team", int, description="One of your teams (id)."),
         ],
         responses={200: TeamReportSerializer, **errors(400, 403, 404)},
