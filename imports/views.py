@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from core.errors import ApplicationError
 from core.roles import Role, role_required
 
 from . import selectors, services
@@ -17,25 +20,57 @@ def import_index(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        run = services.import_run(
-            kind=form.cleaned_data["kind"],
-            file=upload.file,
-            file_name=upload.name,
-            source=ImportRun.Source.WEB,
-            actor=request.user,
-            partial=form.cleaned_data["partial"],
-            dry_run=form.cleaned_data["dry_run"],
-        )
-        return redirect("imports:detail", reference=run.reference)
+        try:
+            run = services.import_submit(
+                kind=form.cleaned_data["kind"],
+                file=upload.file,
+                file_name=upload.name,
+                size=upload.size,
+                source=ImportRun.Source.WEB,
+                actor=request.user,
+                partial=form.cleaned_data["partial"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ApplicationError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            # Accepted, not done: the run's page follows the worker (htmx poll).
+            response = _detail(request, run, status=202)
+            response["Location"] = reverse("imports:detail", args=[run.reference])
+            return response
     runs = selectors.import_run_list()[:20]
-    return render(request, "imports/index.html", {"form": form, "runs": runs})
+    status = 400 if form.errors else 200
+    return render(
+        request, "imports/index.html", {"form": form, "runs": runs}, status=status
+    )
+
+
+def _detail(request: HttpRequest, run: ImportRun, *, status: int = 200):
+    template = "imports/detail.html"
+    if request.htmx and request.GET.get("progress"):
+        template = "imports/detail.html#progress"
+    return render(
+        request,
+        template,
+        {"run": run, "customers": selectors.import_run_customers(run=run)},
+        status=status,
+    )
 
 
 @role_required(Role.ADMIN)
 def import_detail(request: HttpRequest, reference: str) -> HttpResponse:
     run = get_object_or_404(selectors.import_run_list(), reference=reference)
-    return render(
-        request,
-        "imports/detail.html",
-        {"run": run, "customers": selectors.import_run_customers(run=run)},
-    )
+    return _detail(request, run)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def import_restart(request: HttpRequest, reference: str) -> HttpResponse:
+    run = get_object_or_404(selectors.import_run_list(), reference=reference)
+    try:
+        services.import_restart(run=run)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain")
+    return redirect("imports:detail", reference=run.reference)
