@@ -49,14 +49,19 @@ def import_index(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, run: ImportRun, *, status: int = 200):
     template = "imports/detail.html"
-    if request.htmx and request.GET.get("progress"):
+    polled = bool(request.htmx and request.GET.get("progress"))
+    if polled:
         template = "imports/detail.html#progress"
-    return render(
+    response = render(
         request,
         template,
         {"run": run, "customers": selectors.import_run_customers(run=run)},
         status=status,
     )
+    if polled and run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+        # Done: reload the whole page, which now holds the report.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @role_required(Role.ADMIN)

@@ -84,6 +84,10 @@ def test_the_run_page_polls_while_queued_and_stops_when_done(
     ).content.decode()
     assert fragment.lstrip().startswith('<div id="import-progress"')
     services.import_execute(run_id=run.pk)
+    polled = client.get(
+        f"/imports/{run.reference}/?progress=1", headers={"HX-Request": "true"}
+    )
+    assert polled["HX-Refresh"] == "true"
     done = client.get(f"/imports/{run.reference}/").content.decode()
     assert "every 2s" not in done
 
