@@ -332,6 +332,18 @@ MEDIA_URL = "media/"
 # serves them (calls.recordings). Audio only, at most RECORDING_MAX_BYTES each.
 RECORDINGS_ROOT = Path(os.environ.get("RECORDINGS_ROOT", VAR_DIR / "recordings"))
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# CSV imports from the web page and the API (imports.services.import_submit): at most
+# IMPORT_MAX_BYTES per file (larger files: the import_portfolio command), kept in
+# IMPORT_FILES_ROOT (outside every URL) and loaded by a Celery worker. A run still
+# "running" IMPORT_STALE_MINUTES after it started is marked failed by the beat task
+# (its worker died) and may be restarted from its page.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+IMPORT_FILES_ROOT = Path(os.environ.get("IMPORT_FILES_ROOT", VAR_DIR / "imports"))
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 30, minimum=2)
+# Uploads above this size stream to a temporary file instead of memory (Django's
+# default, written out because the imports rely on it); form fields are capped apart.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security: secure cookies and HSTS outside DEBUG (`manage.py check --deploy` clean).
 SESSION_COOKIE_HTTPONLY = True
@@ -483,6 +495,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "credit-payments": {"task": "supervision.tasks.credit_payments", "schedule": 300.0},
     "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
+    "recover-stale-imports": {
+        "task": "imports.tasks.recover_stale_imports",
+        "schedule": 300.0,
+    },
 }
 
 # /metrics: a bearer token for the scraper, or else the networks that may read it.

@@ -1,14 +1,16 @@
 """Imports under /api/v1/imports/ (admins): upload a file, read the runs.
 
-The upload is processed in the request and answers 201 with the run, whatever the
-file held: the run's `status` says whether it was loaded (completed), refused with
-nothing written (rejected, `errors` name each row and column) or only checked
-(dry_run). A malformed request (no file, unknown kind) is a 400 error body. Large
-files (hundreds of thousands of rows) belong to the import_portfolio command.
+The upload (at most IMPORT_MAX_BYTES) is stored and loaded by a worker: the answer
+is 202 with the run's reference and its status URL. The run's `status` goes queued,
+running (`rows_read` of about `rows_expected`), then completed, rejected (nothing
+written, `errors` name each row and column), dry_run, or failed (`failure_reason`).
+A malformed request (no file, unknown kind, a file too large) is a 400 error body
+naming the field. Larger files belong to the import_portfolio command.
 """
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,7 +24,11 @@ from core.roles import Role, user_has_role
 
 from . import selectors, services
 from .models import ImportRun
-from .serializers import ImportInputSerializer, ImportRunSerializer
+from .serializers import (
+    ImportAcceptedSerializer,
+    ImportInputSerializer,
+    ImportRunSerializer,
+)
 
 # Written out because, without COMPONENT_SPLIT_REQUEST, drf-spectacular would describe
 # the serializer's FileField as a URI rather than as the uploaded bytes.
@@ -84,26 +90,34 @@ class ImportListCreateApi(generics.ListAPIView):
         summary="Import a portfolio or payments CSV file (admin)",
         description=(
             "Multipart upload: `file`, `kind` (portfolio or payments), optional "
-            "`partial` and `dry_run`. Answers 201 with the import run: `status` "
-            "completed, rejected (nothing written; `errors` name row and column) or "
-            "dry_run. Columns are documented in docs/imports.md."
+            "`partial` and `dry_run`. Answers 202 with the run's reference and "
+            "status URL; a worker loads the file (see imports_retrieve for its "
+            "progress and report). Columns are documented in docs/imports.md."
         ),
         request={"multipart/form-data": UPLOAD_SCHEMA},
-        responses={201: ImportRunSerializer, **errors(400, 403)},
+        responses={202: ImportAcceptedSerializer, **errors(400, 403)},
     )
     def post(self, request: Request) -> Response:
         data = parse(ImportInputSerializer, request.data)
         upload = data["file"]
-        run = services.import_run(
+        run = services.import_submit(
             kind=data["kind"],
             file=upload.file,
             file_name=upload.name,
+            size=upload.size,
             source=ImportRun.Source.API,
             actor=request.user,
             partial=data["partial"],
             dry_run=data["dry_run"],
         )
-        return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        url = request.build_absolute_uri(
+            reverse("api:import-detail", args=[run.reference])
+        )
+        return Response(
+            {"reference": run.reference, "status": run.status, "status_url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
 
 
 class ImportDetailApi(generics.RetrieveAPIView):

@@ -17,6 +17,8 @@ class ImportRun(models.Model):
         PAYMENTS = "payments", _("Payments")
 
     class Status(models.TextChoices):
+        # Uploaded from the web page or the API, waiting for a worker.
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         # Every valid row loaded (with --partial, the bad rows were reported).
         COMPLETED = "completed", _("Completed")
@@ -64,6 +66,13 @@ class ImportRun(models.Model):
     # The first customers of a portfolio file, linked from the report page.
     customer_references = models.JSONField(default=list, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # Runs queued for a worker: the stored upload (under IMPORT_FILES_ROOT), the
+    # file's line count as the expected total, the rows read so far (written every
+    # reading.PROGRESS_EVERY rows) and, for a failed run, why.
+    stored_file = models.CharField(max_length=255, blank=True)
+    rows_expected = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read so far"), default=0)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -31,6 +31,12 @@ class ImportInputSerializer(serializers.Serializer):
     )
 
 
+class ImportAcceptedSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField(help_text="queued: a worker will load it.")
+    status_url = serializers.URLField(help_text="GET it to follow the run.")
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(
         allow_null=True, help_text="Row number (the header is row 1); null: the file."
@@ -70,4 +76,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "errors_total",
             "errors",
             "customer_references",
+            "rows_expected",
+            "rows_read",
+            "failure_reason",
         ]

@@ -1464,6 +1464,11 @@ EXPECTED = {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
     },
+    # The fixture's run has not failed: nothing to restart (400).
+    "imports:restart": {
+        "GET": "login 403 403 403 403 405",
+        "POST": "login 403 403 403 403 400",
+    },
     "imports:index": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",

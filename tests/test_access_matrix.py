@@ -211,6 +211,7 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "api:approval-decide": {"reference": approval.reference},
         "api:follow-up-status": {"reference": follow_up.reference},
         "imports:detail": {"reference": run.reference},
+        "imports:restart": {"reference": run.reference},
         "api:import-detail": {"reference": run.reference},
         "api:webhook-subscription-detail": {"reference": subscription.reference},
         "api:webhook-subscription-deliveries": {"reference": subscription.reference},

@@ -17,14 +17,28 @@ def upload(data: bytes, name: str = "portfolio.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def test_admin_imports_a_file_and_sees_the_customers_in_the_api(admin_user):
-    client = client_for(admin_user)
-    response = client.post(
-        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
-    )
-
-    assert response.status_code == 201, response.json()
+def accepted_then_report(client, response):
+    """The 202 answer names the run and its status URL; the URL gives the report
+    the worker (inline here) wrote."""
+    assert response.status_code == 202, response.json()
     body = response.json()
+    assert body["status"] == "queued"
+    assert body["status_url"].endswith(f"{URL}{body['reference']}/")
+    assert response["Location"] == body["status_url"]
+    report = client.get(body["status_url"])
+    assert report.status_code == 200
+    return report.json()
+
+
+def test_admin_imports_a_file_and_sees_the_customers_in_the_api(
+    admin_user, worker_inline
+):
+    client = client_for(admin_user)
+    with worker_inline():
+        response = client.post(
+            URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+        )
+    body = accepted_then_report(client, response)
     assert body["status"] == "completed"
     assert body["counts"]["customers_created"] == 1
     assert body["created_by"] == "admin"
@@ -42,14 +56,14 @@ def test_admin_imports_a_file_and_sees_the_customers_in_the_api(admin_user):
     assert [r["reference"] for r in listing["results"]] == [body["reference"]]
 
 
-def test_a_file_with_bad_rows_answers_the_report_and_writes_nothing(admin_user):
+def test_a_file_with_bad_rows_answers_the_report_and_writes_nothing(
+    admin_user, worker_inline
+):
     data = csv_bytes([loan_row(), loan_row(loan_reference="L-2", currency="12")])
-    response = client_for(admin_user).post(
-        URL, {"file": upload(data), "kind": "portfolio"}
-    )
-
-    assert response.status_code == 201
-    body = response.json()
+    client = client_for(admin_user)
+    with worker_inline():
+        response = client.post(URL, {"file": upload(data), "kind": "portfolio"})
+    body = accepted_then_report(client, response)
     assert body["status"] == "rejected"
     assert body["errors"] == [
         {
@@ -62,20 +76,24 @@ def test_a_file_with_bad_rows_answers_the_report_and_writes_nothing(admin_user):
     assert client_for(admin_user).get("/api/v1/customers/").json()["count"] == 0
 
 
-def test_partial_and_payments_through_the_api(admin_user):
+def test_partial_and_payments_through_the_api(admin_user, worker_inline):
     client = client_for(admin_user)
     data = csv_bytes([loan_row(), loan_row(loan_reference="L-2", currency="12")])
-    body = client.post(
-        URL, {"file": upload(data), "kind": "portfolio", "partial": "true"}
-    ).json()
+    with worker_inline():
+        response = client.post(
+            URL, {"file": upload(data), "kind": "portfolio", "partial": "true"}
+        )
+    body = accepted_then_report(client, response)
     assert (body["status"], body["rows_loaded"], body["rows_rejected"]) == (
         "completed",
         1,
         1,
     )
-    body = client.post(
-        URL, {"file": upload(payments_bytes([payment_row()])), "kind": "payments"}
-    ).json()
+    with worker_inline():
+        response = client.post(
+            URL, {"file": upload(payments_bytes([payment_row()])), "kind": "payments"}
+        )
+    body = accepted_then_report(client, response)
     assert body["counts"]["payments_created"] == 1
 
 
@@ -118,17 +136,21 @@ def test_anonymous_requests_are_refused():
     assert APIClient().post(URL, {}).status_code in (401, 403)
 
 
-def test_the_import_page_uploads_and_shows_the_report(client, admin_user):
+def test_the_import_page_uploads_and_shows_the_report(
+    client, admin_user, worker_inline
+):
     client.force_login(admin_user)
     page = client.get("/imports/")
     assert page.status_code == 200
 
-    response = client.post(
-        "/imports/",
-        {"kind": "portfolio", "file": upload(csv_bytes([loan_row()]))},
-    )
+    with worker_inline():
+        response = client.post(
+            "/imports/",
+            {"kind": "portfolio", "file": upload(csv_bytes([loan_row()]))},
+        )
     run = ImportRun.objects.get()
-    assert response.status_code == 302
+    # Accepted: on to the page of the queued run, which follows the worker.
+    assert response.status_code == 303
     assert response["Location"] == f"/imports/{run.reference}/"
     report = client.get(response["Location"]).content.decode()
     assert "王小明" in report
@@ -140,10 +162,12 @@ def test_the_import_page_uploads_and_shows_the_report(client, admin_user):
     assert f"/cases/{case.reference}/" in report
 
 
-def test_the_import_page_shows_row_errors(client, admin_user):
+def test_the_import_page_shows_row_errors(client, admin_user, worker_inline):
     client.force_login(admin_user)
     data = csv_bytes([loan_row(mobile="12")])
-    response = client.post("/imports/", {"kind": "portfolio", "file": upload(data)})
+    with worker_inline():
+        response = client.post("/imports/", {"kind": "portfolio", "file": upload(data)})
+    assert response.status_code == 303
     report = client.get(response["Location"]).content.decode()
 
     assert "&#x27;12&#x27; is not a valid phone number." in report
@@ -156,28 +180,31 @@ def test_the_import_page_is_for_admins_only(client, collector):
     assert client.post("/imports/", {"kind": "portfolio"}).status_code == 403
 
 
-def test_a_large_upload_is_read_from_its_temporary_file(admin_user, settings):
+def test_a_large_upload_is_read_from_its_temporary_file(
+    admin_user, settings, worker_inline
+):
     # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file.
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
     data = csv_bytes([loan_row(), loan_row(loan_reference="L-2")])
     assert len(data) > 100
-    response = client_for(admin_user).post(
-        URL, {"file": upload(data), "kind": "portfolio"}
-    )
-
-    assert response.status_code == 201
-    assert response.json()["rows_loaded"] == 2
+    client = client_for(admin_user)
+    with worker_inline():
+        response = client.post(URL, {"file": upload(data), "kind": "portfolio"})
+    assert accepted_then_report(client, response)["rows_loaded"] == 2
 
 
-def test_an_integration_token_imports_with_the_imports_scope_only(admin_user):
+def test_an_integration_token_imports_with_the_imports_scope_only(
+    admin_user, worker_inline
+):
     from tests.integrations.test_tokens import bearer, issue
 
     allowed = bearer(issue(admin_user, "imports:write"))
-    response = allowed.post(
-        URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["counts"]["customers_created"] == 1
+    with worker_inline():
+        response = allowed.post(
+            URL, {"file": upload(csv_bytes([loan_row()])), "kind": "portfolio"}
+        )
+    body = accepted_then_report(allowed, response)
+    assert body["counts"]["customers_created"] == 1
 
     refused = bearer(issue(admin_user, "cases:read"))
     response = refused.post(

@@ -23,6 +23,7 @@ def admin_account():
 
 def test_an_admin_imports_the_example_file_and_sees_the_customers(
     admin_account,
+    celery_eager,
     live_server,
     page: Page,  # noqa: F811 - the imported fixture
 ):
@@ -36,6 +37,7 @@ def test_an_admin_imports_the_example_file_and_sees_the_customers(
     page.select_option("select[name=kind]", "portfolio")
     page.set_input_files("input[name=file]", str(EXAMPLE))
     page.click("form button[type=submit]:has-text('Import')")
+    # The run's page follows the worker (inline here) and reloads once it is done.
 
     expect(page.locator(".import-status")).to_contain_text("Completed")
     expect(page.get_by_role("cell", name="张伟")).to_be_visible()
