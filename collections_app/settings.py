@@ -190,6 +190,11 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# simple-history's admin "revert" saves an old version on POST with view permission
+# only: it rewrote a contact attempt and a payment in the security review (issue 15,
+# finding 2). History stays readable; corrections are new records with a reason.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 MIDDLEWARE = [
     # Requests and latency by view for /metrics (first and last, as it asks).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",

@@ -7,10 +7,9 @@ decided and what was done: the admin shows them and never adds, edits or deletes
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
-from core.admin import ReadOnlyAdminMixin
+from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import (
     ContactAttempt,
@@ -52,7 +51,7 @@ class RulePackForm(forms.ModelForm):
 
 
 @admin.register(RulePack)
-class RulePackAdmin(SimpleHistoryAdmin):
+class RulePackAdmin(HistoryAdmin):
     """Packs are shipped by a migration and changed only through `rule_pack_update`,
     which validates the parameters and bumps the version under a row lock: a decision
     cites (code, version), so two different rule sets must never share a version."""
@@ -90,14 +89,14 @@ class RulePackAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(SimpleHistoryAdmin):
+class HolidayOverrideAdmin(HistoryAdmin):
     list_display = ["country", "date", "is_holiday", "name"]
     list_filter = ["country", "is_holiday"]
     search_fields = ["name"]
 
 
 @admin.register(ContactRestriction)
-class ContactRestrictionAdmin(SimpleHistoryAdmin):
+class ContactRestrictionAdmin(HistoryAdmin):
     """No delete: a restriction is ended (with a reason, kept in its history), never
     removed; the gate's past decisions cite it."""
 
@@ -142,7 +141,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ContactAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = [
         "at",
         "customer",
