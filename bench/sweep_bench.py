@@ -29,7 +29,7 @@ import time
 import zoneinfo
 from pathlib import Path
 
-from bench.portfolio import PREFIX, portfolio_build, setup_django
+from bench.portfolio import PREFIX, ledger_unprotected, portfolio_build, setup_django
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -48,13 +48,16 @@ def _reset_sweep(cursor) -> None:
         like,
     )
     cursor.execute("DELETE FROM calls_calltask WHERE idempotency_key LIKE 'esc:%%'")
-    cursor.execute("DELETE FROM compliance_contactattempt WHERE source = 'escalation'")
-    cursor.execute(
-        f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
-        "AND id NOT IN (SELECT decision_id FROM compliance_contactattempt "
-        "WHERE decision_id IS NOT NULL)",
-        like,
-    )
+    with ledger_unprotected():
+        cursor.execute(
+            "DELETE FROM compliance_contactattempt WHERE source = 'escalation'"
+        )
+        cursor.execute(
+            f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
+            "AND id NOT IN (SELECT decision_id FROM compliance_contactattempt "
+            "WHERE decision_id IS NOT NULL)",
+            like,
+        )
     cursor.execute(
         "UPDATE cases_case SET stage_id = NULL, stage_at = NULL, next_action_at = NULL"
     )

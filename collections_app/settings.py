@@ -170,6 +170,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Append-only ledger and payments in the database (PostgreSQL only; issue 15).
+    "pgtrigger",
     "django_htmx",
     "template_partials",
     "axes",
@@ -488,7 +490,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "credit-payments": {"task": "supervision.tasks.credit_payments", "schedule": 300.0},
     "warm-dashboards": {"task": "supervision.tasks.warm_dashboards", "schedule": 60.0},
+    # Each decision chain's head, once a day, to the log, /metrics and the anchor
+    # table (compliance.chain; issue 15, finding 3).
+    "ledger-anchor": {
+        "task": "compliance.tasks.ledger_anchor",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
+
+# How many hash chains the decision ledger is spread over: concurrent writers (sweep
+# batch processes, gate calls) each lock one; more shards than concurrent writers
+# means none waits. PostgreSQL only (SQLite: one). Lowering it later is safe.
+LEDGER_CHAIN_SHARDS = env_int("LEDGER_CHAIN_SHARDS", 16, minimum=1)
 
 # /metrics: a bearer token for the scraper, or else the networks that may read it.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -16,6 +16,8 @@ from .models import (
     ContactRestriction,
     Decision,
     HolidayOverride,
+    LedgerAnchor,
+    LedgerChainHead,
     RulePack,
 )
 from .packs import merge_parameters, validate_parameters
@@ -169,3 +171,18 @@ class ContactAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "masked_contact"]
+
+
+@admin.register(LedgerChainHead)
+class LedgerChainHeadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The decision chains' heads (compliance.chain): only writers move them."""
+
+    list_display = ["shard", "last_seq", "last_hash", "updated_at"]
+
+
+@admin.register(LedgerAnchor)
+class LedgerAnchorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Daily anchors of the chains (compliance.chain.ledger_anchor)."""
+
+    list_display = ["date", "shard", "head_seq", "head_id", "head_hash"]
+    list_filter = ["shard"]
