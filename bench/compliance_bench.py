@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+from bench.portfolio import ledger_unprotected
+
 PREFIX = "BENCH-"
 
 
@@ -37,13 +39,14 @@ def _setup_django() -> None:
 def _build(cursor, *, customers: int, ledger_rows: int, days: int) -> None:
     print(f"building {customers:,} customers and {ledger_rows:,} ledger rows ...")
     started = time.perf_counter()
-    cursor.execute(
-        """
-        DELETE FROM compliance_contactattempt
-        WHERE customer_id IN (SELECT id FROM cases_customer WHERE reference LIKE %s)
-        """,
-        [PREFIX + "%"],
-    )
+    with ledger_unprotected():
+        cursor.execute(
+            """
+            DELETE FROM compliance_contactattempt
+            WHERE customer_id IN (SELECT id FROM cases_customer WHERE reference LIKE %s)
+            """,
+            [PREFIX + "%"],
+        )
     cursor.execute(
         """
         DELETE FROM cases_contactpoint

@@ -29,7 +29,7 @@ import time
 import zoneinfo
 from pathlib import Path
 
-from bench.portfolio import PREFIX, portfolio_build, setup_django
+from bench.portfolio import PREFIX, ledger_unprotected, portfolio_build, setup_django
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -48,13 +48,16 @@ def _reset_sweep(cursor) -> None:
         like,
     )
     cursor.execute("DELETE FROM calls_calltask WHERE idempotency_key LIKE 'esc:%%'")
-    cursor.execute("DELETE FROM compliance_contactattempt WHERE source = 'escalation'")
-    cursor.execute(
-        f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
-        "AND id NOT IN (SELECT decision_id FROM compliance_contactattempt "
-        "WHERE decision_id IS NOT NULL)",
-        like,
-    )
+    with ledger_unprotected():
+        cursor.execute(
+            "DELETE FROM compliance_contactattempt WHERE source = 'escalation'"
+        )
+        cursor.execute(
+            f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
+            "AND id NOT IN (SELECT decision_id FROM compliance_contactattempt "
+            "WHERE decision_id IS NOT NULL)",
+            like,
+        )
     cursor.execute(
         "UPDATE cases_case SET stage_id = NULL, stage_at = NULL, next_action_at = NULL"
     )
@@ -121,11 +124,14 @@ WRITE_FLOOR_STAGE = (
     """
 INSERT INTO sweep_stage (case_id, customer_id, contact_point_id, loan_id, channel,
     purpose, proposed_at, allowed, outcome, reasons, conditions, next_permitted_at,
-    rule_pack, rule_pack_version, source, message_channel, template_id, step_id,
-    idempotency_key, send_after)
+    rule_pack, rule_pack_version, source, chain_shard, chain_seq, chain_hash,
+    message_channel, template_id, step_id, idempotency_key, send_after)
 SELECT c.id, c.customer_id, cp.id, NULL, 'sms', 'collection', now(), true, 'allowed',
-    '[]', '[]', NULL, 'cn', 1, 'escalation', 'sms', %(template)s, %(step)s,
-    'floor:' || c.id, now()
+    '[]', '[]', NULL, 'cn', 1, 'escalation',
+    -- a link per row (no real hash: the floor does no work per decision; its rows
+    -- are rolled back), so the floor writes the chain's columns and index too
+    32767, row_number() OVER (), md5(c.id::text) || md5(c.id::text),
+    'sms', %(template)s, %(step)s, 'floor:' || c.id, now()
 """
     + DUE
 )

@@ -4,16 +4,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
-from core.admin import ReadOnlyAdminMixin
+from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import CallLog, CallReview, CallTask, PiiReveal
 
 
 @admin.register(CallTask)
-class CallTaskAdmin(SimpleHistoryAdmin):
+class CallTaskAdmin(HistoryAdmin):
     list_display = [
         "case",
         "queue",
@@ -42,7 +41,7 @@ class CallReviewInline(admin.StackedInline):
 
 
 @admin.register(CallLog)
-class CallLogAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class CallLogAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """View-only: a call log is evidence of what was said. Corrections are new
     records with a reason (a follow-up, a review, a restriction), never an edit."""
 
@@ -103,7 +102,7 @@ class CallLogAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CallReview)
-class CallReviewAdmin(SimpleHistoryAdmin):
+class CallReviewAdmin(HistoryAdmin):
     list_display = [
         "call",
         "reviewer",

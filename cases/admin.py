@@ -18,10 +18,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .masking import mask_contact, mask_national_id
 from .models import (
@@ -140,14 +139,14 @@ class MaskedPiiAdminMixin:
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(HistoryAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["supervisors", "members"]
 
 
 @admin.register(WorkQueue)
-class WorkQueueAdmin(SimpleHistoryAdmin):
+class WorkQueueAdmin(HistoryAdmin):
     list_display = ["code", "name", "team", "priority", "is_active"]
     list_filter = ["is_active", "team"]
     list_select_related = ["team"]
@@ -208,7 +207,7 @@ class LoanInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(MaskedPiiAdminMixin, SimpleHistoryAdmin):
+class CustomerAdmin(MaskedPiiAdminMixin, HistoryAdmin):
     list_display = [
         "reference",
         "full_name",
@@ -237,7 +236,7 @@ class CustomerAdmin(MaskedPiiAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(MaskedPiiAdminMixin, SimpleHistoryAdmin):
+class ContactPointAdmin(MaskedPiiAdminMixin, HistoryAdmin):
     list_display = [
         "masked_value",
         "channel",
@@ -272,7 +271,7 @@ class InstalmentInline(admin.TabularInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(SimpleHistoryAdmin):
+class LoanAdmin(HistoryAdmin):
     list_display = [
         "reference",
         "customer",
@@ -301,7 +300,7 @@ class LoanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(SimpleHistoryAdmin):
+class InstalmentAdmin(HistoryAdmin):
     list_display = ["loan", "sequence", "due_date", "amount_due", "amount_paid"]
     list_select_related = ["loan"]
     search_fields = ["=loan__reference"]
@@ -322,7 +321,7 @@ class PaymentAllocationInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Payments arrive through payment recording (the API or an import), which makes
     them idempotent by reference and allocates them; the admin only shows them."""
 
@@ -350,7 +349,7 @@ class PaymentAllocationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(HistoryAdmin):
     list_display = [
         "reference",
         "customer",
@@ -388,7 +387,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PromiseToPay)
-class PromiseToPayAdmin(SimpleHistoryAdmin):
+class PromiseToPayAdmin(HistoryAdmin):
     list_display = ["case", "amount", "currency", "due_date", "status", "made_at"]
     list_filter = ["status"]
     list_select_related = ["case"]
@@ -407,7 +406,7 @@ class RepaymentPlanInstalmentInline(admin.TabularInline):
 
 
 @admin.register(RepaymentPlan)
-class RepaymentPlanAdmin(SimpleHistoryAdmin):
+class RepaymentPlanAdmin(HistoryAdmin):
     list_display = [
         "reference",
         "case",
@@ -427,7 +426,7 @@ class RepaymentPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RepaymentPlanInstalment)
-class RepaymentPlanInstalmentAdmin(SimpleHistoryAdmin):
+class RepaymentPlanInstalmentAdmin(HistoryAdmin):
     list_display = ["plan", "sequence", "due_date", "amount", "paid_amount"]
     list_select_related = ["plan"]
     search_fields = ["=plan__reference"]
@@ -453,7 +452,7 @@ class EscalationStepInline(admin.TabularInline):
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(SimpleHistoryAdmin):
+class EscalationPolicyAdmin(HistoryAdmin):
     list_display = ["code", "version", "name", "status", "is_default", "created_at"]
     list_filter = ["status", "is_default"]
     search_fields = ["code", "name"]
@@ -462,7 +461,7 @@ class EscalationPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(SimpleHistoryAdmin):
+class EscalationStepAdmin(HistoryAdmin):
     list_display = [
         "policy",
         "order",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
+from compliance.models import LedgerAnchor
 from core.models import Heartbeat
 from messaging.models import OutboundMessage
 
@@ -79,6 +80,40 @@ class StateCollector:
         for beat in Heartbeat.objects.all():
             beats.add_metric([beat.name], (now - beat.seen_at).total_seconds())
         yield beats
+
+        yield from _ledger_anchors(now)
+
+
+def _ledger_anchors(now):
+    """The decision chains' latest anchors (compliance.chain.ledger_anchor): the
+    head link and hash of each shard, and the anchor's age (an alert when the daily
+    anchor stops). One small table, read whole."""
+    latest: dict[int, LedgerAnchor] = {}
+    for anchor in LedgerAnchor.objects.order_by("date"):
+        latest[anchor.shard] = anchor
+    seqs = GaugeMetricFamily(
+        "collections_ledger_anchor_head_seq",
+        "The decision chain's head link at its latest daily anchor, by shard.",
+        labels=["shard"],
+    )
+    info = GaugeMetricFamily(
+        "collections_ledger_anchor_info",
+        "The latest daily anchor of each decision chain: its date and head hash "
+        "(value 1); a scraper keeps them outside the database.",
+        labels=["shard", "date", "head_hash"],
+    )
+    for shard, anchor in sorted(latest.items()):
+        seqs.add_metric([str(shard)], anchor.head_seq)
+        info.add_metric([str(shard), anchor.date.isoformat(), anchor.head_hash], 1)
+    yield seqs
+    yield info
+    newest = max((a.created_at for a in latest.values()), default=None)
+    if newest is not None:
+        yield GaugeMetricFamily(
+            "collections_ledger_anchor_age_seconds",
+            "Seconds since the newest decision-chain anchor was written.",
+            value=(now - newest).total_seconds(),
+        )
 
 
 def _queue_depth() -> int | None:

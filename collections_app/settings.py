@@ -170,6 +170,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Append-only ledger and payments in the database (PostgreSQL only; issue 15).
+    "pgtrigger",
     "django_htmx",
     "template_partials",
     "axes",
@@ -189,6 +191,11 @@ INSTALLED_APPS = [
     "integrations",
     "demo",
 ]
+
+# simple-history's admin "revert" saves an old version on POST with view permission
+# only: it rewrote a contact attempt and a payment in the security review (issue 15,
+# finding 2). History stays readable; corrections are new records with a reason.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 MIDDLEWARE = [
     # Requests and latency by view for /metrics (first and last, as it asks).
@@ -499,7 +506,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.recover_stale_imports",
         "schedule": 300.0,
     },
+    # Each decision chain's head, once a day, to the log, /metrics and the anchor
+    # table (compliance.chain; issue 15, finding 3).
+    "ledger-anchor": {
+        "task": "compliance.tasks.ledger_anchor",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
+
+# How many hash chains the decision ledger is spread over: concurrent writers (sweep
+# batch processes, gate calls) each lock one; more shards than concurrent writers
+# means none waits. PostgreSQL only (SQLite: one). Lowering it later is safe.
+LEDGER_CHAIN_SHARDS = env_int("LEDGER_CHAIN_SHARDS", 16, minimum=1)
 
 # /metrics: a bearer token for the scraper, or else the networks that may read it.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

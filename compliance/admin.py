@@ -7,10 +7,9 @@ decided and what was done: the admin shows them and never adds, edits or deletes
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
-from core.admin import ReadOnlyAdminMixin
+from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .floors import floor_breaches
 from .models import (
@@ -18,6 +17,8 @@ from .models import (
     ContactRestriction,
     Decision,
     HolidayOverride,
+    LedgerAnchor,
+    LedgerChainHead,
     RulePack,
 )
 from .packs import merge_parameters, validate_parameters
@@ -59,7 +60,7 @@ class RulePackForm(forms.ModelForm):
 
 
 @admin.register(RulePack)
-class RulePackAdmin(SimpleHistoryAdmin):
+class RulePackAdmin(HistoryAdmin):
     """Packs are shipped by a migration and changed only through `rule_pack_update`,
     which validates the parameters and bumps the version under a row lock: a decision
     cites (code, version), so two different rule sets must never share a version."""
@@ -97,14 +98,14 @@ class RulePackAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(SimpleHistoryAdmin):
+class HolidayOverrideAdmin(HistoryAdmin):
     list_display = ["country", "date", "is_holiday", "name"]
     list_filter = ["country", "is_holiday"]
     search_fields = ["name"]
 
 
 @admin.register(ContactRestriction)
-class ContactRestrictionAdmin(SimpleHistoryAdmin):
+class ContactRestrictionAdmin(HistoryAdmin):
     """No delete: a restriction is ended (with a reason, kept in its history), never
     removed; the gate's past decisions cite it."""
 
@@ -149,7 +150,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ContactAttemptAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = [
         "at",
         "customer",
@@ -177,3 +178,18 @@ class ContactAttemptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "masked_contact"]
+
+
+@admin.register(LedgerChainHead)
+class LedgerChainHeadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The decision chains' heads (compliance.chain): only writers move them."""
+
+    list_display = ["shard", "last_seq", "last_hash", "updated_at"]
+
+
+@admin.register(LedgerAnchor)
+class LedgerAnchorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Daily anchors of the chains (compliance.chain.ledger_anchor)."""
+
+    list_display = ["date", "shard", "head_seq", "head_id", "head_hash"]
+    list_filter = ["shard"]

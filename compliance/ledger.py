@@ -8,7 +8,8 @@ ContactAttempt row each, in two bulk inserts. Their columns are the models' own
 (`core.bulk.model_columns`): a field added to Decision or ContactAttempt must be
 given its value in `decision_row` / `attempt_row` and in the sweep's statement
 (tests/test_bulk.py fails until it is). Bulk inserts write no history rows: the
-ledger rows are themselves the audit (DESIGN.md section 8).
+ledger rows are themselves the audit (DESIGN.md section 8). Each decision row is
+chained (compliance.chain) before it is written.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 from cases.models import Case, ContactPoint
 from core.bulk import bulk_insert, ids_in
 
+from .chain import chain_link
 from .engine import Decision
 from .models import ContactAttempt
 from .models import Decision as DecisionRow
@@ -63,6 +65,10 @@ def decision_row(entry: LedgerEntry, *, evaluated_at) -> dict[str, object]:
         "evaluated_at": evaluated_at,
         "actor_id": None,
         **decision_values(entry.decision),
+        # Filled by compliance.chain.chain_link before the row is written.
+        "chain_shard": None,
+        "chain_seq": None,
+        "chain_hash": "",
     }
 
 
@@ -111,9 +117,9 @@ def ledger_record_many(entries: list[LedgerEntry]) -> list[int]:
         ).values_list("pk", "value", "relationship")
     }
     now = timezone.now()
-    decision_ids = bulk_insert(
-        DecisionRow, [decision_row(e, evaluated_at=now) for e in entries]
-    )
+    rows = [decision_row(e, evaluated_at=now) for e in entries]
+    chain_link(rows)
+    decision_ids = bulk_insert(DecisionRow, rows)
     return bulk_insert(
         ContactAttempt,
         [

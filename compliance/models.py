@@ -1,9 +1,11 @@
 """Rule packs, contact restrictions, and the append-only ledger of contact attempts and
 the compliance decisions that allowed or blocked them."""
 
+import pgtrigger
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -190,7 +192,9 @@ class Decision(models.Model):
         max_length=24, choices=Purpose.choices, default=Purpose.COLLECTION
     )
     proposed_at = models.DateTimeField()
-    evaluated_at = models.DateTimeField(auto_now_add=True)
+    # Set by the writer, not auto_now_add: the row's chain hash covers it, and is
+    # computed before the row is written (compliance.chain).
+    evaluated_at = models.DateTimeField(default=timezone.now)
     allowed = models.BooleanField()
     outcome = models.CharField(max_length=24, choices=Outcome.choices)
     reasons = models.JSONField(default=list)
@@ -207,12 +211,35 @@ class Decision(models.Model):
         db_constraint=False,
         db_index=False,
     )
+    # Tamper evidence (issue 15, finding 3): the row's place in one of
+    # LEDGER_CHAIN_SHARDS hash chains, and SHA-256 over its content and the previous
+    # link's hash (compliance.chain). NULL only on rows written before the chain.
+    chain_shard = models.SmallIntegerField(null=True, editable=False)
+    chain_seq = models.BigIntegerField(null=True, editable=False)
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-evaluated_at"]
         indexes = [
             models.Index(
                 fields=["customer", "-evaluated_at"], name="decision_customer_idx"
+            ),
+        ]
+        constraints = [
+            # One row per link; the index is what ledger_verify walks, shard by
+            # shard in order, and what an anchor looks its head row up by.
+            models.UniqueConstraint(
+                fields=["chain_shard", "chain_seq"], name="decision_chain_link_unique"
+            ),
+        ]
+        # Append-only in the database, not only in save(): a raw UPDATE or DELETE
+        # (a console, a script, the admin's revert) is refused (issue 15, finding 2).
+        # Row triggers on UPDATE and DELETE cost the sweep's inserts nothing;
+        # TRUNCATE (the test suite's flush) does not fire them. PostgreSQL only.
+        triggers = [
+            pgtrigger.Protect(
+                name="decision_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
             ),
         ]
 
@@ -223,7 +250,34 @@ class Decision(models.Model):
         # The ledger is evidence: a decision, once written, is never rewritten.
         if self.pk is not None:
             raise ValueError("Decisions are append-only.")
-        super().save(*args, **kwargs)
+        # Every row joins a chain, whichever path writes it (the gate, the demo, a
+        # test): an unchained row written after the chain began is reported by
+        # ledger_verify as tampering.
+        from .chain import chain_decisions
+
+        with transaction.atomic(using=kwargs.get("using")):
+            if self.chain_seq is None:
+                chain_decisions([self])
+            super().save(*args, **kwargs)
+
+
+# What an attempt records as having happened; only its settling columns (result,
+# completed_at) may change, and only once.
+ATTEMPT_FACTS = [
+    "customer",
+    "case",
+    "loan",
+    "contact_point",
+    "contact_value",
+    "third_party",
+    "channel",
+    "purpose",
+    "at",
+    "allowed",
+    "decision",
+    "source",
+    "actor",
+]
 
 
 class ContactAttempt(models.Model):
@@ -344,5 +398,69 @@ class ContactAttempt(models.Model):
             ),
         ]
 
+        # Recorded facts never change and attempts are never deleted; an attempt is
+        # settled once, from pending to its result (compliance.services.
+        # contact_attempt_complete, ledger_complete_many). PostgreSQL only.
+        triggers = [
+            pgtrigger.Protect(name="attempt_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(name="attempt_facts_read_only", fields=ATTEMPT_FACTS),
+            pgtrigger.Protect(
+                name="attempt_settles_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "((OLD.result IS DISTINCT FROM NEW.result"
+                    " OR OLD.completed_at IS DISTINCT FROM NEW.completed_at)"
+                    " AND (OLD.result <> 'pending' OR NEW.result = 'pending'))"
+                ),
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"{self.channel} {self.at:%Y-%m-%d %H:%M} {self.result}"
+
+
+class LedgerChainHead(models.Model):
+    """The last link of one shard's decision chain. A writer locks one free head row
+    (SELECT ... FOR UPDATE SKIP LOCKED) for its transaction and chains its decisions
+    there, so the sweep's parallel batches never wait on a global lock."""
+
+    shard = models.SmallIntegerField(primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["shard"]
+
+    def __str__(self) -> str:
+        return f"shard {self.shard} @ {self.last_seq}"
+
+
+class LedgerAnchor(models.Model):
+    """A shard's head as it was on a day (compliance.chain.ledger_anchor), also
+    written to the log and /metrics, where it is kept out of the database's reach:
+    a chain rewritten from an earlier link no longer matches its anchors."""
+
+    date = models.DateField()
+    shard = models.SmallIntegerField()
+    head_seq = models.BigIntegerField()
+    head_id = models.BigIntegerField(null=True)
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "shard"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "shard"], name="ledger_anchor_once_a_day"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="anchor_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} shard {self.shard} @ {self.head_seq}"

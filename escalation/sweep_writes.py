@@ -30,7 +30,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cases.models import ContactPoint, EscalationStep
-from compliance.ledger import LedgerEntry, ledger_record_many
+from compliance.chain import chain_link
+from compliance.ledger import LedgerEntry, decision_row, ledger_record_many
 from compliance.models import ContactAttempt
 from compliance.models import Decision as DecisionRow
 from core.bulk import bulk_insert, columns_ordered
@@ -70,6 +71,9 @@ CREATE TEMP TABLE IF NOT EXISTS sweep_stage (
     rule_pack varchar(20) NOT NULL,
     rule_pack_version integer NOT NULL,
     source varchar(50) NOT NULL,
+    chain_shard smallint NOT NULL,
+    chain_seq bigint NOT NULL,
+    chain_hash varchar(64) NOT NULL,
     message_channel varchar(10),
     template_id bigint,
     step_id bigint,
@@ -80,7 +84,8 @@ CREATE TEMP TABLE IF NOT EXISTS sweep_stage (
 STAGE_COLUMNS = (
     "case_id, customer_id, contact_point_id, loan_id, channel, purpose, proposed_at, "
     "allowed, outcome, reasons, conditions, next_permitted_at, rule_pack, "
-    "rule_pack_version, source, message_channel, template_id, step_id, "
+    "rule_pack_version, source, chain_shard, chain_seq, chain_hash, "
+    "message_channel, template_id, step_id, "
     "idempotency_key, send_after"
 )
 NULLABLE = (
@@ -108,6 +113,9 @@ DECISION_FROM_STAGE = {
     "rule_pack": "rule_pack",
     "rule_pack_version": "rule_pack_version",
     "actor_id": "NULL",
+    "chain_shard": "chain_shard",
+    "chain_seq": "chain_seq",
+    "chain_hash": "chain_hash",
 }
 ATTEMPT_FROM_STAGE = {
     "customer_id": "s.customer_id",
@@ -205,11 +213,17 @@ def sweep_batch_write(ledger: list[LedgerEntry], messages: list[SweepMessage]) -
 
 def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
     by_index = {m.index: m for m in messages}
+    # The decisions' links are computed here, over the very values the statement
+    # writes (the same `now` as evaluated_at), in the batch's order; the batch holds
+    # its shard until it commits (compliance.chain).
+    now = timezone.now()
+    links = [decision_row(entry, evaluated_at=now) for entry in ledger]
+    chain_link(links)
     buffer = io.StringIO()
     # Strings quoted, numbers and booleans not; None is written as an empty quoted
     # field, which FORCE_NULL reads back as NULL in the nullable columns.
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    for index, entry in enumerate(ledger):
+    for index, (entry, link) in enumerate(zip(ledger, links, strict=True)):
         d, message = entry.decision, by_index.get(index)
         writer.writerow(
             (
@@ -228,6 +242,9 @@ def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
                 d.rule_pack,
                 d.rule_pack_version,
                 entry.source,
+                link["chain_shard"],
+                link["chain_seq"],
+                link["chain_hash"],
                 *(
                     (
                         message.step.action,
@@ -252,7 +269,7 @@ def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
             f"WITH (FORMAT csv, FORCE_NULL ({NULLABLE}))",
             buffer,
         )
-        cursor.execute(write_statement(), {"now": timezone.now()})
+        cursor.execute(write_statement(), {"now": now})
 
 
 def _json(value: list) -> str:

@@ -11,7 +11,8 @@ import secrets
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from . import services
 from .destinations import url_problem
@@ -38,7 +39,7 @@ class TokenIssueForm(forms.ModelForm):
 
 
 @admin.register(IntegrationToken)
-class IntegrationTokenAdmin(SimpleHistoryAdmin):
+class IntegrationTokenAdmin(HistoryAdmin):
     list_display = [
         "name",
         "prefix",
@@ -167,7 +168,7 @@ class SubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(SimpleHistoryAdmin):
+class WebhookSubscriptionAdmin(HistoryAdmin):
     form = SubscriptionForm
     list_display = ["name", "reference", "url", "event_list", "active", "created_at"]
     list_filter = ["active"]

@@ -3,10 +3,9 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.masking import mask_contact
-from core.admin import ReadOnlyAdminMixin
+from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 from core.errors import ApplicationError
 
 from . import services
@@ -45,7 +44,7 @@ class MessageTemplateForm(forms.ModelForm):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(SimpleHistoryAdmin):
+class MessageTemplateAdmin(HistoryAdmin):
     """Activating a template (status "active") runs the variable and content checks
     and retires the version it replaces."""
 

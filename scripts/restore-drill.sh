@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Restore drill: dump the database at DATABASE_URL, restore the dump into a new
 # database, and check the copy: same row counts in the regulated tables, every
-# migration applied. Run it on a schedule against a replica or a recent backup
-# (docs/operations.md, "Backups and restore"); CI runs it at small scale
+# migration applied, and the decision ledger's hash chains intact (ledger_verify).
+# Run it on a schedule against a replica or a recent backup (docs/operations.md,
+# "Backups and restore"); CI runs it at small scale
 # (tests/test_restore_drill.py). Exit code 0 means the backup restores.
 #
 #   DATABASE_URL=postgres://user@host:5432/collections scripts/restore-drill.sh [DUMP]
@@ -58,6 +59,17 @@ DATABASE_URL=$copy_db DEBUG=0 TESTING=0 SECRET_KEY=${SECRET_KEY:-restore-drill-o
   ALLOWED_HOSTS=localhost "$BIN/python" manage.py migrate --check --noinput >/dev/null \
   && echo "ok migrations: all applied" \
   || { echo "MISMATCH migrations: the copy lacks some"; status=1; }
+
+# The copy's decision ledger is the one that was written: every hash chain verifies
+# against its head and its anchors (compliance.chain; issue 15, finding 3).
+if DATABASE_URL=$copy_db DEBUG=0 TESTING=0 SECRET_KEY=${SECRET_KEY:-restore-drill-only} \
+  ALLOWED_HOSTS=localhost "$BIN/python" manage.py ledger_verify >"$work/verify.txt" 2>&1; then
+  echo "ok ledger_verify: $(tail -n 1 "$work/verify.txt")"
+else
+  sed 's/^/  /' "$work/verify.txt"
+  echo "MISMATCH ledger_verify: the copy's decision chain is broken"
+  status=1
+fi
 
 if [ "$status" = 0 ]; then echo "restore drill passed"; else echo "restore drill FAILED"; fi
 exit "$status"

@@ -3,13 +3,14 @@ Decisions go through the supervisor's pages or the API (supervision.services), s
 the admin shows approvals read-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from .models import Approval, BucketSnapshot, FollowUp
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(HistoryAdmin):
     list_display = ["reference", "collector", "call", "status", "due_date"]
     list_filter = ["status"]
     list_select_related = ["collector", "call"]
@@ -19,7 +20,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(SimpleHistoryAdmin):
+class ApprovalAdmin(HistoryAdmin):
     list_display = ["reference", "kind", "status", "case", "requested_by", "decided_by"]
     list_filter = ["kind", "status"]
     list_select_related = ["case", "requested_by", "decided_by"]

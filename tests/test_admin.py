@@ -19,6 +19,7 @@ from cases.models import (
     RepaymentPlan,
     RepaymentPlanInstalment,
 )
+from compliance.chain import ledger_anchor
 from compliance.models import (
     ContactAttempt,
     ContactRestriction,
@@ -121,6 +122,7 @@ def portfolio(queue, collector, supervisor):
     PiiReveal.objects.create(
         user=collector, case=case, customer=customer, field="national_id"
     )
+    ledger_anchor()  # the decision chain's daily anchor
     # The shipped packs come from a migration; make sure one exists either way.
     RulePack.objects.get_or_create(code="cn", defaults={"name": "China"})
     HolidayOverride.objects.create(

@@ -1,6 +1,7 @@
 """The restore drill (scripts/restore-drill.sh) at small scale: dump the test
 database, restore it into a new one, and find the same regulated rows there."""
 
+import datetime as dt
 import os
 import subprocess
 
@@ -9,7 +10,8 @@ from django.conf import settings
 from django.db import connection
 
 from compliance.models import ContactAttempt
-from tests.cases.factories import CaseFactory, ContactPointFactory
+from compliance.services import contact_request
+from tests.cases.factories import CaseFactory, ContactPointFactory, CustomerFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -38,6 +40,7 @@ def test_a_dump_restores_with_every_regulated_row():
     assert "ok cases_case: 1 rows" in done.stdout
     assert "ok cases_contactpoint: " in done.stdout
     assert "ok migrations: all applied" in done.stdout
+    assert "ok ledger_verify: ledger verified" in done.stdout
     assert done.stdout.rstrip().endswith("restore drill passed")
 
 
@@ -65,3 +68,27 @@ def test_a_dump_that_lost_rows_fails_the_drill(tmp_path):
     assert done.returncode == 1
     assert "MISMATCH cases_case: source 2, copy 1" in done.stdout
     assert ContactAttempt.objects.count() == 0  # nothing else was touched
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dump_whose_ledger_was_tampered_with_fails_the_drill():
+    """The drill runs ledger_verify on the copy: a decision rewritten past the
+    triggers (here in the source, before the dump) fails it, naming the row."""
+    customer = CustomerFactory()
+    ContactPointFactory(customer=customer, value="+8613800138000")
+    _, attempt = contact_request(
+        customer=customer, channel="sms", at=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE compliance_decision DISABLE TRIGGER ALL")
+        cursor.execute(
+            "UPDATE compliance_decision SET outcome = 'deny' WHERE id = %s",
+            [attempt.decision_id],
+        )
+        cursor.execute("ALTER TABLE compliance_decision ENABLE TRIGGER ALL")
+
+    done = drill()
+
+    assert done.returncode == 1
+    assert f"row id {attempt.decision_id} (link 1)" in done.stdout
+    assert "MISMATCH ledger_verify" in done.stdout

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -141,6 +142,24 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["loan", "received_at"], name="payment_loan_time_idx"),
         ]
+        # Posted money is never rewritten nor removed, in the database too (issue
+        # 15, finding 2): a correction is a new entry. `recorded_by` may still go
+        # NULL when a user is deleted (SET_NULL). PostgreSQL only.
+        triggers = [
+            pgtrigger.Protect(name="payment_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(
+                name="payment_posted_read_only",
+                fields=[
+                    "reference",
+                    "loan",
+                    "amount",
+                    "currency",
+                    "received_at",
+                    "unallocated_amount",
+                    "created_at",
+                ],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -159,6 +178,13 @@ class PaymentAllocation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="allocation_amount_positive"
+            ),
+        ]
+        # As on Payment: an allocation, once posted, is fixed (PostgreSQL only).
+        triggers = [
+            pgtrigger.Protect(
+                name="allocation_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
             ),
         ]
 

@@ -7,7 +7,7 @@ UPDATE ... FROM for the changed ones, from the staging table."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import NOT_PROVIDED, Model
 from django.utils import timezone
 
 from cases.models import ContactPoint, Customer, Instalment, Loan, PaymentAllocation
@@ -20,8 +20,8 @@ from .common import CUSTOMER_MODEL_FIELDS, EXISTING, FIRSTS, IDS, PAID_LOANS, ST
 def _insert_parts(model: type[Model], exprs: dict) -> tuple[str, str, list]:
     """Column list, SELECT list and parameters for an INSERT ... SELECT into
     `model`'s table. `exprs` maps columns to SQL, or to (SQL, params); other columns
-    get NULL or their model default, so a new required column without a default
-    fails loudly here rather than in production."""
+    get NULL, their database default or their model default, so a new required
+    column without a default fails loudly here rather than in production."""
     columns, select, params = [], [], []
     for f in model._meta.concrete_fields:
         if f.primary_key:
@@ -33,6 +33,10 @@ def _insert_parts(model: type[Model], exprs: dict) -> tuple[str, str, list]:
             params.extend(expr_params)
         elif f.null:
             select.append("NULL")
+        elif f.db_default is not NOT_PROVIDED:
+            # Left to the database per row (a contact point's random public id): a
+            # Python default would be evaluated once for every row of the SELECT.
+            continue
         elif f.has_default() or (f.blank and f.empty_strings_allowed):
             select.append("%s")
             params.append(f.get_db_prep_save(f.get_default(), connection))

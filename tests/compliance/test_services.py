@@ -459,13 +459,23 @@ def test_two_concurrent_requests_cannot_both_take_the_last_slot():
     finally:
 
         def cleanup():
+            import pgtrigger
+
             from cases.models import ContactPoint, Customer
+            from compliance.models import LedgerChainHead
 
             attempts = ContactAttempt.objects.filter(customer=customer)
             decision_ids = list(attempts.values_list("decision_id", flat=True))
             ContactAttempt.history.filter(customer_id=customer.pk).delete()
-            attempts.delete()
-            Decision.objects.filter(pk__in=[d for d in decision_ids if d]).delete()
+            # The ledger refuses deletes (issue 15): the test lifts the triggers to
+            # remove its own committed rows, and resets the chains it wrote to.
+            with pgtrigger.ignore(
+                "compliance.ContactAttempt:attempt_no_delete",
+                "compliance.Decision:decision_append_only",
+            ):
+                attempts.delete()
+                Decision.objects.filter(pk__in=[d for d in decision_ids if d]).delete()
+            LedgerChainHead.objects.all().delete()
             ContactPoint.history.filter(customer_id=customer.pk).delete()
             ContactPoint.objects.filter(customer=customer).delete()
             Customer.history.filter(id=customer.pk).delete()
