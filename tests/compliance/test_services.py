@@ -476,10 +476,11 @@ def test_two_concurrent_requests_cannot_both_take_the_last_slot():
                 attempts.delete()
                 Decision.objects.filter(pk__in=[d for d in decision_ids if d]).delete()
             LedgerChainHead.objects.all().delete()
-            ContactPoint.history.filter(customer_id=customer.pk).delete()
+            # Deleting a row writes its "deleted" history record: histories last.
             ContactPoint.objects.filter(customer=customer).delete()
-            Customer.history.filter(id=customer.pk).delete()
+            ContactPoint.history.filter(customer_id=customer.pk).delete()
             Customer.objects.filter(pk=customer.pk).delete()
+            Customer.history.filter(id=customer.pk).delete()
 
         in_thread(cleanup)
 
