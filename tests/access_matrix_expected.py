@@ -127,6 +127,14 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/compliance/ledgeranchor/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/compliance/ledgerchainhead/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/compliance/rulepack/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -816,6 +824,46 @@ EXPECTED = {
         "POST": "login login login login login 404",
     },
     "admin:compliance_holidayoverride_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_ledgeranchor_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgeranchor_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgeranchor_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_ledgeranchor_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgeranchor_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_ledgerchainhead_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgerchainhead_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgerchainhead_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_ledgerchainhead_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_ledgerchainhead_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
