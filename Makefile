@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run run-prod test lint format messages bench bench-needs-postgres clean
+.PHONY: install run run-prod test lint format messages bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,20 +45,21 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'var/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-## The escalation sweep benchmark (docs/escalation.md, "Benchmarks") on the PostgreSQL
-## database in DATABASE_URL, which it fills with a generated portfolio: use a database of
-## its own. Arguments go in BENCH_ARGS, e.g. BENCH_ARGS="--loans 100000 --reuse".
-bench: bench-needs-postgres install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	$(BIN)/python -m bench.sweep_bench $(BENCH_ARGS)
+## The benchmark suite (bench/run.py, README "Benchmarks"): every benchmark at the
+## reference scale, three runs each, a row per headline figure in bench/results.md. Each
+## benchmark gets its own database next to BENCH_DATABASE_URL on the local PostgreSQL.
+## More arguments in BENCH_ARGS, e.g. BENCH_ARGS="--scale 0.1 --only sweep,gate".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run --scale 1 --runs 3 $(BENCH_ARGS)
 
-bench-needs-postgres:
-	@case "$$DATABASE_URL" in \
-	  postgres://*|postgresql://*|pgsql://*) ;; \
-	  *) echo "make bench: set DATABASE_URL to a PostgreSQL database of its own, e.g." \
-	       "DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_sweepbench" \
-	       "(createdb it first; see docs/escalation.md, Benchmarks)." >&2; exit 1;; \
-	esac
+## Every benchmark at scale 0.001, two runs, in under a minute (.ci/run calls it): the
+## benchmarks never rot. Its rows go to var/bench/, not bench/results.md.
+bench-smoke: install
+	mkdir -p var/bench
+	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/collections_benchsmoke \
+	  $(BIN)/python -m bench.run --scale 0.001 --runs 2 \
+	  --results var/bench/smoke-results.md --log var/bench/smoke.log
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3* var/broker

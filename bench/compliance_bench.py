@@ -15,16 +15,19 @@ sizes change (or with --rebuild); other data in the database is left alone.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import secrets
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from bench.portfolio import ledger_unprotected
 
 PREFIX = "BENCH-"
+RESULTS = Path(__file__).resolve().parent / "results" / "compliance.json"
 
 
 def _setup_django() -> None:
@@ -144,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=2_000)
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--json", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -215,6 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         f"mean {statistics.mean(timings):.2f} ms"
     )
     print(f"  outcomes: {outcomes}")
+    results = {
+        "ledger_rows": args.ledger_rows,
+        "customers": args.customers,
+        "check_p50_ms": round(p(0.50), 2),
+        "check_p95_ms": round(p(0.95), 2),
+        "check_p99_ms": round(p(0.99), 2),
+    }
 
     batch = [
         ContactProposal(customer=c, channel="call" if i % 4 else "sms")
@@ -237,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         f"client CPU {best_cpu:.2f} s"
     )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    results.update(
+        batch_proposals=len(batch),
+        batch_seconds=round(best, 3),
+        batch_decisions_per_second=round(len(batch) / best),
+        batch_client_cpu_seconds=round(best_cpu, 3),
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 

@@ -23,7 +23,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.portfolio import setup_django
+from bench.portfolio import pages_without_static_manifest, setup_django
 
 BUCKETS = ["1-30", "31-60", "61-90", "90+"]
 PER_TEAM = 50
@@ -142,13 +142,13 @@ def _prepare_data(*, calls: int) -> None:
             INSERT INTO calls_calllog (reference, case_id, collector_id,
                 contact_point_id, started_at, ended_at, duration_seconds, outcome,
                 right_party_contact, identity_confirmed, disclosure_made, attitude,
-                notes, notes_flagged, created_at)
+                notes, notes_flagged, recording_content_type, created_at)
             SELECT 'SB-' || g, sc.case_id, col.user_id, sc.cp, t.at,
                 t.at + make_interval(secs => t.talk), t.talk,
                 CASE WHEN t.talk > 0 THEN 'other' ELSE 'no_answer' END,
                 t.talk > 0, t.talk > 0, t.talk > 0,
                 CASE WHEN t.talk > 0 THEN 'cooperative' ELSE 'unknown' END,
-                '', g %% 997 = 0, now()
+                '', g %% 997 = 0, '', now()
             FROM generate_series(1, %s) g
             CROSS JOIN LATERAL (
                 SELECT now() - make_interval(days => g %% 90, mins => g %% 480) AS at,
@@ -212,13 +212,16 @@ def _prepare_data(*, calls: int) -> None:
             """
             INSERT INTO compliance_decision (customer_id, case_id, channel, purpose,
                 proposed_at, evaluated_at, allowed, outcome, reasons, conditions,
-                rule_pack, rule_pack_version, actor_id, next_permitted_at)
+                rule_pack, rule_pack_version, actor_id, next_permitted_at,
+                chain_hash)
+            -- Outside the hash chain (chain_hash ''): the dashboard reads the
+            -- decisions, never verifies them; ledger_verify would list these rows.
             SELECT c.customer_id, cl.case_id, 'call', 'collection', cl.started_at,
                    cl.started_at, false, 'defer',
                    jsonb_build_array(jsonb_build_object('code',
                        CASE WHEN cl.id %% 2 = 0 THEN 'contact_window'
                             ELSE 'frequency_cap' END)),
-                   '[]'::jsonb, 'cn', 1, cl.collector_id, NULL
+                   '[]'::jsonb, 'cn', 1, cl.collector_id, NULL, ''
             FROM calls_calllog cl JOIN cases_case c ON c.id = cl.case_id
             WHERE cl.reference LIKE 'SB-%%' AND cl.id %% 25 = 0
             """,
@@ -310,18 +313,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument(
+        "--skip-prepare", action="store_true", help="measure the data already written"
+    )
+    parser.add_argument("--json", type=Path, default=RESULTS)
     args = parser.parse_args()
     setup_django()
+    pages_without_static_manifest()
     from django.db import connection
 
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (see above).")
-    prepare(calls=args.calls)
+    if not args.skip_prepare:
+        prepare(calls=args.calls)
     from calls.models import CallLog
 
     results = {"calls": CallLog.objects.count(), **measure(args.samples)}
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))
 
 

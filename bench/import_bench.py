@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import json
 import logging
 import os
 import resource
@@ -30,10 +31,12 @@ import secrets
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from bench.portfolio import ledger_unprotected
 
 PREFIX = "IB-"
+RESULTS = Path(__file__).resolve().parent / "results" / "import.json"
 
 
 def setup_django() -> None:
@@ -150,6 +153,7 @@ def main() -> None:
         action="store_true",
         help="print each SQL statement that takes 50 ms or more, with its time",
     )
+    parser.add_argument("--json", type=Path, default=RESULTS)
     args = parser.parse_args()
     setup_django()
     logging.basicConfig(level=logging.INFO, format="  %(message)s", stream=sys.stderr)
@@ -181,6 +185,7 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE cases_contactpoint")
         cursor.execute("VACUUM ANALYZE cases_customer")
     rss_before = peak_rss_mb()
+    results: dict = {"loans": args.loans}
     try:
         for attempt in range(2 if args.reimport else 1):
             phases.phases.clear()
@@ -204,6 +209,16 @@ def main() -> None:
                 f"{peak_rss_mb():.0f} MB (before import {rss_before:.0f} MB)"
             )
             print(f"  counts: {run.counts}")
+            key = "reimport" if attempt else "import"
+            results.update(
+                {
+                    f"{key}_status": run.status,
+                    f"{key}_rows": run.rows_loaded,
+                    f"{key}_seconds": round(elapsed, 2),
+                    f"{key}_rows_per_second": round(run.rows_loaded / elapsed),
+                    f"{key}_peak_rss_mb": round(peak_rss_mb(), 1),
+                }
+            )
             for label, seconds in phases.phases:
                 print(f"  {label}: {seconds:.1f}s")
             # What is left: mostly the commit, where PostgreSQL runs the deferred
@@ -213,6 +228,8 @@ def main() -> None:
     finally:
         if not args.keep:
             os.unlink(path)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,19 @@ def setup_django() -> None:
     django.setup()
 
 
+def pages_without_static_manifest() -> None:
+    """Production settings, but pages rendered in-process need no collected static
+    manifest (the benchmarks time the views, not WhiteNoise)."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
 # The triggers that make the ledger and payments append-only (issue 15, finding 2).
 LEDGER_TRIGGERS = (
     "compliance.Decision:decision_append_only",

@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--loans", type=int, default=200_000)
     parser.add_argument("--attempts", type=int, default=2_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep the built portfolio")
+    parser.add_argument("--json", type=Path, help="results file (default: by --loans)")
     args = parser.parse_args()
     setup_django()
     from django.db import connection, transaction
@@ -106,9 +107,9 @@ def main() -> None:
 
     for key, value in results.items():
         print(f"{key}: {value}")
-    RESULTS.mkdir(exist_ok=True)
-    name = f"simulation-{args.loans}.json"
-    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
+    path = args.json or RESULTS / f"simulation-{args.loans}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -250,6 +250,7 @@ def main() -> None:
     parser.add_argument(
         "--batch-size", type=int, default=None, help="cases per sweep batch"
     )
+    parser.add_argument("--json", type=Path, default=RESULTS / "sweep.json")
     args = parser.parse_args()
     setup_django()
     from django.db import connection, transaction
@@ -340,8 +341,8 @@ def main() -> None:
             f"{results['dispatch_duplicates']}"
         )
 
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "sweep.json").write_text(json.dumps(results, indent=2))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
 
