@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from .api_types import json_type_errors, query_type_errors
 from .errors import ApplicationError
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -77,12 +79,26 @@ class BoundedDateField(_Bounded, serializers.DateField):
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
-    """Validated data, or ApplicationError (400) with flat field paths."""
+    """Validated data, or ApplicationError (400) with flat field paths. A JSON body
+    must carry the JSON types its schema states (core.api_types): DRF would turn
+    the number 0 into the string "0" or the boolean false."""
     serializer = serializer_class(data=data)
+    if not isinstance(data, QueryDict):
+        if type_errors := json_type_errors(serializer, data):
+            raise ApplicationError("Invalid input.", errors=type_errors)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
         raise ApplicationError("Invalid input.", errors=errors)
     return serializer.validated_data
+
+
+def parse_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """`parse` for query parameters: each given once, booleans as true or false,
+    dates and numbers never empty (core.api_types)."""
+    params = request.query_params
+    if type_errors := query_type_errors(serializer_class().fields, params):
+        raise ApplicationError("Invalid input.", errors=type_errors)
+    return parse(serializer_class, params)
 
 
 def time_param(request: Request, name: str = "at") -> dt.datetime:

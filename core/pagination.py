@@ -4,7 +4,8 @@ DRF's LimitOffsetPagination passes any integer through to the query (a `limit` o
 2^63 overflowed the database's integer and answered 500) and quietly replaces a bad
 one with the default (so a typo went unnoticed). Here `limit` is a whole number from
 1 to API_MAX_PAGE_SIZE and `offset` one from 0 to 2^63 - 1 (the largest the
-databases take); anything else answers 400 naming the parameter, and the schema
+databases take), each given once and never empty; anything else answers 400
+naming the parameter, and the schema
 documents the same bounds, so a client (or schemathesis) generated from it stays
 inside them.
 """
@@ -33,9 +34,12 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return min(settings.REST_FRAMEWORK["PAGE_SIZE"], self.max_limit)
 
     def _whole(self, request, name: str, *, minimum: int, maximum: int) -> int | None:
-        raw = request.query_params.get(name)
-        if raw is None or raw == "":
+        values = request.query_params.getlist(name)
+        if not values:
             return None
+        if len(values) > 1:  # which one would the client mean?
+            raise ValidationError({name: [_("Give this parameter once.")]})
+        raw = values[0]
         value = int(raw) if DIGITS.fullmatch(raw) else None
         if value is None or not minimum <= value <= maximum:
             message = _("A whole number from %(minimum)s to %(maximum)s.") % {

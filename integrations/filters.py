@@ -15,6 +15,8 @@ from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
+from core.api_types import filterset_type_errors
+
 
 def _utc(value):
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -34,6 +36,10 @@ class FilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
+        # Strict types first (core.api_types): `?active=null` or `?start=` must be a
+        # 400, not a list filtered by nothing.
+        if type_errors := filterset_type_errors(filterset):
+            raise ValidationError(type_errors)
         if not filterset.is_valid() and self.raise_exception:
             raise utils.translate_validation(filterset.errors)
         cleaned = filterset.form.cleaned_data

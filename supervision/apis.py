@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from calls.models import CallLog, CallReview
 from cases.models import PromiseToPay, RepaymentPlan
 from cases.selectors import case_list_for_user
-from core.api import errors, parse
+from core.api import errors, parse, parse_query
 from core.errors import not_found
 from core.permissions import ROLE_PERMISSIONS
 from core.roles import Role, user_has_role
@@ -450,7 +450,7 @@ class TeamReportApi(APIView):
     )
     def get(self, request: Request) -> Response:
         require_supervisor(request)
-        data = parse(PeriodInputSerializer, request.query_params)
+        data = parse_query(PeriodInputSerializer, request)
         today = timezone.localdate()
         if data["start"] or data["end"]:
             end = data["end"] or today

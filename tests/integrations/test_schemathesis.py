@@ -38,30 +38,26 @@ load_all_checks()
 CHECKS = list(REGISTERED_CHECKS.get_all())
 assert len(CHECKS) >= 14, [check.__name__ for check in CHECKS]
 
-# Left to fix (issue 15): operations whose filters or fields accept values the
-# schema calls invalid (django-filter's lenient booleans and dates, DRF's coercion
-# of numbers to strings), or refuse values it calls valid. Measured at the CI bound;
+# Left to fix (issue 15). Query parameters and JSON types now conform (core.api_types);
+# what is left is schema-valid data the API refuses (positive_data_acceptance): a
+# reference to a case, customer or user that does not exist, a conditional rule the
+# schema does not state (an email template needs a subject), or a check stricter
+# than the schema's format (a URL Django's validator refuses, a date outside
+# 1970-2099, a NUL character in a filter, a country that is not ISO 3166). Closing
+# them means seeding known references into the generation and stating the rules in
+# the schema (docs/security.md, "API conformance"). Measured at the CI bound;
 # remove an entry once its operation conforms.
 DATA_CHECKS_ON = os.environ.get("FUZZ_DATA_CHECKS") == "1"
 KNOWN_NONCONFORMING = {
-    "GET /api/v1/call-records/": ["negative_data_rejection"],
-    "GET /api/v1/calls/": ["negative_data_rejection"],
-    "GET /api/v1/contact-attempts/": ["negative_data_rejection"],
-    "GET /api/v1/customers/": ["negative_data_rejection"],
-    "GET /api/v1/escalation-policies/": ["negative_data_rejection"],
-    "GET /api/v1/integration-tokens/": ["negative_data_rejection"],
-    "GET /api/v1/loans/": ["negative_data_rejection"],
-    "GET /api/v1/outbound-messages/": ["negative_data_rejection"],
-    "GET /api/v1/queues/": ["negative_data_rejection"],
-    "GET /api/v1/reports/team/": ["negative_data_rejection"],
-    "GET /api/v1/restrictions/": ["negative_data_rejection"],
-    "GET /api/v1/webhook-subscriptions/": ["negative_data_rejection"],
+    "GET /api/v1/loans/": ["positive_data_acceptance"],
+    "GET /api/v1/outbound-messages/": ["positive_data_acceptance"],
+    "GET /api/v1/reports/team/": ["positive_data_acceptance"],
     "POST /api/v1/approvals/": ["positive_data_acceptance"],
     "POST /api/v1/calls/": ["positive_data_acceptance"],
     "POST /api/v1/case-reassignments/": ["positive_data_acceptance"],
+    "POST /api/v1/compliance/check/": ["positive_data_acceptance"],
     "POST /api/v1/contact-attempts/": ["positive_data_acceptance"],
     "POST /api/v1/customers/": ["positive_data_acceptance"],
-    "POST /api/v1/customers/search/": ["negative_data_rejection"],
     "POST /api/v1/escalation-policies/": ["positive_data_acceptance"],
     "POST /api/v1/follow-ups/{reference}/status/": ["positive_data_acceptance"],
     "POST /api/v1/imports/": ["positive_data_acceptance"],
@@ -72,8 +68,8 @@ KNOWN_NONCONFORMING = {
     "POST /api/v1/queues/": ["positive_data_acceptance"],
     "POST /api/v1/repayment-plans/": ["positive_data_acceptance"],
     "POST /api/v1/restrictions/": ["positive_data_acceptance"],
-    "POST /api/v1/templates/": ["negative_data_rejection"],
-    "POST /api/v1/webhook-subscriptions/": ["negative_data_rejection"],
+    "POST /api/v1/templates/": ["positive_data_acceptance"],
+    "POST /api/v1/webhook-subscriptions/": ["positive_data_acceptance"],
 }
 
 
@@ -150,14 +146,15 @@ def test_the_api_answers_every_generated_request_within_its_schema(case, admin_s
     case.headers = {**(case.headers or {}), **admin_session["headers"]}
     case._has_explicit_auth = True
     label = f"{case.operation.method.upper()} {case.operation.path}"
-    # The two data checks are not met everywhere yet (docs/security.md,
-    # "API conformance"): by default they are left out for every operation, so
-    # the CI run is deterministic; FUZZ_DATA_CHECKS=1 runs them, skipping only the
-    # operations known not to conform, to work the list down.
+    # negative_data_rejection holds for every operation and runs in CI;
+    # positive_data_acceptance does not yet (KNOWN_NONCONFORMING, docs/security.md
+    # "API conformance"): by default it is left out, so the CI run is
+    # deterministic; FUZZ_DATA_CHECKS=1 runs it, skipping only the operations known
+    # not to conform, to work the list down.
     skipped = (
         set(KNOWN_NONCONFORMING.get(label, ()))
         if DATA_CHECKS_ON
-        else {"negative_data_rejection", "positive_data_acceptance"}
+        else {"positive_data_acceptance"}
     )
     excluded = [check for check in CHECKS if check.__name__ in skipped]
     response = case.call_and_validate(checks=CHECKS, excluded_checks=excluded)
