@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import CallLog, CallReview
+from core.forms import DateInput
 
 from .services import CRITERIA
 
@@ -20,11 +21,9 @@ class CallFilterForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_to = forms.DateField(required=False, label=_("To"), widget=DateInput())
     outcome = forms.ChoiceField(
         required=False,
         label=_("Outcome"),
@@ -114,17 +113,18 @@ PERIODS = [
     ("7", _("Last 7 days")),
     ("30", _("Last 30 days")),
     ("90", _("Last 90 days")),
+    # Shown when From or To is given: the dates then decide the period.
+    ("range", _("The dates below")),
 ]
+DEFAULT_DAYS = "30"
 
 
 class PeriodForm(forms.Form):
-    days = forms.ChoiceField(required=False, choices=PERIODS, label=_("Period"))
-    start = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    days = forms.ChoiceField(
+        required=False, choices=PERIODS, initial=DEFAULT_DAYS, label=_("Period")
     )
-    end = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(required=False, label=_("From"), widget=DateInput())
+    end = forms.DateField(required=False, label=_("To"), widget=DateInput())
     team = forms.ChoiceField(required=False, label=_("Team"))
 
     def __init__(self, *args, teams=(), **kwargs):
@@ -132,6 +132,15 @@ class PeriodForm(forms.Form):
         self.fields["team"].choices = [("", _("All my teams"))] + [
             (str(t.pk), t.name) for t in teams
         ]
+        # The selector must name the period the figures cover: the dates when given
+        # (they win over a last-N-days choice), else the choice, else the default.
+        if self.is_bound:
+            data = self.data.copy()
+            if data.get("start") or data.get("end"):
+                data["days"] = "range"
+            elif not data.get("days"):
+                data["days"] = DEFAULT_DAYS
+            self.data = data
 
     def clean(self):
         data = super().clean()
@@ -151,7 +160,10 @@ class PeriodForm(forms.Form):
             end = data.get("end") or today
             start = data.get("start") or end - dt.timedelta(days=29)
             return Period(start=start, end=end)
-        return Period.last_days(int(data.get("days") or 30), today=today)
+        days = data.get("days")
+        return Period.last_days(
+            int(days if days and days != "range" else DEFAULT_DAYS), today=today
+        )
 
 
 class ReassignForm(forms.Form):
