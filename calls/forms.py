@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.masking import mask_contact
 from cases.models import RepaymentPlan
 from compliance.models import Channel, ContactRestriction
+from core.forms import DateInput, DateTimeLocalInput
 
 from .models import CallLog, PiiReveal
 
@@ -74,12 +75,12 @@ class CallOutcomeForm(forms.Form):
     promise_due_date = forms.DateField(
         label=_("Promised by"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     callback_at = forms.DateTimeField(
         label=_("Call back at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
     )
     # `accept` only helps the file picker; calls.services.recording_check decides.
     recording = forms.FileField(
@@ -116,9 +117,7 @@ class RevealForm(forms.Form):
 
 class PromiseForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
-    due_date = forms.DateField(
-        label=_("Promised by"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Promised by"), widget=DateInput())
 
 
 class PlanForm(forms.Form):
@@ -131,9 +130,7 @@ class PlanForm(forms.Form):
     )
     total = forms.DecimalField(label=_("Total"), max_digits=14, decimal_places=2)
     count = forms.IntegerField(label=_("Number of instalments"), min_value=1, initial=3)
-    first_due_date = forms.DateField(
-        label=_("First due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_due_date = forms.DateField(label=_("First due date"), widget=DateInput())
     every_days = forms.IntegerField(
         label=_("Days between instalments"), min_value=1, max_value=366, initial=30
     )

@@ -14,6 +14,7 @@ from cases.models import EscalationStep, Team, WorkQueue
 from compliance.models import HolidayOverride
 from compliance.vocabulary import ALL_DAYS
 from core.errors import ApplicationError
+from core.forms import DateInput, DateTimeLocalInput
 from escalation.services import StepInput
 from messaging.models import MessageTemplate
 from messaging.rendering import ALLOWED_VARIABLES
@@ -139,7 +140,7 @@ def apply_step_errors(
 class SimulateForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Simulate as of"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
     )
 
     @staticmethod
@@ -300,7 +301,7 @@ class HolidayForm(forms.ModelForm):
     class Meta:
         model = HolidayOverride
         fields = ["country", "date", "is_holiday", "name"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
 
 # --- queues and teams ---
@@ -345,7 +346,7 @@ class AsOfForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Configuration as of"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
     )
     decision = forms.IntegerField(
         label=_("…or the rules behind decision number"), required=False, min_value=1
