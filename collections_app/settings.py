@@ -286,6 +286,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
+# An optional read replica for reads that may lag (dashboards, reports, exports:
+# core.replica). Tests mirror it onto the primary's test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = {
+        **env_database("REPLICA_DATABASE_URL", ""),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")

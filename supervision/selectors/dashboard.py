@@ -29,6 +29,7 @@ from django.utils import timezone
 from calls.models import CallLog, CallReview
 from cases.models import Loan, Payment, PromiseToPay, RepaymentPlan, Team
 from compliance.models import ContactAttempt
+from core.replica import replica_reads
 from core.roles import Role
 
 from ..models import PaymentCredit
@@ -187,11 +188,14 @@ def team_dashboard_cached(
     standard periods ahead of time, so opening the page does not wait for them."""
     seconds = dashboard_cache_seconds()
     if seconds <= 0:
-        return team_dashboard(user=user, period=period, team=team)
+        with replica_reads():
+            return team_dashboard(user=user, period=period, team=team)
     key = _dashboard_key(user, period, team)
     board = cache.get(key)
     if board is None:
-        board = team_dashboard(user=user, period=period, team=team)
+        # Figures may lag by the cache's lifetime already: the replica will do.
+        with replica_reads():
+            board = team_dashboard(user=user, period=period, team=team)
         cache.set(key, board, seconds)
     return board
 
