@@ -108,12 +108,15 @@ def _ledger_anchors(now):
     yield seqs
     yield info
     newest = max((a.created_at for a in latest.values()), default=None)
+    # Always exported (without a sample until the first anchor), so the alert on a
+    # stale anchor has its series from the first scrape on.
+    age = GaugeMetricFamily(
+        "collections_ledger_anchor_age_seconds",
+        "Seconds since the newest decision-chain anchor was written.",
+    )
     if newest is not None:
-        yield GaugeMetricFamily(
-            "collections_ledger_anchor_age_seconds",
-            "Seconds since the newest decision-chain anchor was written.",
-            value=(now - newest).total_seconds(),
-        )
+        age.add_metric([], (now - newest).total_seconds())
+    yield age
 
 
 def _queue_depth() -> int | None:
