@@ -216,6 +216,8 @@ MIDDLEWARE = [
     "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A redirect answered to a targeted htmx request becomes HX-Redirect.
+    "core.middleware.HtmxRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # NUL characters in /api/ URLs answer 400/404, never reach PostgreSQL.
     "core.api_errors.RejectNulCharactersMiddleware",

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def _signed_in(request) -> bool:
@@ -121,3 +122,29 @@ class SessionTimeoutMiddleware:
             response["HX-Redirect"] = redirect_to_login(next_url)["Location"]
             return response
         return self.get_response(request)
+
+
+class HtmxRedirectMiddleware:
+    """A redirect answered to a targeted htmx request becomes HX-Redirect.
+
+    htmx follows a 302 inside its XMLHttpRequest and swaps whatever page it lands
+    on into the request's target: proposing a plan put the whole case page inside
+    the plan form. With HX-Redirect the browser navigates instead. Boosted links and
+    forms replace the whole body anyway, so their redirects are left to htmx."""
+
+    REDIRECTS = {301, 302, 303, 307, 308}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if (
+            htmx
+            and not htmx.boosted
+            and response.status_code in self.REDIRECTS
+            and response.has_header("Location")
+        ):
+            return HttpResponseClientRedirect(response["Location"])
+        return response
