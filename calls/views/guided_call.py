@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
@@ -32,6 +33,13 @@ from .case_page import (
 )
 
 STAGES = ("identify", "third_party", "explain", "resolve")
+
+# The collector must know at once that the notes went to a supervisor (the same
+# lint as templates: threats, third-party disclosure, false statements).
+NOTES_FLAGGED = gettext_lazy(
+    "Your notes were flagged for supervisor review: they contain wording the "
+    "content rules do not allow. Keep notes factual."
+)
 
 
 def _case(request, reference):
@@ -109,7 +117,7 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         attempt = call["attempt"]
         try:
-            services.call_log_with_promise(
+            log = services.call_log_with_promise(
                 user=request.user,
                 case=case,
                 attempt=attempt,
@@ -139,7 +147,10 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect(url)
             if request.htmx:
                 context = case_page_context(request, case, call_logged=True)
+                context["notes_flagged"] = log.notes_flagged
                 return render(request, "calls/_call_logged.html", context)
+            if log.notes_flagged:
+                messages.warning(request, NOTES_FLAGGED)
             return redirect("case-detail", reference=case.reference)
     call["form"] = form
     page = case_page_context(request, case, call=call)
