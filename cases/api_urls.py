@@ -15,6 +15,11 @@ urlpatterns = [
         apis.CustomerDetailApi.as_view(),
         name="customer-detail",
     ),
+    path(
+        "customers/<str:reference>/stated-time-zone/",
+        apis.CustomerStatedTimeZoneApi.as_view(),
+        name="customer-stated-time-zone",
+    ),
     path("loans/", apis.LoanListCreateApi.as_view(), name="loans"),
     path("loans/<str:reference>/", apis.LoanDetailApi.as_view(), name="loan-detail"),
     path("payments/", apis.PaymentCreateApi.as_view(), name="payments"),

@@ -31,6 +31,7 @@ from .serializers import (
     LoanOutputSerializer,
     PaymentInputSerializer,
     PaymentOutputSerializer,
+    StatedTimeZoneInputSerializer,
 )
 
 # --------------------------------------------------------------------------------------
@@ -160,6 +161,38 @@ class CustomerDetailApi(APIView):
         responses={200: CustomerOutputSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, reference: str) -> Response:
+        customer = access.customer_get_for_user(
+            user=request.user, reference=reference, field="reference"
+        )
+        return Response(CustomerOutputSerializer(customer).data)
+
+
+class CustomerStatedTimeZoneApi(APIView):
+    """The zone a customer stated (issue 16 item 1): it overrides the zone the
+    bank holds, the address and every phone number in the contact window."""
+
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "customers:write"}
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="customers_stated_time_zone",
+        summary="Record the time zone the customer stated (blank clears it)",
+        request=StatedTimeZoneInputSerializer,
+        responses={200: CustomerOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        customer = access.customer_get_for_user(
+            user=request.user, reference=reference, field="reference"
+        )
+        data = parse(StatedTimeZoneInputSerializer, request.data)
+        services.customer_stated_zone_set(
+            customer=customer,
+            time_zone=data["time_zone"],
+            reason=data["reason"],
+            actor=request.user,
+            source="api",
+        )
         customer = access.customer_get_for_user(
             user=request.user, reference=reference, field="reference"
         )

@@ -134,13 +134,33 @@ class ContactPointOutputSerializer(serializers.Serializer):
         return point.invalid_at is not None
 
 
+class StatedTimeZoneInputSerializer(serializers.Serializer):
+    time_zone = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        help_text="IANA zone the customer stated, e.g. America/Los_Angeles; "
+        "blank to clear it.",
+    )
+    reason = serializers.CharField(
+        max_length=500, help_text="What the customer said (kept in the history)."
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        return _as_field_error(services_intake.time_zone_normalize, value)
+
+
 class CustomerOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
     full_name = serializers.CharField()
     national_id = serializers.SerializerMethodField(help_text="Masked.")
     country = serializers.CharField()
     region = serializers.CharField()
-    time_zone = serializers.CharField()
+    time_zone = serializers.CharField(
+        help_text="The zone the bank's records carry: one location signal."
+    )
+    stated_time_zone = serializers.CharField(
+        help_text="A zone the customer stated: overrides every other signal."
+    )
     language = serializers.CharField()
     address = serializers.SerializerMethodField(help_text="Masked.")
     contact_points = ContactPointOutputSerializer(many=True)

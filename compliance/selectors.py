@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from .models import ContactAttempt, RulePack
 from .packs import DEFAULT_PACKS, Pack, default_parameters, pack_from_row
 from .rules.base import POINT_KIND_FOR_CHANNEL, Context, Event, Point, Restriction
-from .rules.zones import candidate_zones
+from .rules.zones import candidate_zones, person_phones
 
 COUNTRY_PACKS = {"CN": "cn", "US": "us", "GB": "uk"}
 
@@ -381,18 +381,13 @@ def build_context(
     inputs: CustomerInputs,
     holidays: dict,
 ) -> Context:
-    phone = None
-    if pack.window_intersection:
-        if point is not None and point.kind == "phone":
-            phone = point.value
-        else:
-            own_phone = default_point(inputs.points, "call")
-            phone = own_phone.value if own_phone else None
     zones = candidate_zones(
-        explicit=customer.time_zone,
+        stated=customer.stated_time_zone,
+        held=customer.time_zone,
         country=customer.country,
         region=customer.region,
-        phone=phone,
+        # Every own number is a location signal where the pack intersects them.
+        phones=person_phones(inputs.points, point) if pack.window_intersection else (),
         fallback=pack.zone.key,
         intersection=pack.window_intersection,
     )

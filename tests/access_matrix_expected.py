@@ -1192,6 +1192,9 @@ EXPECTED = {
     "api:customer-detail": {
         "GET": "401 ok 404 ok 404 ok | customers:read",
     },
+    "api:customer-stated-time-zone": {
+        "POST": "401 400 404 400 404 400 | customers:write",
+    },
     "api:customers": {
         "GET": "401 ok ok ok ok ok | customers:read",
         "POST": "401 403 403 403 403 400 | customers:write",

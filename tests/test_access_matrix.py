@@ -205,6 +205,7 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "supervision:approval-decide": {"reference": approval.reference},
         "supervision:follow-up-status": {"reference": follow_up.reference},
         "api:customer-detail": {"reference": case.customer.reference},
+        "api:customer-stated-time-zone": {"reference": case.customer.reference},
         "api:loan-detail": {"reference": loan.reference},
         "api:call-record-detail": {"reference": call.reference},
         "api:approval-plan-decide": {"reference": plan.reference},

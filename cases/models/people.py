@@ -81,8 +81,19 @@ class Customer(models.Model):
     country = models.CharField(_("country"), max_length=2, default="CN")
     region = models.CharField(_("region"), max_length=32, blank=True)
     address = models.TextField(_("address"), blank=True)
-    # Explicit IANA zone; blank means "derive from country, region and phone numbers".
+    # The zone the bank's records carry (imported or entered): one location signal
+    # among the address and the phone numbers (compliance.rules.zones).
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # A zone the customer stated ("I live in Los Angeles now"): overrides every
+    # other signal, as the customer's own word on when a call is convenient.
+    # db_default: the set-based writers (imports, benchmarks) leave it to the
+    # database.
+    stated_time_zone = models.CharField(
+        _("time zone stated by the customer"),
+        max_length=64,
+        blank=True,
+        db_default="",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -11,6 +11,7 @@ A package (split past ~500 lines, DESIGN.md section 2); import from here:
 """
 
 from .contact_points import contact_point_mark_invalid
+from .customers import customer_stated_zone_set
 from .delinquency import (
     bucket_for,
     days_past_due,
@@ -33,6 +34,7 @@ from .queues import queue_save, team_save
 __all__ = [
     "bucket_for",
     "contact_point_mark_invalid",
+    "customer_stated_zone_set",
     "days_past_due",
     "delinquency_refresh",
     "payment_record",

@@ -1,4 +1,4 @@
-"""Candidate time zones of a person: explicit zone, address and phone numbers.
+"""Candidate time zones of a person: stated zone, held zone, address, phone numbers.
 
 Reg F §1006.6(b)(1)(i) and (b)(4): when location signals conflict (an Eastern area
 code, a Pacific address), contact only when it is convenient in every candidate zone.
@@ -97,10 +97,11 @@ def phone_zones(e164: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def candidate_zones(
     *,
-    explicit: str,
+    stated: str,
+    held: str,
     country: str,
     region: str,
-    phone: str | None,
+    phones: tuple[str, ...],
     fallback: str,
     intersection: bool,
 ) -> tuple[ZoneInfo, ...]:
@@ -109,10 +110,11 @@ def candidate_zones(
     return tuple(
         zone(n)
         for n in candidate_zone_names(
-            explicit=explicit,
+            stated=stated,
+            held=held,
             country=country,
             region=region,
-            phone=phone,
+            phones=phones,
             fallback=fallback,
             intersection=intersection,
         )
@@ -121,28 +123,70 @@ def candidate_zones(
 
 def candidate_zone_names(
     *,
-    explicit: str,
+    stated: str,
+    held: str,
     country: str,
     region: str,
-    phone: str | None,
+    phones: tuple[str, ...],
     fallback: str,
     intersection: bool,
 ) -> tuple[str, ...]:
     """The zones to respect, primary (the person's own calendar) first.
 
-    An explicit zone is the person's own statement and overrides every derived
-    signal. With `intersection` (us) the address and phone signals are all kept;
-    otherwise the first known signal wins.
+    `stated` is a zone the customer told us ("I live in Los Angeles now"): the
+    customer's own statement of where a call is convenient, it overrides every other
+    signal. `held` is the zone the bank's records carry (imported or entered): one
+    signal among the others, never an override.
+
+    With `intersection` (us, Reg F §1006.6(b)(1) and comment 6(b)(1)-2) the time
+    must be convenient in every location the information indicates: the held zone,
+    the address, and each of the person's own phone numbers, whichever is dialled.
+    Otherwise (cn, uk, as their packs define) the held zone when set, else the
+    address, else the first number's zone.
     """
-    if explicit and zone(explicit) is not None:
-        return (explicit,)
-    names: list[str] = list(address_zones(country, region))
-    if intersection or not names:
-        if phone:
-            for name in phone_zones(phone):
-                if name not in names:
-                    names.append(name)
-        if not intersection:
-            names = names[:1]
-    names = [n for n in names if zone(n) is not None]
+    if stated and zone(stated) is not None:
+        return (stated,)
+    names: list[str] = []
+
+    def add(candidates) -> None:
+        for name in candidates:
+            if name not in names and zone(name) is not None:
+                names.append(name)
+
+    if intersection:
+        add([held] if held else [])
+        add(address_zones(country, region))
+        for phone in phones:
+            add(phone_zones(phone))
+    else:
+        add([held] if held else [])
+        if not names:
+            add(address_zones(country, region)[:1])
+        if not names:
+            for phone in phones:
+                add(phone_zones(phone)[:1])
+                if names:
+                    break
     return tuple(names) if names else (fallback,)
+
+
+def person_phones(points, dialled=None) -> tuple[str, ...]:
+    """The person's own usable numbers (not third parties', not invalid), the
+    dialled one first when it is theirs: every one of them is a location signal."""
+    phones: list[str] = []
+    if (
+        dialled is not None
+        and dialled.kind == "phone"
+        and not dialled.third_party
+        and dialled.value
+    ):
+        phones.append(dialled.value)
+    for p in points:
+        if (
+            p.kind == "phone"
+            and not p.third_party
+            and p.invalid_at is None
+            and p.value not in phones
+        ):
+            phones.append(p.value)
+    return tuple(phones)

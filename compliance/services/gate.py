@@ -48,8 +48,8 @@ HORIZON_LIMIT = dt.timedelta(days=400)
 @dataclass(frozen=True, slots=True)
 class ContactProposal:
     """One contact the sweep (or anyone) proposes; see `contact_evaluate`. The
-    customer may also be a record with its pk, country, region and time_zone, or an
-    id."""
+    customer may also be a record with its pk, country, region, time_zone and
+    stated_time_zone, or an id."""
 
     customer: Customer
     channel: str
@@ -198,7 +198,7 @@ def _evaluate_many(
         return []
     # Customers may be given by id; fetch the missing ones in one query.
     # A customer is given as a model instance, as a record with the fields the gate
-    # reads (pk, country, region, time_zone: the sweep's), or by id.
+    # reads (pk, country, region, time_zone, stated_time_zone: the sweep's), or by id.
     wanted_ids = {p.customer for p in items if not hasattr(p.customer, "pk")}
     fetched = (
         {c.pk: c for c in Customer.objects.filter(pk__in=wanted_ids)}

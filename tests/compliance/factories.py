@@ -91,6 +91,7 @@ def rule_context(
     country: str | None = None,
     region: str = "",
     time_zone: str = "",
+    stated_time_zone: str = "",
     restrictions=(),
     events=(),
     own_phones=None,
@@ -105,7 +106,7 @@ def rule_context(
     """
     from compliance.packs import compile_pack, default_parameters, merge_parameters
     from compliance.rules.base import POINT_KIND_FOR_CHANNEL, Context
-    from compliance.rules.zones import candidate_zones
+    from compliance.rules.zones import candidate_zones, person_phones
 
     if isinstance(pack, str):
         params = merge_parameters(default_parameters(pack), parameters)
@@ -117,21 +118,23 @@ def rule_context(
         ]
         point = own_point(value, kind=kind)
     country = country or {"cn": "CN", "us": "US", "uk": "GB"}.get(pack.code, "CN")
-    phone = point.value if point is not None and point.kind == "phone" else None
-    zones = candidate_zones(
-        explicit=time_zone,
-        country=country,
-        region=region,
-        phone=phone if pack.window_intersection else None,
-        fallback=pack.zone.key,
-        intersection=pack.window_intersection,
-    )
     if own_phones is None:
         own_phones = (
             (point.value,)
             if point is not None and point.kind == "phone" and not point.third_party
             else (OWN_PHONE,)
         )
+    phones = [own_point(v) for v in own_phones]
+    zones = candidate_zones(
+        stated=stated_time_zone,
+        held=time_zone,
+        country=country,
+        region=region,
+        # As the selectors do: every own number, the dialled one first.
+        phones=person_phones(phones, point) if pack.window_intersection else (),
+        fallback=pack.zone.key,
+        intersection=pack.window_intersection,
+    )
     return Context(
         pack=pack,
         channel=channel,

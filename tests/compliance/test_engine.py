@@ -46,7 +46,7 @@ def test_allowed_call_in_cn_carries_recording_and_identity_conditions():
 
 
 def test_us_texts_must_carry_an_opt_out():
-    ctx = rule_context("us", channel="sms", time_zone="America/New_York")
+    ctx = rule_context("us", channel="sms", stated_time_zone="America/New_York")
     decision = evaluate(ctx, dt.datetime(2026, 3, 10, 10, 0, tzinfo=NY))
     assert decision.conditions == ["include_opt_out"]
 

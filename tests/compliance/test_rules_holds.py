@@ -259,7 +259,7 @@ def test_us_location_contact_with_a_third_party_happens_once():
     at = dt.datetime(2026, 3, 10, 12, tzinfo=ny)
     point = third_party_point("+12125550199", relationship="relative")
     ctx = rule_context(
-        "us", point=point, purpose="location", time_zone="America/New_York"
+        "us", point=point, purpose="location", stated_time_zone="America/New_York"
     )
     assert evaluate(ctx, at).allowed
     earlier = call(at - 40 * DAY, "third_party", value="+12125550199", third_party=True)

@@ -66,10 +66,11 @@ def test_cn_letters_have_no_window():
 
 def test_us_number_area_code_and_address_state_give_two_candidate_zones():
     names = candidate_zone_names(
-        explicit="",
+        stated="",
+        held="",
         country="US",
         region="CA",
-        phone="+12125550100",
+        phones=("+12125550100",),
         fallback="America/New_York",
         intersection=True,
     )
@@ -99,15 +100,64 @@ def test_us_number_without_a_geographic_zone_adds_no_candidate():
     assert [z.key for z in ctx.zones] == ["America/Los_Angeles"]
 
 
-def test_explicit_time_zone_overrides_derived_signals():
+def test_a_zone_the_customer_stated_overrides_every_other_signal():
     ctx = rule_context(
-        "us", region="CA", time_zone="America/Chicago", point=own_point("+12125550100")
+        "us",
+        region="CA",
+        time_zone="America/Denver",
+        stated_time_zone="America/Chicago",
+        point=own_point("+12125550100"),
     )
     assert [z.key for z in ctx.zones] == ["America/Chicago"]
 
 
+# Issue 16 item 1: Reg F §1006.6(b)(1), comment 6(b)(1)-2: convenient in every
+# location the collector's information indicates, whichever number is dialled.
+
+
+def test_us_a_held_pacific_zone_does_not_hide_the_eastern_mobile():
+    # Was: the record's zone overrode the number, so 21:30 Eastern (18:30 Pacific)
+    # was allowed.
+    ctx = rule_context(
+        "us", time_zone="America/Los_Angeles", point=own_point("+12125550100")
+    )
+    assert {z.key for z in ctx.zones} == {"America/Los_Angeles", "America/New_York"}
+    [block] = blocks(ctx, dt.datetime(2026, 3, 10, 21, 30, tzinfo=NY))
+    assert block.code == "contact_window"
+
+
+def test_us_a_mountain_landline_counts_when_the_eastern_mobile_is_dialled():
+    # Was: only the dialled number's zone counted, so 09:30 Eastern (07:30 Mountain)
+    # was allowed on the mobile.
+    mobile, landline = "+12125550100", "+13035550100"
+    ctx = rule_context(
+        "us", region="NY", point=own_point(mobile), own_phones=(mobile, landline)
+    )
+    assert [z.key for z in ctx.zones] == ["America/New_York", "America/Denver"]
+    [block] = blocks(ctx, dt.datetime(2026, 3, 10, 9, 30, tzinfo=NY))
+    # 08:00 in Denver is 10:00 in New York.
+    assert block.until == dt.datetime(2026, 3, 10, 10, 0, tzinfo=NY)
+
+
+def test_us_a_stated_zone_makes_the_pacific_evening_callable():
+    ctx = rule_context(
+        "us",
+        time_zone="America/New_York",
+        stated_time_zone="America/Los_Angeles",
+        point=own_point("+12125550100"),
+    )
+    assert blocks(ctx, dt.datetime(2026, 3, 10, 21, 30, tzinfo=NY)) == []
+
+
+def test_cn_and_uk_keep_their_single_zone():
+    cn = rule_context("cn", time_zone="Asia/Shanghai", point=own_point("+12125550100"))
+    assert [z.key for z in cn.zones] == ["Asia/Shanghai"]
+    uk = rule_context("uk", point=own_point("+447700900123"))
+    assert [z.key for z in uk.zones] == ["Europe/London"]
+
+
 def test_us_spring_forward_day_opens_at_0800_daylight_time():
-    ctx = rule_context("us", time_zone="America/New_York")
+    ctx = rule_context("us", stated_time_zone="America/New_York")
     # Saturday 7 Mar 2026 21:30 EST; DST starts Sunday 8 Mar at 02:00.
     [block] = blocks(ctx, dt.datetime(2026, 3, 7, 21, 30, tzinfo=NY))
     assert block.until == dt.datetime(2026, 3, 8, 12, 0, tzinfo=UTC)  # 08:00 EDT
@@ -115,7 +165,7 @@ def test_us_spring_forward_day_opens_at_0800_daylight_time():
 
 
 def test_us_fall_back_day_opens_at_0800_standard_time():
-    ctx = rule_context("us", time_zone="America/New_York")
+    ctx = rule_context("us", stated_time_zone="America/New_York")
     [block] = blocks(ctx, dt.datetime(2026, 10, 31, 22, 0, tzinfo=NY))
     assert block.until == dt.datetime(2026, 11, 1, 13, 0, tzinfo=UTC)  # 08:00 EST
     assert blocks(ctx, dt.datetime(2026, 11, 1, 12, 59, tzinfo=UTC))[0].until == (
@@ -124,7 +174,7 @@ def test_us_fall_back_day_opens_at_0800_standard_time():
 
 
 def test_us_window_closes_at_2100_local_on_the_dst_day():
-    ctx = rule_context("us", time_zone="America/New_York")
+    ctx = rule_context("us", stated_time_zone="America/New_York")
     assert blocks(ctx, dt.datetime(2026, 3, 8, 20, 59, tzinfo=NY)) == []
     assert blocks(ctx, dt.datetime(2026, 3, 8, 21, 0, tzinfo=NY)) != []
 
