@@ -454,3 +454,133 @@ def test_a_sweep_is_timed_and_its_decisions_and_actions_counted_for_metrics(
         reason="none",
     )
     assert after == allowed + 1
+
+
+# --- a ladder that always moves (issue 17, item 1) ---------------------------------
+
+
+def test_a_customer_with_no_email_skips_the_email_rung_and_reaches_the_call_same_sweep(
+    ladder, queue
+):
+    """Issue 17: 13 of 46 cases stayed on rung 1 after 100 days, their email rung
+    "blocked" every day with no next time. In small form: no email address at all."""
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138011")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 3
+    [task] = CallTask.objects.filter(case=case)
+    assert task.due_at == day(11)
+    assert report.steps["standard v1 #2 Email"]["skipped"] == 1
+    # The skip is on the ledger with the gate's reason and the skip's, in en and zh.
+    attempt = ContactAttempt.objects.get(case=case, channel="email")
+    assert attempt.result == "blocked"
+    codes = [r["code"] for r in attempt.decision.reasons]
+    assert codes == ["invalid_contact_point", "rung_skipped"]
+    skip = attempt.decision.reasons[-1]
+    assert "next rung" in skip["message"]
+    assert "下一级" in skip["message_zh"]
+    # Timing counts from the last rung actually done (the SMS), not from the skip.
+    assert case.stage_at == day(11)
+
+
+def test_after_a_skipped_rung_the_next_waits_counting_from_the_last_rung_done(
+    ladder, queue
+):
+    case = CaseFactory(max_days_past_due=1, opened_at=day(1, 1))
+    ContactPointFactory(customer=case.customer, value="+8613800138012")
+    sweep_days(case, range(1, 5))
+    case.refresh_from_db()
+    # SMS on day 1; the email rung (due day 3) skipped; the call is 4 days after
+    # the SMS, so day 5, not day 7.
+    assert case.stage.order == 2
+    assert case.stage_at == day(1)
+    assert not CallTask.objects.filter(case=case).exists()
+    sweep_days(case, [5])
+    [task] = CallTask.objects.filter(case=case)
+    assert task.due_at == day(5)
+
+
+def test_a_skipped_first_rung_starts_the_clock_for_the_next(ladder, queue):
+    ladder.steps.filter(order=1).update(on_unusable="skip")
+    case = CaseFactory(max_days_past_due=1, opened_at=day(1, 1))
+    ContactPointFactory(
+        customer=case.customer, value="+8613800138013", opted_out_at=day(0)
+    )
+    ContactPointFactory(
+        customer=case.customer, channel="email", value="li.na@example.cn"
+    )
+    sweep_days(case, range(1, 4))
+    case.refresh_from_db()
+    # No SMS possible: skipped on day 1; the email 2 days later, on day 3.
+    assert [m.channel for m in OutboundMessage.objects.filter(case=case)] == ["email"]
+    assert case.stage.order == 2
+
+
+def test_a_rung_set_to_wait_waits_for_a_usable_channel(ladder, queue):
+    ladder.steps.filter(order=2).update(on_unusable="wait")
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138014")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 1
+    assert case.next_action_at == day(12)
+    assert report.steps["standard v1 #2 Email"]["blocked"] == 1
+    assert not CallTask.objects.filter(case=case).exists()
+
+
+def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
+    ladder.steps.filter(order=2).update(
+        on_unusable="substitute",
+        substitute_action="sms",
+        substitute_template_code="sms-reminder",
+    )
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138015")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 2
+    assert case.stage_at == day(11)
+    [message] = OutboundMessage.objects.filter(case=case, step__order=2)
+    assert message.channel == "sms"
+    assert message.contact_attempt.allowed
+    assert report.steps["standard v1 #2 Email"]["substituted"] == 1
+
+
+def test_a_hold_defers_rather_than_skips(ladder, queue):
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138016")
+    ContactRestriction.objects.create(
+        customer=case.customer,
+        kind="legal_hold",
+        starts_at=day(0),
+        reason="litigation",
+    )
+
+    escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 1
+    assert case.next_action_at == day(12)
+    assert not CallTask.objects.filter(case=case).exists()
+
+
+def test_a_rerun_after_skipping_creates_nothing(ladder, queue):
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138017")
+    escalation_sweep(at=day(11))
+    counts = (Decision.objects.count(), CallTask.objects.count())
+    again = escalation_sweep(at=day(11) + dt.timedelta(minutes=5))
+    assert again.created == 0
+    assert (Decision.objects.count(), CallTask.objects.count()) == counts
