@@ -37,10 +37,28 @@ class StepSerializer(serializers.Serializer):
     priority = serializers.IntegerField(required=False, default=0)
     skip_while_promise = serializers.BooleanField(required=False, default=True)
     skip_while_plan = serializers.BooleanField(required=False, default=True)
+    on_unusable = serializers.ChoiceField(
+        choices=EscalationStep.OnUnusable.choices, required=False, default="skip"
+    )
+    substitute_action = serializers.ChoiceField(
+        choices=EscalationStep.SUBSTITUTE_ACTIONS,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    substitute_template = serializers.CharField(
+        source="substitute_template_code",
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class StepInputSerializer(StepSerializer):
     template = serializers.CharField(required=False, allow_blank=True, default="")
+    substitute_template = serializers.CharField(
+        required=False, allow_blank=True, default=""
+    )
     queue = serializers.CharField(required=False, allow_blank=True, default="")
 
 

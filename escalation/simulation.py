@@ -159,6 +159,9 @@ def _signature(step: EscalationStep) -> tuple:
         step.template_code,
         step.skip_while_promise,
         step.skip_while_plan,
+        step.on_unusable,
+        step.substitute_action,
+        step.substitute_template_code,
     )
 
 
