@@ -35,9 +35,10 @@ from cases.models import (
     Payment,
     PromiseToPay,
     RepaymentPlan,
+    WorkQueue,
 )
 from compliance.ledger import LedgerEntry
-from compliance.models import ContactAttempt
+from compliance.models import ContactAttempt, ContactRestriction
 from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
@@ -46,6 +47,7 @@ from core.metrics import sweep_observe
 from messaging.models import MessageTemplate, OutboundMessage
 
 from .batches import run_batches
+from .models import WorkItem
 from .report import SweepReport
 from .services import stage_successors
 from .sweep_writes import SweepMessage, sweep_batch_write
@@ -61,6 +63,8 @@ CHANNEL_FOR_ACTION = {
     Action.CALL_TASK: "call",
 }
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
+# Rungs that ask a person, not a debtor: work items, never call tasks.
+WORK_ITEM_ACTIONS = {Action.SUPERVISOR_REVIEW, Action.LEGAL_REFERRAL}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
 
@@ -284,6 +288,7 @@ def _sweep_batch(
             return
         sweep_batch_write(out.ledger, out.messages)
         CallTask.objects.bulk_create(out.tasks)
+        _work_items_write(step, out.items, at=at)
         update_by_ids(
             Case,
             [c.pk for c in out.done],
@@ -354,6 +359,7 @@ class _BatchOut:
     ledger: list[LedgerEntry] = field(default_factory=list)
     messages: list[SweepMessage] = field(default_factory=list)
     tasks: list[CallTask] = field(default_factory=list)
+    items: list[SweepCase] = field(default_factory=list)
 
     def do(self, case, decision, step, *, action, template, at) -> None:
         self.done.append(case)
@@ -369,6 +375,8 @@ class _BatchOut:
                     channel=action,
                 )
             )
+        elif action in WORK_ITEM_ACTIONS:
+            self.items.append(case)
         else:
             self.tasks.append(_task(case, step, due_at=at))
 
@@ -433,17 +441,56 @@ def _substitute(step, pairs, *, out: _BatchOut, at, counts, overrides) -> None:
                 counts["created"] += 1
 
 
+def _work_items_write(
+    step: EscalationStep, cases: list[SweepCase], *, at: dt.datetime
+) -> None:
+    """The rung's work items (a supervisor review, a legal referral), owned by the
+    team of the step's queue (else the case's), in bulk; a legal referral puts a
+    legal hold on contacting the customer at once (docs/decisions.md, record 41).
+    Bulk rows write no history: the items' own rows are the sweep's audit."""
+    if not cases:
+        return
+    queue_ids = {step.queue_id or c.queue_id for c in cases} - {None}
+    teams = dict(
+        WorkQueue.objects.filter(pk__in=queue_ids).values_list("pk", "team_id")
+    )
+    holds: dict[int, int] = {}
+    if step.action == Action.LEGAL_REFERRAL:
+        reason = f"Legal referral (escalation rung {step.order}, {step.name})"
+        rows = ContactRestriction.objects.bulk_create(
+            ContactRestriction(
+                customer_id=c.customer_id,
+                kind=ContactRestriction.Kind.LEGAL_HOLD,
+                starts_at=at,
+                reason=reason,
+                source="escalation:legal_referral",
+            )
+            for c in cases
+        )
+        holds = {c.pk: r.pk for c, r in zip(cases, rows, strict=True)}
+    WorkItem.objects.bulk_create(
+        WorkItem(
+            kind=step.action,
+            case_id=c.pk,
+            step=step,
+            team_id=teams.get(step.queue_id or c.queue_id),
+            reason=f"{step.get_action_display()}: {step.name}",
+            due_at=at,
+            priority=c.priority + step.priority,
+            hold_id=holds.get(c.pk),
+            idempotency_key=_key(c, step),
+        )
+        for c in cases
+    )
+
+
 def _task(case: SweepCase, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
-    """The step's work item in its queue (else the case's). Supervisor reviews and
-    legal referrals are tasks too, their reason naming what is asked."""
-    reason = step.name
-    if step.action != Action.CALL_TASK:
-        reason = f"{step.get_action_display()}: {step.name}"
+    """The step's call task in its queue (else the case's)."""
     return CallTask(
         case_id=case.pk,
         queue_id=step.queue_id or case.queue_id,
         step=step,
-        reason=reason,
+        reason=step.name,
         due_at=due_at,
         priority=case.priority + step.priority,
         idempotency_key=_key(case, step),
@@ -554,7 +601,14 @@ def escalation_sweep(
     report.skipped_ids = []
     if not dry_run:
         # Pages read these tables right after a large sweep: fresh statistics.
-        for model in (DecisionRow, ContactAttempt, OutboundMessage, CallTask, Case):
+        for model in (
+            DecisionRow,
+            ContactAttempt,
+            OutboundMessage,
+            CallTask,
+            WorkItem,
+            Case,
+        ):
             analyze_if_large(model, report.created)
         sweep_observe(
             seconds=time.monotonic() - started,

@@ -16,7 +16,9 @@ from django.utils import timezone
 from calls.models import CallTask
 from cases.models import Case, EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt, ContactRestriction, Decision
+from compliance.services import contact_evaluate
 from escalation import sweep
+from escalation.models import WorkItem
 from escalation.sweep import escalation_sweep
 from messaging.models import OutboundMessage
 from tests.cases.factories import (
@@ -214,7 +216,7 @@ def test_run_escalation_prints_counts_per_step_and_reason(case, capsys):
     assert "blocked by contact_window: 1" in out
 
 
-def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue):
+def test_a_supervisor_review_step_creates_a_work_item_not_a_call_task(queue, team):
     # The installed default ladder: call (order 3) then supervisor review at 60 DPD.
     policy = EscalationPolicy.objects.get(code="standard", status="active")
     case = CaseFactory(
@@ -224,11 +226,35 @@ def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue
         stage_at=day(1),
     )
     assert escalation_sweep(at=day(60)).created == 1
-    [task] = CallTask.objects.filter(case=case)
-    assert task.reason == "Supervisor review: Supervisor review"
-    assert task.queue == queue
+    assert not CallTask.objects.filter(case=case).exists()
+    [item] = WorkItem.objects.filter(case=case)
+    assert (item.kind, item.state, item.team) == ("supervisor_review", "open", team)
+    assert item.reason == "Supervisor review: Supervisor review"
+    assert item.due_at == day(60)
     case.refresh_from_db()
     assert case.stage.order == 4
+    assert escalation_sweep(at=day(60, 11)).created == 0
+    assert WorkItem.objects.count() == 1
+
+
+def test_a_legal_referral_step_opens_a_legal_item_and_a_legal_hold(queue, team):
+    policy = EscalationPolicy.objects.get(code="standard", status="active")
+    case = CaseFactory(
+        max_days_past_due=90,
+        queue=queue,
+        stage=policy.steps.get(order=4),
+        stage_at=day(60),
+    )
+    ContactPointFactory(customer=case.customer, value="+8613800138020")
+    assert escalation_sweep(at=day(90)).created == 1
+    [item] = WorkItem.objects.filter(case=case)
+    assert item.kind == "legal_referral"
+    assert item.hold.kind == "legal_hold"
+    assert item.hold.customer_id == case.customer_id
+    # The gate now blocks collection contact.
+    decision = contact_evaluate(customer=case.customer, channel="call", at=day(91))
+    assert not decision.allowed
+    assert "legal_hold" in decision.codes
 
 
 @pytest.fixture
