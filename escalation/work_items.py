@@ -230,6 +230,11 @@ def legal_case_update(
     notes: str = "",
 ) -> WorkItem:
     """Record what the legal case has become: firm, court reference, dates, costs."""
+    if not any((legal_firm, court_reference, filed_on, hearing_on, legal_costs, notes)):
+        raise _error(
+            "legal_firm",
+            "Give the firm, the court reference, a date, the costs or a note.",
+        )
     if legal_costs is not None and legal_costs < 0:
         raise _error("legal_costs", "Costs cannot be negative.")
     if filed_on and hearing_on and hearing_on < filed_on:
