@@ -185,7 +185,12 @@ def test_every_policy_endpoint_declares_the_scope_a_token_needs():
         for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view, method):
                 scope = required_scope(view, method)
-                assert scope in ("policies:read", "policies:write"), pattern.name
+                if pattern.name.startswith("work-item"):
+                    # Work items are for supervisors in person: closed to tokens
+                    # until a scope is decided for them (record 41).
+                    assert scope is None, pattern.name
+                else:
+                    assert scope in ("policies:read", "policies:write"), pattern.name
 
 
 def test_a_token_simulates_with_policies_read_and_rolls_back_only_with_write(
