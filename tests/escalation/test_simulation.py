@@ -135,3 +135,12 @@ def test_the_comparison_reuses_unchanged_rungs_without_changing_the_figures(
     }
     assert compared == live_figures
     assert simulation.steps[0][2] == -1
+
+
+def test_a_simulation_reports_rungs_it_would_skip(portfolio, live):
+    """The case with no phone cannot get the SMS rung: skipped, not blocked."""
+    from escalation.simulation import step_outcomes
+
+    outcomes = step_outcomes(escalation_simulate(policy=live, at=AT))
+    assert outcomes[1].skipped == 1
+    assert "invalid_contact_point" in outcomes[1].reasons
