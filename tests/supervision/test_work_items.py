@@ -146,3 +146,16 @@ def test_the_pages_speak_chinese(client, supervisor, review):
         reverse("supervision:work-items"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert "待办事项" in response.content.decode()
+
+
+def test_the_worklist_reads_a_bounded_number_of_queries(
+    client, supervisor, queue, django_assert_max_num_queries
+):
+    for _ in range(12):
+        work_items.work_item_open(
+            case=CaseFactory(queue=queue), kind="supervisor_review", reason="Review"
+        )
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("supervision:work-items"))
+    assert response.content.decode().count('id="item-WI-') == 12
