@@ -48,6 +48,14 @@ def _reset_sweep(cursor) -> None:
         like,
     )
     cursor.execute("DELETE FROM calls_calltask WHERE idempotency_key LIKE 'esc:%%'")
+    # The work items of the review and legal rungs, and the legal holds they put.
+    cursor.execute(
+        "DELETE FROM escalation_workitem WHERE idempotency_key LIKE 'esc:%%'"
+    )
+    cursor.execute(
+        "DELETE FROM compliance_contactrestriction "
+        "WHERE source = 'escalation:legal_referral'"
+    )
     with ledger_unprotected():
         cursor.execute(
             "DELETE FROM compliance_contactattempt WHERE source = 'escalation'"

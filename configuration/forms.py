@@ -55,6 +55,14 @@ class PolicyForm(forms.Form):
     reason = forms.CharField(label=_("Why this change"), required=False, max_length=80)
 
 
+class DefaultedChoiceField(forms.ChoiceField):
+    """A choice whose absence means its default: a row posted without it (an older
+    page, a script) is neither changed nor invalid."""
+
+    def has_changed(self, initial, data) -> bool:
+        return (data or self.initial) != (initial or self.initial)
+
+
 class StepForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=1, max_value=99)
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -80,11 +88,26 @@ class StepForm(forms.Form):
     skip_while_plan = forms.BooleanField(
         label=_("Skip while a plan is active"), required=False, initial=True
     )
+    on_unusable = DefaultedChoiceField(
+        label=_("When the channel is unusable"),
+        choices=EscalationStep.OnUnusable.choices,
+        initial=EscalationStep.OnUnusable.SKIP,
+        required=False,
+    )
+    substitute_action = forms.ChoiceField(
+        label=_("Substitute channel"),
+        choices=[("", "—"), *EscalationStep.SUBSTITUTE_ACTIONS],
+        required=False,
+    )
+    substitute_template = forms.ChoiceField(
+        label=_("Substitute template"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         codes = sorted(set(MessageTemplate.objects.values_list("code", flat=True)))
         self.fields["template"].choices = [("", "—")] + [(c, c) for c in codes]
+        self.fields["substitute_template"].choices = self.fields["template"].choices
         self.fields["queue"].choices = [("", _("the case's queue"))] + list(
             WorkQueue.objects.order_by("code").values_list("code", "name")
         )
@@ -102,6 +125,9 @@ class StepForm(forms.Form):
             priority=data.get("priority") or 0,
             skip_while_promise=data["skip_while_promise"],
             skip_while_plan=data["skip_while_plan"],
+            on_unusable=data.get("on_unusable") or "skip",
+            substitute_action=data.get("substitute_action") or "",
+            substitute_template=data.get("substitute_template") or "",
         )
 
 

@@ -2,23 +2,31 @@
 /api/v1/escalation-policies/: versioned drafts, simulation, activation (and its
 request, when a second admin must approve), rollback. Each endpoint calls the one
 service (`escalation.services`) or selector the configuration pages call too, and
-declares the scope an integration token needs (policies:read / policies:write)."""
+declares the scope an integration token needs (policies:read / policies:write).
+
+Work items under /api/v1/work-items/ (supervisors and admins): list, detail, a
+review's decision, a legal case's record and close, a write-off's answer."""
 
 from __future__ import annotations
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import EscalationPolicy, EscalationStep
 from core.api import errors, parse, time_param
+from core.errors import ApplicationError
 from core.permissions import ROLE_PERMISSIONS, require_admin
+from core.roles import Role, user_has_role
 
-from . import selectors, services
+from . import selectors, services, work_items
+from .models import WorkItem
 from .simulation import policy_simulation
 
 
@@ -37,10 +45,28 @@ class StepSerializer(serializers.Serializer):
     priority = serializers.IntegerField(required=False, default=0)
     skip_while_promise = serializers.BooleanField(required=False, default=True)
     skip_while_plan = serializers.BooleanField(required=False, default=True)
+    on_unusable = serializers.ChoiceField(
+        choices=EscalationStep.OnUnusable.choices, required=False, default="skip"
+    )
+    substitute_action = serializers.ChoiceField(
+        choices=EscalationStep.SUBSTITUTE_ACTIONS,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    substitute_template = serializers.CharField(
+        source="substitute_template_code",
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class StepInputSerializer(StepSerializer):
     template = serializers.CharField(required=False, allow_blank=True, default="")
+    substitute_template = serializers.CharField(
+        required=False, allow_blank=True, default=""
+    )
     queue = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -228,3 +254,220 @@ class PolicyRollbackApi(APIView):
         require_admin(request)
         policy = services.policy_rollback(code=code, user=request.user)
         return Response(PolicyOutputSerializer(_policy(code, policy.version)).data)
+
+
+# --- work items (docs/decisions.md, record 41) -------------------------------------
+# Supervisors (their teams' items) and admins (all); collectors get 403. The same
+# services as the worklist and legal-queue pages. Not open to integration tokens.
+
+
+def _require_supervisor(request: Request) -> None:
+    if not user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied("Only supervisors and admins work on work items.")
+
+
+class WorkItemOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    case = serializers.CharField(source="case.reference")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+    reason = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    priority = serializers.IntegerField()
+    outcome = serializers.CharField()
+    notes = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    decided_by = serializers.CharField(
+        source="decided_by.username", allow_null=True, default=None
+    )
+    decided_at = serializers.DateTimeField(allow_null=True)
+    legal_firm = serializers.CharField()
+    court_reference = serializers.CharField()
+    filed_on = serializers.DateField(allow_null=True)
+    hearing_on = serializers.DateField(allow_null=True)
+    closed_on = serializers.DateField(allow_null=True)
+    legal_costs = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True
+    )
+    hold_active = serializers.SerializerMethodField()
+
+    def get_hold_active(self, item) -> bool:
+        hold = item.hold
+        return bool(hold) and (hold.ends_at is None or hold.ends_at > timezone.now())
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=work_items.REVIEW_DECISIONS)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    hold_until = serializers.DateField(required=False, allow_null=True, default=None)
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class LegalCaseSerializer(serializers.Serializer):
+    legal_firm = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    court_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    filed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    hearing_on = serializers.DateField(required=False, allow_null=True, default=None)
+    legal_costs = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LegalCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=work_items.LEGAL_OUTCOMES)
+    notes = serializers.CharField()
+    closed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    lift_hold = serializers.BooleanField(required=False, default=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=["approve", "reject", "record"])
+    notes = serializers.CharField()
+
+
+def _item(request: Request, reference: str) -> WorkItem:
+    _require_supervisor(request)
+    return selectors.work_item_get_for_user(user=request.user, reference=reference)
+
+
+def _item_response(item: WorkItem) -> Response:
+    item = WorkItem.objects.select_related("case", "team", "decided_by", "hold").get(
+        pk=item.pk
+    )
+    return Response(WorkItemOutputSerializer(item).data)
+
+
+class WorkItemListApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = WorkItemOutputSerializer
+
+    def get_queryset(self):
+        kind = self.request.query_params.get("kind")
+        kinds = [kind] if kind else None
+        if kind and kind not in WorkItem.Kind.values:
+            raise ApplicationError(
+                f"Choose one of {', '.join(WorkItem.Kind.values)}.",
+                errors={"kind": [f"Unknown kind {kind!r}."]},
+            )
+        return selectors.work_items_for_user(
+            user=self.request.user,
+            kinds=kinds,
+            open_only=self.request.query_params.get("state") != "all",
+        )
+
+    @extend_schema(
+        operation_id="work_items_list",
+        summary="Open work items the caller can complete (supervisors, admins)",
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=WorkItem.Kind.values),
+            OpenApiParameter("state", OpenApiTypes.STR, enum=["open", "all"]),
+        ],
+        responses={200: WorkItemOutputSerializer(many=True), **errors(400, 403)},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        _require_supervisor(request)
+        return super().get(request, *args, **kwargs)
+
+
+class WorkItemDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="work_items_retrieve",
+        summary="One work item",
+        responses={200: WorkItemOutputSerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        return _item_response(_item(request, reference))
+
+
+class WorkItemDecideApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="work_items_decide",
+        summary="A supervisor's decision on a review: continue, hold, refer to legal, "
+        "offer a settlement, request a write-off",
+        request=ReviewDecisionSerializer,
+        responses={200: WorkItemOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        item = _item(request, reference)
+        data = parse(ReviewDecisionSerializer, request.data)
+        result = work_items.review_decide(item=item, user=request.user, **data)
+        return _item_response(result)
+
+
+class WorkItemLegalApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="work_items_legal_update",
+        summary="Record the legal case of a referral: firm, court reference, dates, "
+        "costs",
+        request=LegalCaseSerializer,
+        responses={200: WorkItemOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        item = _item(request, reference)
+        data = parse(LegalCaseSerializer, request.data)
+        return _item_response(
+            work_items.legal_case_update(item=item, user=request.user, **data)
+        )
+
+
+class WorkItemLegalCloseApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="work_items_legal_close",
+        summary="Close a legal case with its outcome (optionally lifting the hold)",
+        request=LegalCloseSerializer,
+        responses={200: WorkItemOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        item = _item(request, reference)
+        data = parse(LegalCloseSerializer, request.data)
+        return _item_response(
+            work_items.legal_case_close(item=item, user=request.user, **data)
+        )
+
+
+class WorkItemAnswerApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="work_items_answer",
+        summary="Approve or reject a write-off; record a settlement offer's result",
+        request=AnswerSerializer,
+        responses={200: WorkItemOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        item = _item(request, reference)
+        data = parse(AnswerSerializer, request.data)
+        if item.kind == WorkItem.Kind.WRITE_OFF:
+            if data["answer"] == "record":
+                raise ApplicationError(
+                    "Approve or reject a write-off.",
+                    errors={"answer": ["Use approve or reject."]},
+                )
+            result = work_items.write_off_decide(
+                item=item,
+                user=request.user,
+                approve=data["answer"] == "approve",
+                notes=data["notes"],
+            )
+        else:
+            result = work_items.work_item_record(
+                item=item, user=request.user, notes=data["notes"]
+            )
+        return _item_response(result)

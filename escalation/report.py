@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 class SweepReport:
     at: dt.datetime
     dry_run: bool
-    # step label -> counts of created / deferred / blocked / no_template
+    # step label -> counts of created / substituted / skipped / deferred / blocked /
+    # no_template
     steps: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     reasons: Counter = field(default_factory=Counter)
     # step label -> blocking reason counts, and -> (order, action) for comparisons
@@ -20,6 +21,9 @@ class SweepReport:
         default_factory=lambda: defaultdict(Counter)
     )
     step_meta: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Cases that passed a rung they could not use: the sweep takes them on to the
+    # next rung in the same run (docs/decisions.md, record 40).
+    skipped_ids: list[int] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -31,16 +35,18 @@ class SweepReport:
             {label: Counter(c) for label, c in self.steps.items()},
             {label: Counter(c) for label, c in self.step_reasons.items()},
             Counter(self.reasons),
+            list(self.skipped_ids),
         )
 
     def merge_counts(self, counts: tuple) -> None:
         """Add `counts` (another part of this run's `counts()`)."""
-        steps, step_reasons, reasons = counts
+        steps, step_reasons, reasons, skipped_ids = counts
         for label, c in steps.items():
             self.steps[label].update(c)
         for label, c in step_reasons.items():
             self.step_reasons[label].update(c)
         self.reasons.update(reasons)
+        self.skipped_ids.extend(skipped_ids)
 
     def as_dict(self) -> dict:
         return {

@@ -21,6 +21,8 @@ from messaging.models import MessageTemplate
 Action = EscalationStep.Action
 Trigger = EscalationStep.Trigger
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
+CONTACT_ACTIONS = {*MESSAGE_ACTIONS, Action.CALL_TASK}
+OnUnusable = EscalationStep.OnUnusable
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class StepInput:
     priority: int = 0
     skip_while_promise: bool = True
     skip_while_plan: bool = True
+    on_unusable: str = "skip"
+    substitute_action: str = ""
+    substitute_template: str = ""
 
 
 def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
@@ -54,6 +59,7 @@ def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
     templates = set(
         MessageTemplate.objects.filter(
             code__in={s.template for s in steps}
+            | {s.substitute_template for s in steps}
         ).values_list("code", "channel")
     )
     seen_orders: set[int] = set()
@@ -83,9 +89,38 @@ def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
                 add(i, "template", f"No {step.action} template {step.template!r}.")
         if step.queue and step.queue not in queues:
             add(i, "queue", f"No work queue {step.queue!r}.")
+        _validate_fallback(step, templates, lambda f, m, i=i: add(i, f, m))
     if errors:
         raise ApplicationError("The policy's steps are not valid.", errors=errors)
     return queues
+
+
+def _validate_fallback(step: StepInput, templates: set, add) -> None:
+    """What a rung does when its channel is unusable for the customer (record 40)."""
+    if step.on_unusable not in OnUnusable.values:
+        add("on_unusable", f"Use one of {', '.join(OnUnusable.values)}.")
+        return
+    if step.on_unusable != OnUnusable.SUBSTITUTE:
+        if step.substitute_action or step.substitute_template:
+            add("substitute_action", "Only a rung set to substitute names one.")
+        return
+    if step.action not in CONTACT_ACTIONS:
+        add("on_unusable", "Only a contacting rung can substitute a channel.")
+        return
+    if step.substitute_action not in CONTACT_ACTIONS:
+        add("substitute_action", f"Use one of {', '.join(sorted(CONTACT_ACTIONS))}.")
+    elif step.substitute_action == step.action:
+        add("substitute_action", "Substitute a different channel.")
+    elif step.substitute_action in MESSAGE_ACTIONS:
+        if not step.substitute_template:
+            add("substitute_template", "A substitute message needs a template.")
+        elif (step.substitute_template, step.substitute_action) not in templates:
+            add(
+                "substitute_template",
+                f"No {step.substitute_action} template {step.substitute_template!r}.",
+            )
+    elif step.substitute_template:
+        add("substitute_template", "A substitute call needs no template.")
 
 
 def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> None:
@@ -103,6 +138,9 @@ def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> No
             priority=step.priority,
             skip_while_promise=step.skip_while_promise,
             skip_while_plan=step.skip_while_plan,
+            on_unusable=step.on_unusable,
+            substitute_action=step.substitute_action,
+            substitute_template_code=step.substitute_template,
         )
 
 
@@ -265,6 +303,9 @@ def _inputs(policy: EscalationPolicy) -> list[StepInput]:
             priority=s.priority,
             skip_while_promise=s.skip_while_promise,
             skip_while_plan=s.skip_while_plan,
+            on_unusable=s.on_unusable,
+            substitute_action=s.substitute_action,
+            substitute_template=s.substitute_template_code,
         )
         for s in policy.steps.select_related("queue").order_by("order")
     ]

@@ -39,6 +39,8 @@ class StepOutcome:
     deferred: int = 0
     blocked: int = 0
     no_template: int = 0
+    # Rungs passed for want of a usable channel (docs/decisions.md, record 40).
+    skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -56,6 +58,7 @@ def step_outcomes(report: SweepReport) -> dict[int, StepOutcome]:
             deferred=counts["deferred"],
             blocked=counts["blocked"],
             no_template=counts["no_template"],
+            skipped=counts["skipped"],
             reasons=dict(report.step_reasons.get(label, {})),
         )
     return outcomes
@@ -159,6 +162,9 @@ def _signature(step: EscalationStep) -> tuple:
         step.template_code,
         step.skip_while_promise,
         step.skip_while_plan,
+        step.on_unusable,
+        step.substitute_action,
+        step.substitute_template_code,
     )
 
 

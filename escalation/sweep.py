@@ -13,12 +13,13 @@ sweep twice in the same window creates nothing the second time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,9 +35,10 @@ from cases.models import (
     Payment,
     PromiseToPay,
     RepaymentPlan,
+    WorkQueue,
 )
 from compliance.ledger import LedgerEntry
-from compliance.models import ContactAttempt
+from compliance.models import ContactAttempt, ContactRestriction
 from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
@@ -45,6 +47,7 @@ from core.metrics import sweep_observe
 from messaging.models import MessageTemplate, OutboundMessage
 
 from .batches import run_batches
+from .models import WorkItem
 from .report import SweepReport
 from .services import stage_successors
 from .sweep_writes import SweepMessage, sweep_batch_write
@@ -60,6 +63,8 @@ CHANNEL_FOR_ACTION = {
     Action.CALL_TASK: "call",
 }
 MESSAGE_ACTIONS = {Action.SMS, Action.EMAIL, Action.LETTER}
+# Rungs that ask a person, not a debtor: work items, never call tasks.
+WORK_ITEM_ACTIONS = {Action.SUPERVISOR_REVIEW, Action.LEGAL_REFERRAL}
 # A contact blocked until an event (a hold, an opt-out) is looked at again a day later.
 BLOCKED_RECHECK = dt.timedelta(days=1)
 
@@ -166,13 +171,13 @@ def due_cases(
     return cases
 
 
-def _templates(step: EscalationStep) -> dict[str, MessageTemplate]:
-    """The active template of the step per language."""
-    if step.action not in MESSAGE_ACTIONS or not step.template_code:
+def _templates(code: str, channel: str) -> dict[str, MessageTemplate]:
+    """The active template `code` of `channel` per language."""
+    if channel not in MESSAGE_ACTIONS or not code:
         return {}
     rows = MessageTemplate.objects.filter(
-        code=step.template_code,
-        channel=step.action,
+        code=code,
+        channel=channel,
         status=MessageTemplate.Status.ACTIVE,
     )
     return {t.language: t for t in rows}
@@ -231,7 +236,7 @@ def _sweep_batch(
         cases = [SweepCase(*row, customer=customers[row[1]]) for row in rows]
 
         channel = CHANNEL_FOR_ACTION.get(step.action)
-        templates = _templates(step)
+        templates = _templates(step.template_code, step.action)
         if channel is None:
             decisions = [None] * len(cases)
         else:
@@ -244,78 +249,252 @@ def _sweep_batch(
                 pack_overrides=pack_overrides,
             )
 
-        done: list[SweepCase] = []
-        deferred: dict[dt.datetime, list[int]] = defaultdict(list)
-        ledger: list[LedgerEntry] = []
-        messages: list[SweepMessage] = []
-        tasks: list[CallTask] = []
+        out = _BatchOut()
+        substitutes: list[tuple[SweepCase, object]] = []
         for case, decision in zip(cases, decisions, strict=True):
             template = None
             if step.action in MESSAGE_ACTIONS:
                 template = _template_for(templates, case.customer.language)
                 if template is None:
                     counts["no_template"] += 1
-                    deferred[at + BLOCKED_RECHECK].append(case.pk)
+                    out.deferred[at + BLOCKED_RECHECK].append(case.pk)
                     continue
             if decision is not None and not decision.allowed:
                 for code in decision.codes:
                     report.reasons[code] += 1
                     step_reasons[code] += 1
-                counts["deferred" if decision.next_permitted_at else "blocked"] += 1
-                # A call task blocked only for now lands in the queue, due when allowed.
-                if step.action == Action.CALL_TASK and decision.next_permitted_at:
-                    tasks.append(_task(case, step, due_at=decision.next_permitted_at))
-                    done.append(case)
-                    counts["created"] += 1
+                if unusable(decision) and step.on_unusable != OnUnusable.WAIT:
+                    if step.on_unusable == OnUnusable.SUBSTITUTE and (
+                        step.substitute_action in CHANNEL_FOR_ACTION
+                    ):
+                        substitutes.append((case, decision))
+                    else:
+                        out.skip(case, decision, step)
+                        counts["skipped"] += 1
                     continue
-                if step.action in MESSAGE_ACTIONS:
-                    ledger.append(LedgerEntry(decision=decision, case=case))
-                deferred[decision.next_permitted_at or at + BLOCKED_RECHECK].append(
-                    case.pk
-                )
+                counts["deferred" if decision.next_permitted_at else "blocked"] += 1
+                if out.block(case, decision, step, action=step.action, at=at):
+                    counts["created"] += 1
                 continue
             counts["created"] += 1
-            done.append(case)
-            if step.action in MESSAGE_ACTIONS:
-                ledger.append(LedgerEntry(decision=decision, case=case))
-                messages.append(
-                    SweepMessage(
-                        index=len(ledger) - 1,
-                        step=step,
-                        template_id=template.pk,
-                        key=_key(case, step),
-                        send_after=at,
-                    )
-                )
-            else:
-                tasks.append(_task(case, step, due_at=at))
+            out.do(case, decision, step, action=step.action, template=template, at=at)
 
+        if substitutes:
+            _substitute(
+                step,
+                substitutes,
+                out=out,
+                at=at,
+                counts=counts,
+                overrides=pack_overrides,
+            )
         if dry_run:
             return
-        sweep_batch_write(ledger, messages)
-        CallTask.objects.bulk_create(tasks)
+        sweep_batch_write(out.ledger, out.messages)
+        CallTask.objects.bulk_create(out.tasks)
+        _work_items_write(step, out.items, at=at)
         update_by_ids(
             Case,
-            [c.pk for c in done],
+            [c.pk for c in out.done],
             stage_id=step.pk,
             stage_at=at,
             next_action_at=None,
         )
-        for when, ids in deferred.items():
+        if out.skipped:
+            # A skipped rung is passed, not done: the case stands on it, and the next
+            # rung's "days after the previous" still count from the last rung done
+            # (or from now, when none was).
+            Case.objects.filter(ids_in(out.skipped), stage_at__isnull=True).update(
+                stage_at=at
+            )
+            update_by_ids(Case, out.skipped, stage_id=step.pk, next_action_at=None)
+            report.skipped_ids.extend(out.skipped)
+        for when, ids in out.deferred.items():
             update_by_ids(Case, ids, next_action_at=when)
 
 
+# Reason codes that say the rung's channel has no usable contact point for the
+# customer: none, invalid, opted out, no consent. Nothing will change that by
+# waiting, so the rung is skipped (or substituted); a hold, a window or a cap is a
+# real block and defers (docs/decisions.md, record 40).
+UNUSABLE_CODES = frozenset({"invalid_contact_point", "no_consent", "channel_opt_out"})
+OnUnusable = EscalationStep.OnUnusable
+SKIP_REASON = (
+    "Rung {order} ({name}) skipped: the customer has no usable contact point for "
+    "this channel; the case moves on to the next rung.",
+    "第{order}级（{name}）已跳过：客户在该渠道没有可用的联系方式，案件进入下一级。",
+)
+
+
+def unusable(decision) -> bool:
+    """Blocked only because the channel is unusable for this customer."""
+    if decision.allowed or decision.next_permitted_at is not None:
+        return False
+    codes = set(decision.codes)
+    return bool(codes) and codes <= UNUSABLE_CODES
+
+
+def skipped_decision(decision, step: EscalationStep):
+    """The gate's decision with the skip added to its reasons (en and zh), for the
+    ledger."""
+    params = {"order": step.order, "name": step.name}
+    reason = {
+        "code": "rung_skipped",
+        "rule": "escalation.on_unusable",
+        "message": SKIP_REASON[0].format(**params),
+        "message_zh": SKIP_REASON[1].format(**params),
+        "citation": "",
+    }
+    return dataclasses.replace(
+        decision, _reasons=[*decision.reasons, reason], _render=None
+    )
+
+
+@dataclass
+class _BatchOut:
+    """What one batch writes: ledger entries, messages, tasks, and the cases moved
+    on (`done`), passed (`skipped`) or deferred, by when."""
+
+    done: list[SweepCase] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    deferred: dict[dt.datetime, list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    ledger: list[LedgerEntry] = field(default_factory=list)
+    messages: list[SweepMessage] = field(default_factory=list)
+    tasks: list[CallTask] = field(default_factory=list)
+    items: list[SweepCase] = field(default_factory=list)
+
+    def do(self, case, decision, step, *, action, template, at) -> None:
+        self.done.append(case)
+        if action in MESSAGE_ACTIONS:
+            self.ledger.append(LedgerEntry(decision=decision, case=case))
+            self.messages.append(
+                SweepMessage(
+                    index=len(self.ledger) - 1,
+                    step=step,
+                    template_id=template.pk,
+                    key=_key(case, step),
+                    send_after=at,
+                    channel=action,
+                )
+            )
+        elif action in WORK_ITEM_ACTIONS:
+            self.items.append(case)
+        else:
+            self.tasks.append(_task(case, step, due_at=at))
+
+    def block(self, case, decision, step, *, action, at) -> bool:
+        """Defer the case; True when that still created its call task: a call
+        blocked only for now lands in the queue, due when allowed."""
+        if action == Action.CALL_TASK and decision.next_permitted_at:
+            self.tasks.append(_task(case, step, due_at=decision.next_permitted_at))
+            self.done.append(case)
+            return True
+        if action in MESSAGE_ACTIONS:
+            self.ledger.append(LedgerEntry(decision=decision, case=case))
+        self.deferred[decision.next_permitted_at or at + BLOCKED_RECHECK].append(
+            case.pk
+        )
+        return False
+
+    def skip(self, case, decision, step) -> None:
+        self.ledger.append(
+            LedgerEntry(decision=skipped_decision(decision, step), case=case)
+        )
+        self.skipped.append(case.pk)
+
+
+def _substitute(step, pairs, *, out: _BatchOut, at, counts, overrides) -> None:
+    """The rung's substitute channel for the cases whose own channel is unusable:
+    one more batch evaluation by the gate. Allowed: done on that channel; a real
+    block: deferred; unusable too: skipped."""
+    action = step.substitute_action
+    templates = _templates(step.substitute_template_code, action)
+    decisions = contact_evaluate_many(
+        [
+            ContactProposal(
+                customer=case.customer,
+                channel=CHANNEL_FOR_ACTION[action],
+                case=case,
+                at=at,
+            )
+            for case, _ in pairs
+        ],
+        at=at,
+        pack_overrides=overrides,
+    )
+    for (case, own), decision in zip(pairs, decisions, strict=True):
+        template = None
+        if action in MESSAGE_ACTIONS:
+            template = _template_for(templates, case.customer.language)
+            if template is None:
+                counts["skipped"] += 1
+                out.skip(case, own, step)
+                continue
+        if decision.allowed:
+            counts["created"] += 1
+            counts["substituted"] += 1
+            out.do(case, decision, step, action=action, template=template, at=at)
+        elif unusable(decision):
+            counts["skipped"] += 1
+            out.skip(case, own, step)
+        else:
+            counts["deferred" if decision.next_permitted_at else "blocked"] += 1
+            if out.block(case, decision, step, action=action, at=at):
+                counts["created"] += 1
+
+
+def _work_items_write(
+    step: EscalationStep, cases: list[SweepCase], *, at: dt.datetime
+) -> None:
+    """The rung's work items (a supervisor review, a legal referral), owned by the
+    team of the step's queue (else the case's), in bulk; a legal referral puts a
+    legal hold on contacting the customer at once (docs/decisions.md, record 41).
+    Bulk rows write no history: the items' own rows are the sweep's audit."""
+    if not cases:
+        return
+    queue_ids = {step.queue_id or c.queue_id for c in cases} - {None}
+    teams = dict(
+        WorkQueue.objects.filter(pk__in=queue_ids).values_list("pk", "team_id")
+    )
+    holds: dict[int, int] = {}
+    if step.action == Action.LEGAL_REFERRAL:
+        reason = f"Legal referral (escalation rung {step.order}, {step.name})"
+        rows = ContactRestriction.objects.bulk_create(
+            ContactRestriction(
+                customer_id=c.customer_id,
+                kind=ContactRestriction.Kind.LEGAL_HOLD,
+                starts_at=at,
+                reason=reason,
+                source="escalation:legal_referral",
+            )
+            for c in cases
+        )
+        holds = {c.pk: r.pk for c, r in zip(cases, rows, strict=True)}
+    WorkItem.objects.bulk_create(
+        WorkItem(
+            kind=step.action,
+            case_id=c.pk,
+            step=step,
+            team_id=teams.get(step.queue_id or c.queue_id),
+            reason=f"{step.get_action_display()}: {step.name}",
+            due_at=at,
+            priority=c.priority + step.priority,
+            hold_id=holds.get(c.pk),
+            idempotency_key=_key(c, step),
+        )
+        for c in cases
+    )
+
+
 def _task(case: SweepCase, step: EscalationStep, *, due_at: dt.datetime) -> CallTask:
-    """The step's work item in its queue (else the case's). Supervisor reviews and
-    legal referrals are tasks too, their reason naming what is asked."""
-    reason = step.name
-    if step.action != Action.CALL_TASK:
-        reason = f"{step.get_action_display()}: {step.name}"
+    """The step's call task in its queue (else the case's)."""
     return CallTask(
         case_id=case.pk,
         queue_id=step.queue_id or case.queue_id,
         step=step,
-        reason=reason,
+        reason=step.name,
         due_at=due_at,
         priority=case.priority + step.priority,
         idempotency_key=_key(case, step),
@@ -406,9 +585,34 @@ def escalation_sweep(
             report=report,
             fork=True,
         )
+    # Cases that passed a rung they could not use climb on in the same run: another
+    # pass over just them, until none passes a rung (at most one pass per rung; a
+    # dry run moves nothing, so it stops at the first).
+    for _ in range(max((len(p.steps.all()) for p in policies), default=0)):
+        if dry_run or not report.skipped_ids:
+            break
+        skipped, report.skipped_ids = report.skipped_ids, []
+        for policy in policies:
+            _policy_sweep(
+                policy=policy,
+                at=at,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                report=report,
+                fork=True,
+                scope=_policy_cases(policy).filter(ids_in(skipped)),
+            )
+    report.skipped_ids = []
     if not dry_run:
         # Pages read these tables right after a large sweep: fresh statistics.
-        for model in (DecisionRow, ContactAttempt, OutboundMessage, CallTask, Case):
+        for model in (
+            DecisionRow,
+            ContactAttempt,
+            OutboundMessage,
+            CallTask,
+            WorkItem,
+            Case,
+        ):
             analyze_if_large(model, report.created)
         sweep_observe(
             seconds=time.monotonic() - started,

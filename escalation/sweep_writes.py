@@ -48,6 +48,12 @@ class SweepMessage:
     template_id: int
     key: str
     send_after: dt.datetime
+    # The message's channel: the step's, or its substitute's (record 40).
+    channel: str = ""
+
+    @property
+    def message_channel(self) -> str:
+        return self.channel or self.step.action
 
 
 # Outbox columns the sweep leaves NULL: set by the dispatcher (claimed, sent,
@@ -247,7 +253,7 @@ def _write_postgresql(ledger: list[LedgerEntry], messages: list[SweepMessage]):
                 link["chain_hash"],
                 *(
                     (
-                        message.step.action,
+                        message.message_channel,
                         message.template_id,
                         message.step.pk,
                         message.key,
@@ -286,7 +292,7 @@ def outbox_row(
         "customer_id": entry.case.customer_id,
         "case_id": entry.case.pk,
         "contact_point_id": entry.decision.contact_point_id,
-        "channel": message.step.action,
+        "channel": message.message_channel,
         "template_id": message.template_id,
         "step_id": message.step.pk,
         "contact_attempt_id": attempt_id,

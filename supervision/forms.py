@@ -190,3 +190,82 @@ class ReassignForm(forms.Form):
         self.fields["queue"].widget.choices = [("", "—")] + [
             (q.code, q.name) for q in queues
         ]
+
+
+# --- work items: reviews, legal cases, write-offs (escalation.work_items) ----------
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("continue", _("Continue the ladder")),
+            ("hold", _("Hold the case")),
+            ("refer_legal", _("Refer to legal")),
+            ("settlement", _("Offer a settlement")),
+            ("write_off", _("Request a write-off")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    hold_until = forms.DateField(
+        label=_("Hold until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, decimal_places=2
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LegalCaseForm(forms.Form):
+    legal_firm = forms.CharField(label=_("Law firm"), max_length=200, required=False)
+    court_reference = forms.CharField(
+        label=_("Court reference"), max_length=100, required=False
+    )
+    filed_on = forms.DateField(
+        label=_("Filed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    hearing_on = forms.DateField(
+        label=_("Hearing on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    legal_costs = forms.DecimalField(
+        label=_("Legal costs"), required=False, min_value=0, decimal_places=2
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LegalCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("judgment", _("Judgment obtained")),
+            ("settled", _("Settled")),
+            ("withdrawn", _("Withdrawn")),
+            ("dismissed", _("Dismissed")),
+        ],
+    )
+    closed_on = forms.DateField(
+        label=_("Closed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    lift_hold = forms.BooleanField(label=_("Lift the legal hold"), required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkItemAnswerForm(forms.Form):
+    """A write-off's approval or rejection, or a settlement placeholder's record."""
+
+    answer = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject")), ("record", "")]
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -25,6 +25,10 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reassign/", views.reassign, name="reassign"),
     path("follow-ups/", views.follow_ups, name="follow-ups"),
+    path("work-items/", views.work_items, name="work-items"),
+    path("work-items/<str:reference>/", views.work_item, name="work-item"),
+    path("legal/", views.legal_queue, name="legal-queue"),
+    path("legal/<str:reference>/", views.legal_case, name="legal-case"),
     path(
         "follow-ups/<str:reference>/",
         views.follow_up_status,

@@ -1339,6 +1339,24 @@ EXPECTED = {
         "GET": "401 403 403 403 403 ok | webhooks:manage",
         "POST": "401 403 403 403 403 400 | webhooks:manage",
     },
+    "api:work-item-answer": {
+        "POST": "401 403 403 400 404 400 | -",
+    },
+    "api:work-item-decide": {
+        "POST": "401 403 403 400 404 400 | -",
+    },
+    "api:work-item-detail": {
+        "GET": "401 403 403 ok 404 ok | -",
+    },
+    "api:work-item-legal": {
+        "POST": "401 403 403 400 404 400 | -",
+    },
+    "api:work-item-legal-close": {
+        "POST": "401 403 403 400 404 400 | -",
+    },
+    "api:work-items": {
+        "GET": "401 403 403 ok ok ok | -",
+    },
     "call-log": {
         "GET": "login 405 405 405 405 405",
         "POST": "login ok 404 ok 404 ok",
@@ -1584,6 +1602,14 @@ EXPECTED = {
         "GET": "login ok ok ok ok ok",
         "POST": "login ok ok ok ok ok",
     },
+    "supervision:legal-case": {
+        "GET": "login 403 403 ok 404 ok",
+        "POST": "login 403 403 400 404 400",
+    },
+    "supervision:legal-queue": {
+        "GET": "login 403 403 ok ok ok",
+        "POST": "login 403 403 405 405 405",
+    },
     "supervision:plan-decide": {
         "GET": "login 403 403 405 405 405",
         "POST": "login 403 403 ok 404 ok",
@@ -1595,6 +1621,14 @@ EXPECTED = {
     "supervision:reassign": {
         "GET": "login 403 403 ok ok ok",
         "POST": "login 403 403 400 400 400",
+    },
+    "supervision:work-item": {
+        "GET": "login 403 403 ok 404 ok",
+        "POST": "login 403 403 400 404 400",
+    },
+    "supervision:work-items": {
+        "GET": "login 403 403 ok ok ok",
+        "POST": "login 403 403 405 405 405",
     },
     "work-next": {
         "GET": "login 405 405 403 403 403",

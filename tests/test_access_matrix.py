@@ -156,6 +156,24 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         due_date=now.date(),
         created_by=supervisor,
     )
+    from escalation.models import WorkItem
+
+    review = WorkItem.objects.create(
+        reference="WI-A",
+        kind=WorkItem.Kind.SUPERVISOR_REVIEW,
+        case=case,
+        team=team,
+        reason="Review.",
+        due_at=now,
+    )
+    legal = WorkItem.objects.create(
+        reference="WI-L",
+        kind=WorkItem.Kind.LEGAL_REFERRAL,
+        case=case,
+        team=team,
+        reason="Legal.",
+        due_at=now,
+    )
     template = MessageTemplateFactory()
     policy = EscalationPolicy.objects.order_by("code", "version").first()
     draft = RulePackDraft.objects.create(
@@ -219,6 +237,13 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "api:webhook-subscription-redeliver": {"reference": subscription.reference},
         "configuration:queue": {"code": queue.code},
         "api:queue-detail": {"code": queue.code},
+        "supervision:work-item": {"reference": review.reference},
+        "supervision:legal-case": {"reference": legal.reference},
+        "api:work-item-detail": {"reference": review.reference},
+        "api:work-item-decide": {"reference": review.reference},
+        "api:work-item-answer": {"reference": review.reference},
+        "api:work-item-legal": {"reference": legal.reference},
+        "api:work-item-legal-close": {"reference": legal.reference},
     }
     for name in ("rule-pack", "rule-pack-draft", "rule-pack-draft-simulate"):
         by_route[f"configuration:{name}"] = {"code": "cn"}

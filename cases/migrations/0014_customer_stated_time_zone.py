@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_append_only_triggers'),
+        ('cases', '0012_step_on_unusable'),
     ]
 
     operations = [

@@ -72,6 +72,19 @@ class EscalationStep(models.Model):
         SUPERVISOR_REVIEW = "supervisor_review", _("Supervisor review")
         LEGAL_REFERRAL = "legal_referral", _("Legal referral")
 
+    class OnUnusable(models.TextChoices):
+        SKIP = "skip", _("Skip to the next rung")
+        WAIT = "wait", _("Wait for a usable channel")
+        SUBSTITUTE = "substitute", _("Use the substitute channel")
+
+    # The contacting actions a rung may fall back to.
+    SUBSTITUTE_ACTIONS = [
+        ("sms", _("SMS")),
+        ("email", _("Email")),
+        ("letter", _("Letter")),
+        ("call_task", _("Call task")),
+    ]
+
     policy = models.ForeignKey(
         EscalationPolicy, on_delete=models.CASCADE, related_name="steps"
     )
@@ -90,6 +103,24 @@ class EscalationStep(models.Model):
     )
     skip_while_plan = models.BooleanField(
         _("skip while a plan is in good standing"), default=True
+    )
+    # What the sweep does when the rung's channel has no usable contact point for the
+    # customer (none, invalid, opted out, no consent): a hold, a contact window or a
+    # cap is a real block and always defers (docs/decisions.md, record 40).
+    on_unusable = models.CharField(
+        _("when the channel is unusable"),
+        max_length=12,
+        choices=OnUnusable.choices,
+        default=OnUnusable.SKIP,
+    )
+    substitute_action = models.CharField(
+        _("substitute channel"),
+        max_length=20,
+        choices=SUBSTITUTE_ACTIONS,
+        blank=True,
+    )
+    substitute_template_code = models.SlugField(
+        _("substitute template"), max_length=50, blank=True
     )
     history = HistoricalRecords()
 

@@ -59,6 +59,9 @@ def _policy_form_page(request, *, policy=None):
                 "priority": s.priority,
                 "skip_while_promise": s.skip_while_promise,
                 "skip_while_plan": s.skip_while_plan,
+                "on_unusable": s.on_unusable,
+                "substitute_action": s.substitute_action,
+                "substitute_template": s.substitute_template_code,
             }
             for s in policy.steps.all()
         ]

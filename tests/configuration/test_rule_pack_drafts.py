@@ -17,6 +17,7 @@ from compliance.services import contact_attempt_record_external, rule_pack_updat
 from configuration import selectors, services
 from configuration.models import RulePackDraft
 from core.errors import ApplicationError, ConflictError
+from escalation.models import WorkItem
 from escalation.sweep import _sweep_batch, escalation_simulate, escalation_sweep
 from messaging.models import OutboundMessage
 from tests.api import client_for
@@ -179,6 +180,8 @@ def test_the_simulation_is_what_the_sweep_does_after_activation(
         created = swept.steps[label]["created"]
         if step.action in ("sms", "email"):
             assert OutboundMessage.objects.filter(step=step).count() == created
+        elif step.action in ("supervisor_review", "legal_referral"):
+            assert WorkItem.objects.filter(step=step).count() == created
         else:
             assert CallTask.objects.filter(step=step).count() == created
 

@@ -422,3 +422,32 @@ def test_a_decision_shows_the_rule_pack_version_it_applied(
 def test_the_as_of_page_asks_for_a_date_or_a_decision(admin_client, db):
     page = admin_client.get(reverse("configuration:as-of"), {"at": ""})
     assert "Give a date and time, or a decision." in page.content.decode()
+
+
+def test_an_admin_sets_what_a_step_does_when_its_channel_is_unusable(
+    admin_client, live
+):
+    email = {"order": "1", "name": "Email", "trigger": "dpd", "trigger_days": "3",
+             "action": "email", "template": "overdue-email",
+             "on_unusable": "substitute", "substitute_action": "sms",
+             "substitute_template": "overdue-sms"}  # fmt: skip
+    call = {**CALL, "on_unusable": "wait"}
+    response = admin_client.post(
+        reverse("configuration:policy-create"), step_post([email, call])
+    )
+    assert response.status_code == 302
+    draft = EscalationPolicy.objects.get(code="standard", version=2)
+    first, second = draft.steps.all()
+    assert (first.on_unusable, first.substitute_action) == ("substitute", "sms")
+    assert second.on_unusable == "wait"
+    page = admin_client.get(response.url).content.decode()
+    assert "Use the substitute channel" in page
+
+
+def test_a_substitute_without_its_template_is_refused_on_the_step(admin_client, live):
+    email = {**SMS, "on_unusable": "substitute", "substitute_action": "email"}
+    response = admin_client.post(
+        reverse("configuration:policy-create"), step_post([email])
+    )
+    assert response.status_code == 200
+    assert "A substitute message needs a template." in response.content.decode()

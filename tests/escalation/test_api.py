@@ -185,7 +185,12 @@ def test_every_policy_endpoint_declares_the_scope_a_token_needs():
         for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view, method):
                 scope = required_scope(view, method)
-                assert scope in ("policies:read", "policies:write"), pattern.name
+                if pattern.name.startswith("work-item"):
+                    # Work items are for supervisors in person: closed to tokens
+                    # until a scope is decided for them (record 41).
+                    assert scope is None, pattern.name
+                else:
+                    assert scope in ("policies:read", "policies:write"), pattern.name
 
 
 def test_a_token_simulates_with_policies_read_and_rolls_back_only_with_write(
@@ -206,3 +211,77 @@ def test_a_token_simulates_with_policies_read_and_rolls_back_only_with_write(
     writer = bearer("policies:write")
     assert writer.post(f"{URL}standard/{draft.version}/activate/").status_code == 200
     assert writer.post(f"{URL}standard/rollback/").status_code == 200
+
+
+def test_a_step_sets_what_it_does_when_its_channel_is_unusable(admin_user):
+    steps = [
+        {
+            "order": 1,
+            "name": "Email",
+            "trigger": "dpd",
+            "trigger_days": 1,
+            "action": "email",
+            "template": "overdue-email",
+            "on_unusable": "substitute",
+            "substitute_action": "sms",
+            "substitute_template": "overdue-sms",
+        },
+        {
+            "order": 2,
+            "name": "Call",
+            "trigger": "dpd",
+            "trigger_days": 5,
+            "action": "call_task",
+            "on_unusable": "wait",
+        },
+    ]
+    response = client_for(admin_user).post(URL, body(steps=steps), format="json")
+    assert response.status_code == 201, response.json()
+    policy = EscalationPolicy.objects.get(code="standard", status="draft")
+    email, call = policy.steps.all()
+    assert (email.on_unusable, email.substitute_action) == ("substitute", "sms")
+    assert email.substitute_template_code == "overdue-sms"
+    assert call.on_unusable == "wait"
+    assert response.json()["steps"][0]["substitute_template"] == "overdue-sms"
+
+
+def test_a_substitute_needs_another_channel_and_its_template(admin_user):
+    steps = [
+        {
+            "order": 1,
+            "name": "Email",
+            "trigger": "dpd",
+            "trigger_days": 1,
+            "action": "email",
+            "template": "overdue-email",
+            "on_unusable": "substitute",
+            "substitute_action": "email",
+        },
+        {
+            "order": 2,
+            "name": "SMS",
+            "trigger": "dpd",
+            "trigger_days": 2,
+            "action": "sms",
+            "template": "overdue-sms",
+            "on_unusable": "substitute",
+            "substitute_action": "letter",
+        },
+        {
+            "order": 3,
+            "name": "Review",
+            "trigger": "dpd",
+            "trigger_days": 60,
+            "action": "supervisor_review",
+            "on_unusable": "substitute",
+            "substitute_action": "sms",
+        },
+    ]
+    response = client_for(admin_user).post(URL, body(steps=steps), format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {
+        "steps[0].substitute_action",
+        "steps[1].substitute_template",
+        "steps[2].on_unusable",
+    } <= set(errors)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from calls.models import CallTask
 from escalation import services as policies
+from escalation.models import WorkItem
 from escalation.simulation import policy_simulation
 from escalation.sweep import escalation_simulate, escalation_sweep
 from messaging.models import OutboundMessage
@@ -69,6 +70,8 @@ def test_the_draft_simulation_is_what_the_sweep_does_after_activation(
         created = swept.steps[label]["created"]
         if step.action in ("sms", "email"):
             assert OutboundMessage.objects.filter(step=step).count() == created
+        elif step.action in ("supervisor_review", "legal_referral"):
+            assert WorkItem.objects.filter(step=step).count() == created
         else:
             assert CallTask.objects.filter(step=step).count() == created
 
@@ -132,3 +135,12 @@ def test_the_comparison_reuses_unchanged_rungs_without_changing_the_figures(
     }
     assert compared == live_figures
     assert simulation.steps[0][2] == -1
+
+
+def test_a_simulation_reports_rungs_it_would_skip(portfolio, live):
+    """The case with no phone cannot get the SMS rung: skipped, not blocked."""
+    from escalation.simulation import step_outcomes
+
+    outcomes = step_outcomes(escalation_simulate(policy=live, at=AT))
+    assert outcomes[1].skipped == 1
+    assert "invalid_contact_point" in outcomes[1].reasons

@@ -16,7 +16,9 @@ from django.utils import timezone
 from calls.models import CallTask
 from cases.models import Case, EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt, ContactRestriction, Decision
+from compliance.services import contact_evaluate
 from escalation import sweep
+from escalation.models import WorkItem
 from escalation.sweep import escalation_sweep
 from messaging.models import OutboundMessage
 from tests.cases.factories import (
@@ -214,7 +216,7 @@ def test_run_escalation_prints_counts_per_step_and_reason(case, capsys):
     assert "blocked by contact_window: 1" in out
 
 
-def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue):
+def test_a_supervisor_review_step_creates_a_work_item_not_a_call_task(queue, team):
     # The installed default ladder: call (order 3) then supervisor review at 60 DPD.
     policy = EscalationPolicy.objects.get(code="standard", status="active")
     case = CaseFactory(
@@ -224,11 +226,35 @@ def test_a_supervisor_review_step_creates_a_work_item_naming_what_is_asked(queue
         stage_at=day(1),
     )
     assert escalation_sweep(at=day(60)).created == 1
-    [task] = CallTask.objects.filter(case=case)
-    assert task.reason == "Supervisor review: Supervisor review"
-    assert task.queue == queue
+    assert not CallTask.objects.filter(case=case).exists()
+    [item] = WorkItem.objects.filter(case=case)
+    assert (item.kind, item.state, item.team) == ("supervisor_review", "open", team)
+    assert item.reason == "Supervisor review: Supervisor review"
+    assert item.due_at == day(60)
     case.refresh_from_db()
     assert case.stage.order == 4
+    assert escalation_sweep(at=day(60, 11)).created == 0
+    assert WorkItem.objects.count() == 1
+
+
+def test_a_legal_referral_step_opens_a_legal_item_and_a_legal_hold(queue, team):
+    policy = EscalationPolicy.objects.get(code="standard", status="active")
+    case = CaseFactory(
+        max_days_past_due=90,
+        queue=queue,
+        stage=policy.steps.get(order=4),
+        stage_at=day(60),
+    )
+    ContactPointFactory(customer=case.customer, value="+8613800138020")
+    assert escalation_sweep(at=day(90)).created == 1
+    [item] = WorkItem.objects.filter(case=case)
+    assert item.kind == "legal_referral"
+    assert item.hold.kind == "legal_hold"
+    assert item.hold.customer_id == case.customer_id
+    # The gate now blocks collection contact.
+    decision = contact_evaluate(customer=case.customer, channel="call", at=day(91))
+    assert not decision.allowed
+    assert "legal_hold" in decision.codes
 
 
 @pytest.fixture
@@ -454,3 +480,133 @@ def test_a_sweep_is_timed_and_its_decisions_and_actions_counted_for_metrics(
         reason="none",
     )
     assert after == allowed + 1
+
+
+# --- a ladder that always moves (issue 17, item 1) ---------------------------------
+
+
+def test_a_customer_with_no_email_skips_the_email_rung_and_reaches_the_call_same_sweep(
+    ladder, queue
+):
+    """Issue 17: 13 of 46 cases stayed on rung 1 after 100 days, their email rung
+    "blocked" every day with no next time. In small form: no email address at all."""
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138011")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 3
+    [task] = CallTask.objects.filter(case=case)
+    assert task.due_at == day(11)
+    assert report.steps["standard v1 #2 Email"]["skipped"] == 1
+    # The skip is on the ledger with the gate's reason and the skip's, in en and zh.
+    attempt = ContactAttempt.objects.get(case=case, channel="email")
+    assert attempt.result == "blocked"
+    codes = [r["code"] for r in attempt.decision.reasons]
+    assert codes == ["invalid_contact_point", "rung_skipped"]
+    skip = attempt.decision.reasons[-1]
+    assert "next rung" in skip["message"]
+    assert "下一级" in skip["message_zh"]
+    # Timing counts from the last rung actually done (the SMS), not from the skip.
+    assert case.stage_at == day(11)
+
+
+def test_after_a_skipped_rung_the_next_waits_counting_from_the_last_rung_done(
+    ladder, queue
+):
+    case = CaseFactory(max_days_past_due=1, opened_at=day(1, 1))
+    ContactPointFactory(customer=case.customer, value="+8613800138012")
+    sweep_days(case, range(1, 5))
+    case.refresh_from_db()
+    # SMS on day 1; the email rung (due day 3) skipped; the call is 4 days after
+    # the SMS, so day 5, not day 7.
+    assert case.stage.order == 2
+    assert case.stage_at == day(1)
+    assert not CallTask.objects.filter(case=case).exists()
+    sweep_days(case, [5])
+    [task] = CallTask.objects.filter(case=case)
+    assert task.due_at == day(5)
+
+
+def test_a_skipped_first_rung_starts_the_clock_for_the_next(ladder, queue):
+    ladder.steps.filter(order=1).update(on_unusable="skip")
+    case = CaseFactory(max_days_past_due=1, opened_at=day(1, 1))
+    ContactPointFactory(
+        customer=case.customer, value="+8613800138013", opted_out_at=day(0)
+    )
+    ContactPointFactory(
+        customer=case.customer, channel="email", value="li.na@example.cn"
+    )
+    sweep_days(case, range(1, 4))
+    case.refresh_from_db()
+    # No SMS possible: skipped on day 1; the email 2 days later, on day 3.
+    assert [m.channel for m in OutboundMessage.objects.filter(case=case)] == ["email"]
+    assert case.stage.order == 2
+
+
+def test_a_rung_set_to_wait_waits_for_a_usable_channel(ladder, queue):
+    ladder.steps.filter(order=2).update(on_unusable="wait")
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138014")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 1
+    assert case.next_action_at == day(12)
+    assert report.steps["standard v1 #2 Email"]["blocked"] == 1
+    assert not CallTask.objects.filter(case=case).exists()
+
+
+def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
+    ladder.steps.filter(order=2).update(
+        on_unusable="substitute",
+        substitute_action="sms",
+        substitute_template_code="sms-reminder",
+    )
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138015")
+
+    report = escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 2
+    assert case.stage_at == day(11)
+    [message] = OutboundMessage.objects.filter(case=case, step__order=2)
+    assert message.channel == "sms"
+    assert message.contact_attempt.allowed
+    assert report.steps["standard v1 #2 Email"]["substituted"] == 1
+
+
+def test_a_hold_defers_rather_than_skips(ladder, queue):
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138016")
+    ContactRestriction.objects.create(
+        customer=case.customer,
+        kind="legal_hold",
+        starts_at=day(0),
+        reason="litigation",
+    )
+
+    escalation_sweep(at=day(11))
+
+    case.refresh_from_db()
+    assert case.stage.order == 1
+    assert case.next_action_at == day(12)
+    assert not CallTask.objects.filter(case=case).exists()
+
+
+def test_a_rerun_after_skipping_creates_nothing(ladder, queue):
+    sms = ladder.steps.get(order=1)
+    case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
+    ContactPointFactory(customer=case.customer, value="+8613800138017")
+    escalation_sweep(at=day(11))
+    counts = (Decision.objects.count(), CallTask.objects.count())
+    again = escalation_sweep(at=day(11) + dt.timedelta(minutes=5))
+    assert again.created == 0
+    assert (Decision.objects.count(), CallTask.objects.count()) == counts

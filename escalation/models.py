@@ -1,0 +1,166 @@
+"""Work items: what the top rungs of the ladder ask of a person, with an owner.
+
+A supervisor review, a legal referral, a dispute review, a settlement offer or a
+write-off request is not a call: it never sits in a collector's queue. It belongs to
+the team of the queue it was raised for (its supervisors complete it; admins can
+complete any), has a state, a due time, an outcome and notes, and its history
+(docs/decisions.md, record 41).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def work_item_reference() -> str:
+    # 48 random bits, as the supervision app's references; the unique constraint
+    # catches the rare collision.
+    return f"WI-{secrets.token_hex(6).upper()}"
+
+
+class WorkItem(models.Model):
+    class Kind(models.TextChoices):
+        SUPERVISOR_REVIEW = "supervisor_review", _("Supervisor review")
+        LEGAL_REFERRAL = "legal_referral", _("Legal referral")
+        DISPUTE_REVIEW = "dispute_review", _("Dispute review")
+        SETTLEMENT_OFFER = "settlement_offer", _("Settlement offer")
+        WRITE_OFF = "write_off", _("Write-off request")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Outcome(models.TextChoices):
+        # A supervisor's decision on a review.
+        CONTINUE = "continue", _("Continue the ladder")
+        HOLD = "hold", _("Hold the case")
+        REFER_LEGAL = "refer_legal", _("Refer to legal")
+        SETTLEMENT = "settlement", _("Offer a settlement")
+        WRITE_OFF = "write_off", _("Request a write-off")
+        # A legal case's end, a write-off's or settlement's answer.
+        JUDGMENT = "judgment", _("Judgment obtained")
+        SETTLED = "settled", _("Settled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DISMISSED = "dismissed", _("Dismissed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RECORDED = "recorded", _("Recorded")
+
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=work_item_reference
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.OPEN
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="work_items"
+    )
+    step = models.ForeignKey(
+        "cases.EscalationStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The owner: the team whose supervisors complete it (none: admins).
+    team = models.ForeignKey(
+        "cases.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name=_("team"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name=_("assignee"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ons",
+    )
+    reason = models.CharField(_("what is asked"), max_length=200)
+    due_at = models.DateTimeField(_("due"))
+    priority = models.IntegerField(_("priority"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A settlement offer or a write-off: the amount asked for.
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(max_length=3, default="CNY")
+    # A legal referral: the legal case it becomes, and the hold it puts on contact.
+    legal_firm = models.CharField(_("law firm"), max_length=200, blank=True)
+    court_reference = models.CharField(_("court reference"), max_length=100, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    hearing_on = models.DateField(_("hearing on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    legal_costs = models.DecimalField(
+        _("legal costs"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    hold = models.ForeignKey(
+        "compliance.ContactRestriction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact hold"),
+    )
+    # esc:<case>:<step> for the sweep's items: a repeated sweep creates nothing.
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # The worklist and the legal queue: a team's open items of some kinds,
+            # soonest due first.
+            models.Index(
+                fields=["team", "kind", "due_at"],
+                condition=Q(state__in=["open", "in_progress"]),
+                name="workitem_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.kind}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.IN_PROGRESS)
