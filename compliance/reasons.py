@@ -288,6 +288,23 @@ def _stated_time(p: dict) -> tuple[str, str]:
     return f"{WEEKDAY_EN[day]} {hours}", f"{WEEKDAY_ZH[day]}{hours}"
 
 
+def statement_text(
+    *, kind: str, weekday: int | None, start: dt.time | None, end: dt.time | None
+) -> tuple[str, str]:
+    """A customer's statement in words (en, zh), for pages that list them."""
+    if kind in ("inconvenient_hours", "inconvenient_day"):
+        en, zh = _stated_time(
+            {"kind": kind, "weekday": weekday, "start": start, "end": end}
+        )
+        return f"Inconvenient: {en}", f"不便联系：{zh}"
+    if kind == "not_at_work":
+        return (
+            "Not at work (employer prohibits contact)",
+            "不得在工作场所联系（单位禁止）",
+        )
+    return "Not at home (landline and visits)", "不便在家中联系（住宅电话及上门）"
+
+
 def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
     if value is None:
         return ""

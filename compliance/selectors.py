@@ -490,3 +490,25 @@ def contact_attempts_for_customer(*, customer, since: dt.datetime | None = None)
     if since is not None:
         qs = qs.filter(at__gte=since)
     return qs
+
+
+def customer_statements_in_force(*, customer, now: dt.datetime):
+    """The customer's stated inconvenient times and places in force or to come, and
+    their prior consents not yet over (for the case page): two bounded queries."""
+    from django.db.models import Q
+
+    from .models import ContactPreference, PriorConsent
+
+    open_ = Q(revoked_at__isnull=True)
+    preferences = list(
+        ContactPreference.objects.filter(customer=customer)
+        .filter(open_ & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+        .order_by("kind", "weekday", "start_time")[:50]
+    )
+    consents = list(
+        PriorConsent.objects.filter(customer=customer, ends_at__gt=now)
+        .filter(open_)
+        .select_related("loan")
+        .order_by("starts_at")[:20]
+    )
+    return preferences, consents

@@ -1189,6 +1189,13 @@ EXPECTED = {
         "GET": "401 ok ok ok ok ok | compliance:read",
         "POST": "401 400 400 400 400 400 | compliance:write",
     },
+    "api:contact-preference-revoke": {
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
+    "api:contact-preferences": {
+        "GET": "401 ok ok ok ok ok | compliance:read",
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
     "api:customer-detail": {
         "GET": "401 ok 404 ok 404 ok | customers:read",
     },
@@ -1255,6 +1262,13 @@ EXPECTED = {
     },
     "api:payments": {
         "POST": "401 403 403 403 403 400 | payments:write",
+    },
+    "api:prior-consent-revoke": {
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
+    "api:prior-consents": {
+        "GET": "401 ok ok ok ok ok | compliance:read",
+        "POST": "401 400 400 400 400 400 | compliance:write",
     },
     "api:promises": {
         "POST": "401 400 400 400 400 400 | cases:write",
@@ -1356,6 +1370,10 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
+    "case-preference": {
+        "GET": "login ok 404 ok 404 ok",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-promise": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
@@ -1367,6 +1385,10 @@ EXPECTED = {
     "case-reveal": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login 400 404 400 404 400",
+    },
+    "case-statement-revoke": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login 404 404 404 404 404",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",

@@ -87,7 +87,8 @@ def prior_consent_record(
     evidence: str = "",
 ) -> PriorConsent:
     """Record the customer's prior consent to be called from `starts_at` (default
-    now) until `ends_at` (default: the end of that day in the customer's calendar).
+    now) until `ends_at` (default: the end of that day in the customer's calendar, or
+    the end of the longest period allowed if sooner).
 
     The period may reach at most the pack's `max_days` (7) after the consent is
     given (§1006.14(b)(3)(i): "within a period of no more than seven consecutive
@@ -104,11 +105,14 @@ def prior_consent_record(
     if not errors.get("starts_at") and starts_at < now - _CLOCK_SKEW:
         errors["starts_at"] = ["A consent covers calls from now on, not past ones."]
     if not errors.get("starts_at") and not errors.get("ends_at"):
+        max_days = pack_compiled_for(customer).consent_max_days
         if ends_at is None:
             zone = customer_zone(customer)
             day = starts_at.astimezone(zone).date() + dt.timedelta(days=1)
-            ends_at = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-        max_days = pack_compiled_for(customer).consent_max_days
+            ends_at = min(
+                dt.datetime(day.year, day.month, day.day, tzinfo=zone),
+                now + dt.timedelta(days=max_days),
+            )
         if ends_at <= starts_at:
             errors["ends_at"] = ["The end must be after the start."]
         elif ends_at > now + dt.timedelta(days=max_days):
