@@ -4,6 +4,42 @@ import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+SECTIONS = ("prior_consent", "customer_preferences")
+
+
+def add_sections(apps, schema_editor):
+    """Stored packs gain the two new sections with their shipped defaults (what the
+    gate already applies to a pack without them), as a new version with history, so
+    an admin's next draft is not reported as missing a legal floor."""
+    import copy
+
+    from compliance.pack_defaults import DEFAULT_PACKS
+
+    RulePack = apps.get_model("compliance", "RulePack")
+    History = apps.get_model("compliance", "HistoricalRulePack")
+    for pack in RulePack.objects.filter(code__in=list(DEFAULT_PACKS)):
+        shipped = DEFAULT_PACKS[pack.code]["parameters"]
+        missing = [k for k in SECTIONS if k not in (pack.parameters or {})]
+        if not missing:
+            continue
+        for key in missing:
+            pack.parameters[key] = copy.deepcopy(shipped[key])
+        pack.version += 1
+        pack.save(update_fields=["parameters", "version", "updated_at"])
+        History.objects.create(
+            id=pack.pk,
+            code=pack.code,
+            name=pack.name,
+            description=pack.description,
+            version=pack.version,
+            parameters=pack.parameters,
+            updated_at=pack.updated_at,
+            history_date=timezone.now(),
+            history_type="~",
+            history_change_reason="migration: prior consent and customer statements",
+        )
 
 
 class Migration(migrations.Migration):
@@ -129,4 +165,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='prior_consent_ends_after_start')],
             },
         ),
+        migrations.RunPython(add_sections, migrations.RunPython.noop),
     ]
