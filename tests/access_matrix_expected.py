@@ -115,6 +115,10 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/compliance/contactpreference/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/compliance/contactrestriction/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -132,6 +136,10 @@ EXPECTED = {
         "POST": "login login login login login ok",
     },
     "admin/compliance/ledgerchainhead/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/compliance/priorconsent/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -759,6 +767,30 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin:compliance_contactpreference_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_contactpreference_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:compliance_contactpreference_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:compliance_contactrestriction_add": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -864,6 +896,30 @@ EXPECTED = {
         "POST": "login login login login login 403",
     },
     "admin:compliance_ledgerchainhead_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_priorconsent_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_priorconsent_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:compliance_priorconsent_simple_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
