@@ -85,6 +85,6 @@ def next_consent_start(ctx: Context, t: dt.datetime) -> dt.datetime | None:
     starts = [
         c.starts_at
         for c in ctx.consents
-        if c.starts_at > t and _covers_debt(c, ctx.loan_id)
+        if c.ends_at > c.starts_at > t and _covers_debt(c, ctx.loan_id)
     ]
     return min(starts) if starts else None

@@ -322,3 +322,42 @@ def test_a_reply_to_a_contact_from_work_is_allowed_once_on_that_number():
     replied = [Event(at - dt.timedelta(hours=1), "call", "no_answer", work.value)]
     ctx = us_ctx(replied, point=work, purpose="reply_to_inbound", preferences=prefs)
     assert evaluate(ctx, at).codes == ["customer_inconvenient_place"]
+
+
+# --- the next permitted time stays exact ---------------------------------------------
+
+
+def _grid_contexts():
+    consent_later = consent(
+        dt.datetime(2026, 3, 10, 10, tzinfo=NY), dt.datetime(2026, 3, 10, 16, tzinfo=NY)
+    )
+    yield us_ctx(seven_calls() + [us_call(8, "conversation", hour=16)])
+    yield us_ctx(
+        seven_calls() + [us_call(8, "conversation", hour=16)], consents=[consent_later]
+    )
+    yield us_ctx(
+        preferences=[hours("20:00", "00:00"), day_off(0), hours("08:00", "11:30", 2)]
+    )
+    yield us_ctx(
+        seven_calls(),
+        consents=[consent_later],
+        preferences=[hours("12:00", "13:00"), day_off(3)],
+    )
+    yield rule_context("uk", preferences=[hours("09:00", "17:00", d) for d in range(5)])
+
+
+def test_the_next_permitted_time_is_allowed_and_nothing_before_it_is():
+    start = dt.datetime(2026, 3, 8, 6, tzinfo=dt.UTC)
+    step = dt.timedelta(minutes=30)
+    for ctx in _grid_contexts():
+        for n in range(0, 24 * 7 * 2, 5):
+            at = start + n * step
+            decision = evaluate(ctx, at)
+            nxt = decision.next_permitted_at
+            if decision.allowed or nxt is None:
+                continue
+            assert evaluate(ctx, nxt).allowed, (at, nxt)
+            probe = at + step
+            while probe < nxt:
+                assert not evaluate(ctx, probe).allowed, (at, probe, nxt)
+                probe += step
