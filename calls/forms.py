@@ -1,5 +1,5 @@
 """Forms of the queue filters, the guided call and the case page (promise, repayment
-plan calculator, restriction).
+plan calculator, restriction, what the customer said about being contacted).
 
 They parse and offer choices; the rules (dates in the past, amounts above the
 balance, empty schedules) live in the services, whose errors the views show on these
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.masking import mask_contact
 from cases.models import RepaymentPlan
-from compliance.models import Channel, ContactRestriction
+from compliance.models import Channel, ContactPreference, ContactRestriction
 from core.forms import DateInput, DateTimeLocalInput
 
 from .models import CallLog, PiiReveal
@@ -82,6 +82,17 @@ class CallOutcomeForm(forms.Form):
         required=False,
         widget=DateTimeLocalInput(),
     )
+    # "Call me back on Monday": the customer's prior consent to that call (Reg F
+    # §1006.14(b)(3)(i)); compliance.services.prior_consent_record decides.
+    callback_consent = forms.BooleanField(
+        label=_("The customer asked to be called back then (prior consent)"),
+        required=False,
+    )
+    callback_consent_until = forms.DateTimeField(
+        label=_("Consent until (default: the end of that day)"),
+        required=False,
+        widget=DateTimeLocalInput(),
+    )
     # `accept` only helps the file picker; calls.services.recording_check decides.
     recording = forms.FileField(
         label=_("Recording"),
@@ -97,7 +108,13 @@ class CallOutcomeForm(forms.Form):
         ]
         if stage in ("identify", "third_party"):
             # Nothing about the debt is discussed: no promise, no callback about it.
-            for name in ("promise_amount", "promise_due_date", "callback_at"):
+            for name in (
+                "promise_amount",
+                "promise_due_date",
+                "callback_at",
+                "callback_consent",
+                "callback_consent_until",
+            ):
                 del self.fields[name]
 
 
@@ -181,3 +198,50 @@ class RestrictionForm(forms.Form):
             (p.pk, f"{p.get_channel_display()} {mask_contact(p.channel, p.value)}")
             for p in points
         ]
+
+
+Pref = ContactPreference.Kind
+
+
+class ContactPreferenceForm(forms.Form):
+    """A time or place the customer said is inconvenient, as the collector heard it."""
+
+    kind = forms.ChoiceField(label=_("The customer said"), choices=Pref.choices)
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Every day")), *ContactPreference.Weekday.choices],
+    )
+    start_time = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    end_time = forms.TimeField(
+        label=_("Until (00:00 for midnight)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    contact_point = forms.TypedChoiceField(
+        label=_("The work or home contact point"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    reason = forms.CharField(
+        label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].choices = [("", _("Not specific"))] + [
+            (p.pk, f"{p.get_channel_display()} {mask_contact(p.channel, p.value)}")
+            for p in points
+            if not p.is_third_party
+        ]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500)

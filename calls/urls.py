@@ -16,6 +16,16 @@ urlpatterns = [
         views.restriction_add,
         name="case-restriction",
     ),
+    path(
+        "cases/<str:reference>/preference/",
+        views.preference_add,
+        name="case-preference",
+    ),
+    path(
+        "cases/<str:reference>/statements/<str:kind>/<int:pk>/revoke/",
+        views.statement_revoke,
+        name="case-statement-revoke",
+    ),
     path("cases/<str:reference>/call/start/", views.call_start, name="call-start"),
     path("cases/<str:reference>/call/step/", views.call_step, name="call-step"),
     path("cases/<str:reference>/call/log/", views.call_log, name="call-log"),

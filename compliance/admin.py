@@ -1,4 +1,5 @@
-"""Django admin for rule packs, holiday overrides, contact restrictions and the ledger.
+"""Django admin for rule packs, holiday overrides, contact restrictions, what the
+customer said (prior consent, inconvenient times and places) and the ledger.
 
 The decision ledger and the contact-attempt ledger are evidence of what the gate
 decided and what was done: the admin shows them and never adds, edits or deletes.
@@ -14,11 +15,13 @@ from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 from .floors import floor_breaches
 from .models import (
     ContactAttempt,
+    ContactPreference,
     ContactRestriction,
     Decision,
     HolidayOverride,
     LedgerAnchor,
     LedgerChainHead,
+    PriorConsent,
     RulePack,
 )
 from .packs import merge_parameters, validate_parameters
@@ -193,3 +196,23 @@ class LedgerAnchorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["date", "shard", "head_seq", "head_id", "head_hash"]
     list_filter = ["shard"]
+
+
+# What the customer said is recorded and revoked through compliance.services (the
+# case page, the API): the admin shows it, with its history, and changes nothing.
+
+
+@admin.register(PriorConsent)
+class PriorConsentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = ["given_at", "customer", "starts_at", "ends_at", "revoked_at"]
+    list_filter = ["source"]
+    list_select_related = ["customer"]
+    search_fields = ["=customer__reference", "=case__reference"]
+
+
+@admin.register(ContactPreference)
+class ContactPreferenceAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = ["starts_at", "customer", "kind", "weekday", "revoked_at"]
+    list_filter = ["kind", "source"]
+    list_select_related = ["customer"]
+    search_fields = ["=customer__reference"]

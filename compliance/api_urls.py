@@ -15,6 +15,26 @@ urlpatterns = [
         name="restriction-end",
     ),
     path(
+        "prior-consents/",
+        apis.PriorConsentListCreateApi.as_view(),
+        name="prior-consents",
+    ),
+    path(
+        "prior-consents/<int:pk>/revoke/",
+        apis.PriorConsentRevokeApi.as_view(),
+        name="prior-consent-revoke",
+    ),
+    path(
+        "contact-preferences/",
+        apis.ContactPreferenceListCreateApi.as_view(),
+        name="contact-preferences",
+    ),
+    path(
+        "contact-preferences/<int:pk>/revoke/",
+        apis.ContactPreferenceRevokeApi.as_view(),
+        name="contact-preference-revoke",
+    ),
+    path(
         "contact-attempts/",
         apis.ContactAttemptListCreateApi.as_view(),
         name="contact-attempts",

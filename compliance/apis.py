@@ -1,4 +1,5 @@
-"""REST API for the compliance gate: the check, restrictions and the contact ledger.
+"""REST API for the compliance gate: the check, restrictions, what the customer said
+(prior consent, inconvenient times and places) and the contact ledger.
 
 Any role may use these for the customers they may see (cases.access); a customer
 they may not see answers 404 like one that does not exist. `compliance/check/`
@@ -28,17 +29,22 @@ from core.permissions import ROLE_PERMISSIONS
 
 from . import access as compliance_access
 from . import restrictions, services
-from .models import Channel, ContactAttempt, ContactRestriction
+from .models import Channel, ContactAttempt, ContactPreference, ContactRestriction
 from .rules.base import POINT_KIND_FOR_CHANNEL
 from .serializers import (
     EXTERNAL_OUTCOMES,
     ComplianceCheckInputSerializer,
     ContactAttemptInputSerializer,
     ContactAttemptOutputSerializer,
+    ContactPreferenceInputSerializer,
+    ContactPreferenceOutputSerializer,
     DecisionSerializer,
+    PriorConsentInputSerializer,
+    PriorConsentOutputSerializer,
     RestrictionEndInputSerializer,
     RestrictionInputSerializer,
     RestrictionOutputSerializer,
+    RevokeInputSerializer,
 )
 
 
@@ -317,3 +323,198 @@ class ContactAttemptListCreateApi(generics.ListAPIView):
             ContactAttemptOutputSerializer(attempt).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# --------------------------------------------------------------------------------------
+# What the customer said: prior consent, inconvenient times and places (issue 16)
+# --------------------------------------------------------------------------------------
+
+
+def _case_of_customer(*, user, customer, reference: str):
+    if not reference:
+        return None
+    try:
+        case = case_get_for_user(user=user, reference=reference)
+    except Http404:
+        raise access.not_found("case", "case", reference) from None
+    if case.customer_id != customer.pk:
+        message = f"Case {case.reference} is not this customer's."
+        raise ApplicationError(message, errors={"case": [message]})
+    return case
+
+
+class StatementFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__reference")
+
+
+class PriorConsentListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "compliance:read", "POST": "compliance:write"}
+    serializer_class = PriorConsentOutputSerializer
+    filterset_class = StatementFilter
+    ordering_fields = ["starts_at", "created_at"]
+
+    def get_queryset(self):
+        return compliance_access.prior_consent_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="prior_consents_list",
+        summary="Prior consents to calls of the customers you may see",
+        responses={200: PriorConsentOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="prior_consents_create",
+        summary="Record a customer's prior consent to calls (Reg F §1006.14(b)(3)(i))",
+        description=(
+            "Calls placed in the period (at most 7 days after the consent is given) "
+            "about the debt are not counted toward the 7-in-7 presumption or the "
+            "post-conversation cooldown under the us pack; the consent ends at "
+            "`ends_at`, on revocation or at the next conversation about the debt. "
+            "The cn and uk packs record it and lift nothing."
+        ),
+        request=PriorConsentInputSerializer,
+        responses={201: PriorConsentOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(PriorConsentInputSerializer, request.data)
+        customer = access.customer_get_for_user(
+            user=request.user, reference=data["customer"]
+        )
+        consent = services.prior_consent_record(
+            customer=customer,
+            case=_case_of_customer(
+                user=request.user, customer=customer, reference=data["case"]
+            ),
+            loan=access.loan_of_customer(customer=customer, reference=data["loan"]),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            reason=data["reason"],
+            evidence=data["evidence"],
+            source="api",
+            actor=request.user,
+        )
+        consent = self.get_queryset().get(pk=consent.pk)
+        return Response(
+            PriorConsentOutputSerializer(consent).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PriorConsentRevokeApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "compliance:write"}
+
+    @extend_schema(
+        operation_id="prior_consents_revoke",
+        summary="Revoke a prior consent, saying why",
+        request=RevokeInputSerializer,
+        responses={200: PriorConsentOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = parse(RevokeInputSerializer, request.data)
+        visible = compliance_access.prior_consent_list_for_user(user=request.user)
+        consent = visible.filter(pk=pk).first()
+        if consent is None:
+            raise access.not_found("id", "prior consent", pk)
+        services.prior_consent_revoke(
+            consent=consent, reason=data["reason"], actor=request.user
+        )
+        return Response(PriorConsentOutputSerializer(visible.get(pk=pk)).data)
+
+
+class ContactPreferenceFilter(StatementFilter):
+    kind = django_filters.ChoiceFilter(choices=ContactPreference.Kind.choices)
+
+
+class ContactPreferenceListCreateApi(generics.ListAPIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"GET": "compliance:read", "POST": "compliance:write"}
+    serializer_class = ContactPreferenceOutputSerializer
+    filterset_class = ContactPreferenceFilter
+    ordering_fields = ["starts_at", "created_at"]
+
+    def get_queryset(self):
+        return compliance_access.contact_preference_list_for_user(
+            user=self.request.user
+        )
+
+    @extend_schema(
+        operation_id="contact_preferences_list",
+        summary="Times and places the customers you may see said are inconvenient",
+        responses={200: ContactPreferenceOutputSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="contact_preferences_create",
+        summary="Record a time or place the customer said is inconvenient",
+        description=(
+            "Kinds: inconvenient_hours (weekday or every day, start_time-end_time in "
+            "the customer's local clock, 00:00 ending at midnight), inconvenient_day "
+            "(weekday), not_at_work (the employer prohibits contact: blocks work "
+            "numbers and addresses), not_at_home (the home landline and visits). The "
+            "gate applies them in every pack (Reg F §1006.6(b)(1), (b)(3); cn "
+            "'unless agreed'; CONC 7.9.4R)."
+        ),
+        request=ContactPreferenceInputSerializer,
+        responses={201: ContactPreferenceOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(ContactPreferenceInputSerializer, request.data)
+        customer = access.customer_get_for_user(
+            user=request.user, reference=data["customer"]
+        )
+        point = None
+        if data["contact_point"]:
+            point = access.contact_point_for_customer(
+                customer=customer,
+                value=data["contact_point"],
+                channels=tuple(ContactPoint.Channel.values),
+                field="contact_point",
+            )
+        preference = services.contact_preference_record(
+            customer=customer,
+            kind=data["kind"],
+            weekday=data["weekday"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            contact_point=point,
+            reason=data["reason"],
+            source="api",
+            actor=request.user,
+        )
+        preference = self.get_queryset().get(pk=preference.pk)
+        return Response(
+            ContactPreferenceOutputSerializer(preference).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ContactPreferenceRevokeApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "compliance:write"}
+
+    @extend_schema(
+        operation_id="contact_preferences_revoke",
+        summary="Revoke a stated inconvenient time or place, saying why",
+        request=RevokeInputSerializer,
+        responses={
+            200: ContactPreferenceOutputSerializer,
+            **errors(400, 403, 404, 409),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = parse(RevokeInputSerializer, request.data)
+        visible = compliance_access.contact_preference_list_for_user(user=request.user)
+        preference = visible.filter(pk=pk).first()
+        if preference is None:
+            raise access.not_found("id", "contact preference", pk)
+        services.contact_preference_revoke(
+            preference=preference, reason=data["reason"], actor=request.user
+        )
+        return Response(ContactPreferenceOutputSerializer(visible.get(pk=pk)).data)

@@ -17,7 +17,7 @@ from typing import Any
 
 from .reasons import render, render_horizon
 from .rules import conditions_for, rules_for
-from .rules.base import DEFER, DENY, REVIEW, Block, Context
+from .rules.base import DEFER, DENY, NOTE, REVIEW, Block, Context
 
 ALLOW = "allow"
 ALLOW_WITH_CONDITIONS = "allow_with_conditions"
@@ -79,10 +79,18 @@ def evaluate(ctx: Context, at: dt.datetime) -> Decision:
     outcome: str | None = None
     next_at: dt.datetime | None = None
     beyond: Block | None = None
+    notes: list[Block] = []
     for _ in range(_MAX_ITERATIONS):
         out: list[Block] = []
         for rule in rules:
             rule(ctx, t, out)
+        if out and any(b.kind == NOTE for b in out):
+            # Notes say which exception let a contact through (prior consent, a
+            # reply to the customer); they block nothing.
+            notes = [b for b in out if b.kind == NOTE]
+            out = [b for b in out if b.kind != NOTE]
+        else:
+            notes = []
         if not out:
             next_at = t
             break
@@ -110,9 +118,16 @@ def evaluate(ctx: Context, at: dt.datetime) -> Decision:
     zone = ctx.calendar_zone
     if outcome is None and next_at == at:
         conditions = conditions_for(ctx)
+
+        def noted() -> list[dict[str, Any]]:
+            return [
+                render(b, pack_code=pack.code, next_at=None, zone=zone) for b in notes
+            ]
+
         return Decision(
             allowed=True,
             outcome=ALLOW_WITH_CONDITIONS if conditions else ALLOW,
+            _render=noted if notes else None,
             conditions=conditions,
             next_permitted_at=next_at.astimezone(zone),
             rule_pack=pack.code,

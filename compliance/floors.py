@@ -126,6 +126,27 @@ def _restriction_floors(code: str, kinds: list[str]) -> list[Floor]:
     ]
 
 
+def _statement_floors(code: str) -> list[Floor]:
+    """The customer's own statements of inconvenient times and places bind in every
+    pack (decision 39): their rules may not be switched off or narrowed."""
+    prefs = DEFAULT_PACKS[code]["parameters"]["customer_preferences"]
+    return [
+        Floor("customer_preferences.enabled", "equals", True, prefs["time_citation"]),
+        Floor(
+            "customer_preferences.time_channels",
+            "includes",
+            prefs["time_channels"],
+            prefs["time_citation"],
+        ),
+        Floor(
+            "customer_preferences.place_channels",
+            "includes",
+            prefs["place_channels"],
+            prefs["place_citation"],
+        ),
+    ]
+
+
 LEGAL_FLOORS: dict[str, list[Floor]] = {
     "cn": [
         Floor("contact_window.enabled", "equals", True, _CN_GUIDELINE),
@@ -162,6 +183,9 @@ LEGAL_FLOORS: dict[str, list[Floor]] = {
             "CBA 2026; 2011 Measures Art. 68",
         ),
         *_restriction_floors("cn", ["legal_hold", "attorney", "deceased", "dispute"]),
+        # A callback request lifts none of the cn daily caps (decision 38).
+        Floor("prior_consent.enabled", "equals", False, _CN_GUIDELINE),
+        *_statement_floors("cn"),
     ],
     "us": [
         Floor("contact_window.enabled", "equals", True, "Reg F §1006.6(b)(1)(i)"),
@@ -233,6 +257,10 @@ LEGAL_FLOORS: dict[str, list[Floor]] = {
                 "channel_opt_out",
             ],
         ),
+        # Prior consent excludes calls from the 7-in-7 count only, for at most 7 days.
+        Floor("prior_consent.caps", "within", ["calls_7_in_7"], "Reg F §1006.14(b)(3)"),
+        Floor("prior_consent.max_days", "at_most", 7, "Reg F §1006.14(b)(3)(i)"),
+        *_statement_floors("us"),
     ],
     # CONC sets no statutory hours or caps (the shipped ones are [P]); what it does
     # set: a window of some kind, identity before disclosure, and breathing space.
@@ -253,6 +281,7 @@ LEGAL_FLOORS: dict[str, list[Floor]] = {
             ],
         ),
         *_restriction_floors("uk", ["breathing_space", "legal_hold"]),
+        *_statement_floors("uk"),
     ],
 }
 

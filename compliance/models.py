@@ -147,6 +147,167 @@ class ContactRestriction(models.Model):
         return f"{self.get_kind_display()} ({self.customer_id})"
 
 
+class StatementSource(models.TextChoices):
+    """Who recorded what the customer said: the collector from a call, an
+    integration through the API, or the customer on the self-service page."""
+
+    COLLECTOR = "collector", _("Collector")
+    API = "api", _("API")
+    CUSTOMER_SELF_SERVICE = "customer_self_service", _("Customer (self-service)")
+
+
+class PriorConsent(models.Model):
+    """The consumer's prior consent, given directly to us, to be called in a stated
+    period of at most seven days ("call me back on Monday"): calls placed in it are
+    not counted toward the call frequencies (Reg F §1006.14(b)(3)(i)). It ends at
+    `ends_at`, on revocation, or at the next conversation about the debt
+    (compliance.rules.consent). Append-only in spirit: never deleted or edited,
+    only revoked once; history keeps who and why."""
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="prior_consents"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prior_consents",
+    )
+    # The debt it is about; empty: every debt of the case.
+    loan = models.ForeignKey(
+        "cases.Loan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prior_consents",
+    )
+    given_at = models.DateTimeField(_("given at"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.TextField(_("reason"))
+    # A call log, recording or form the consent was given in.
+    evidence = models.CharField(_("evidence"), max_length=100, blank=True)
+    source = models.CharField(
+        _("source"), max_length=24, choices=StatementSource.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="prior_consent_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The gate's read: a customer's consents still open after a time.
+            models.Index(fields=["customer", "ends_at"], name="prior_consent_gate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"prior consent {self.starts_at:%Y-%m-%d %H:%M} ({self.customer_id})"
+
+    def ended_at(self):
+        return min(self.ends_at, self.revoked_at) if self.revoked_at else self.ends_at
+
+
+class ContactPreference(models.Model):
+    """A time or place the customer said is inconvenient (Reg F §1006.6(b)(1)(i)-(ii),
+    (b)(3); cn "unless agreed with the debtor"; CONC 7.9.4R): gate inputs in every
+    pack. Never edited: a change of mind revokes one and records another."""
+
+    class Kind(models.TextChoices):
+        INCONVENIENT_HOURS = "inconvenient_hours", _("Inconvenient hours")
+        INCONVENIENT_DAY = "inconvenient_day", _("Inconvenient day")
+        NOT_AT_WORK = "not_at_work", _("Not at work (employer prohibits contact)")
+        NOT_AT_HOME = "not_at_home", _("Not at home (landline and visits)")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="contact_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Hours: on this weekday (empty: every day); day: the weekday itself.
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    # The customer's local clock; an end of 00:00 is midnight.
+    start_time = models.TimeField(_("from"), null=True, blank=True)
+    end_time = models.TimeField(_("until"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("in force from"))
+    ends_at = models.DateTimeField(_("in force until"), null=True, blank=True)
+    reason = models.TextField(_("what the customer said"))
+    source = models.CharField(
+        _("source"), max_length=24, choices=StatementSource.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="preference_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__lte=6),
+                name="preference_weekday_valid",
+            ),
+        ]
+        indexes = [
+            # The gate's read: a customer's statements in force.
+            models.Index(fields=["customer", "starts_at"], name="preference_gate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.customer_id})"
+
+
 class Decision(models.Model):
     """The compliance verdict for one proposed contact. Append-only."""
 

@@ -114,6 +114,24 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
                 "channels": ["call"],
                 "citation": "",
             },
+            # The cn caps are per contact point and per debtor and day; a callback
+            # request lifts none of them (decision 38).
+            "prior_consent": {
+                "enabled": False,
+                "caps": [],
+                "cooldown": False,
+                "max_days": 7,
+                "citation": "",
+            },
+            "customer_preferences": {
+                "enabled": True,
+                "time_channels": TIMED_CHANNELS,
+                "place_channels": ["call", "sms", "email", "letter", "visit"],
+                "reply_to_inbound_once": True,
+                "time_citation": "CBA 2026 guideline; GB/T 2025 (双方另有约定的除外："
+                "尊重债务人约定的联系时间)",
+                "place_citation": "CBA 2026 guideline (未经同意不得进入债务人工作场所)",
+            },
             "third_party": {
                 "allowed": True,
                 "roles": ["spouse", "relative", "emergency_contact"],
@@ -223,6 +241,23 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
                 "days": 7,
                 "channels": ["call"],
                 "citation": "Reg F §1006.14(b)(2)(i)(B)",
+            },
+            "prior_consent": {
+                "enabled": True,
+                "caps": ["calls_7_in_7"],
+                "cooldown": True,
+                "max_days": 7,
+                "citation": "Reg F §1006.14(b)(3)(i)",
+            },
+            "customer_preferences": {
+                "enabled": True,
+                "time_channels": TIMED_CHANNELS,
+                "place_channels": ["call", "sms", "email", "letter", "visit"],
+                "reply_to_inbound_once": True,
+                "time_citation": "FDCPA §805(a)(1); Reg F §1006.6(b)(1)(i), "
+                "comment 6(b)(1)-2",
+                "place_citation": "FDCPA §805(a)(1), (3); Reg F §1006.6(b)(1)(ii), "
+                "(b)(3), comment 6(b)(1)-2",
             },
             "third_party": {
                 "allowed": True,
@@ -338,6 +373,22 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
                 "days": 7,
                 "channels": ["call"],
                 "citation": "",
+            },
+            # No statutory call counts in the UK: the policy caps stay whole.
+            "prior_consent": {
+                "enabled": False,
+                "caps": [],
+                "cooldown": False,
+                "max_days": 7,
+                "citation": "",
+            },
+            "customer_preferences": {
+                "enabled": True,
+                "time_channels": TIMED_CHANNELS,
+                "place_channels": ["call", "sms", "email", "letter", "visit"],
+                "reply_to_inbound_once": True,
+                "time_citation": "CONC 7.9.4R (customer's reasonable requests)",
+                "place_citation": "CONC 7.9.4R, 7.9.7R",
             },
             "third_party": {
                 "allowed": True,

@@ -237,6 +237,33 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
                     f"restrictions.{kind}.standard_days", spec["standard_days"]
                 )
 
+    consent = params.get("prior_consent")
+    if consent is not None:
+        if not isinstance(consent, dict):
+            add("prior_consent", "must be an object")
+        else:
+            cap_ids = (
+                {c.get("id") for c in caps or [] if isinstance(c, dict)}
+                if isinstance(caps, list)
+                else set()
+            )
+            listed = consent.get("caps", [])
+            if not isinstance(listed, list) or any(c not in cap_ids for c in listed):
+                add("prior_consent.caps", "must list ids of this pack's caps")
+            positive_int("prior_consent.max_days", consent.get("max_days", 7))
+            if isinstance(consent.get("max_days"), int) and consent["max_days"] > 7:
+                # §1006.14(b)(3)(i): a period of no more than seven consecutive days.
+                add("prior_consent.max_days", "must be at most 7")
+
+    prefs = params.get("customer_preferences")
+    if prefs is not None:
+        if not isinstance(prefs, dict):
+            add("customer_preferences", "must be an object")
+        else:
+            for key in ("time_channels", "place_channels"):
+                if key in prefs:
+                    channels(f"customer_preferences.{key}", prefs[key])
+
     conditions = params.get("conditions")
     if not isinstance(conditions, dict):
         add("conditions", "must be an object")
@@ -310,6 +337,28 @@ class Pack:
     conditions: dict[str, frozenset[str]]
     condition_citations: dict[str, str]
     lookback: dt.timedelta = field(default=dt.timedelta(days=8))
+    # Prior consent (Reg F §1006.14(b)(3)(i)): the caps it excludes calls from, and
+    # whether it lifts the post-conversation cooldown. Off in cn and uk.
+    consent_caps: frozenset[str] = frozenset()
+    consent_cooldown: bool = False
+    consent_max_days: int = 7
+    consent_citation: str = ""
+    # Customer-stated inconvenient times and places (every pack).
+    preferences_enabled: bool = True
+    preference_time_channels: frozenset[str] = frozenset(TIMED_CHANNELS)
+    preference_place_channels: frozenset[str] = frozenset(CHANNELS)
+    preference_time_citation: str = ""
+    preference_place_citation: str = ""
+    reply_to_inbound_once: bool = True
+
+
+def _section(code: str, params: dict, name: str) -> dict:
+    """A section added after the packs were first installed: the stored one, else
+    the shipped default of that pack (rows saved before it existed), else {}."""
+    if isinstance(params.get(name), dict):
+        return params[name]
+    shipped = DEFAULT_PACKS.get(code, {}).get("parameters", {})
+    return shipped.get(name, {})
 
 
 def compile_pack(code: str, version: int, params: dict) -> Pack:
@@ -340,9 +389,22 @@ def compile_pack(code: str, version: int, params: dict) -> Pack:
         + [cooldown["days"] if cooldown.get("enabled") else 1]
         + [third.get("unreachable_days", 1)]
     )
+    consent = _section(code, params, "prior_consent")
+    consent_on = bool(consent.get("enabled"))
+    prefs = _section(code, params, "customer_preferences")
     return Pack(
         code=code,
         version=version,
+        consent_caps=frozenset(consent.get("caps", ())) if consent_on else frozenset(),
+        consent_cooldown=consent_on and bool(consent.get("cooldown")),
+        consent_max_days=int(consent.get("max_days", 7)),
+        consent_citation=consent.get("citation", ""),
+        preferences_enabled=bool(prefs.get("enabled", True)),
+        preference_time_channels=frozenset(prefs.get("time_channels", TIMED_CHANNELS)),
+        preference_place_channels=frozenset(prefs.get("place_channels", CHANNELS)),
+        preference_time_citation=prefs.get("time_citation", ""),
+        preference_place_citation=prefs.get("place_citation", ""),
+        reply_to_inbound_once=bool(prefs.get("reply_to_inbound_once", True)),
         zone=ZoneInfo(params["time_zone"]),
         horizon=dt.timedelta(days=int(params["horizon_days"])),
         window_enabled=bool(window.get("enabled", True)),

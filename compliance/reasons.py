@@ -30,7 +30,25 @@ REASON_CODES = (
     "content_prohibited",
     "invalid_contact_point",
     "no_consent",
+    # Issue 16: customer-stated inconvenient times and places (blocks), and the notes
+    # on an allowed decision that say which exception let it through.
+    "customer_inconvenient_time",
+    "customer_inconvenient_place",
+    "prior_consent",
+    "reply_to_inbound",
 )
+WEEKDAY_EN = (
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+)
+WEEKDAY_ZH = ("每周一", "每周二", "每周三", "每周四", "每周五", "每周六", "每周日")
+PLACE_EN = {"work": "work", "home": "home"}
+PLACE_ZH = {"work": "工作场所", "home": "家中"}
 
 CHANNEL_ZH = {
     "call": "电话",
@@ -174,6 +192,58 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Blocked: no consent to contact at this contact point.",
         "拦截：该联系方式未取得联系同意。",
     ),
+    ("customer_inconvenient_time", ""): (
+        "Blocked: the customer said {what} is inconvenient ({tz}); it is "
+        "{local_time} there. Next permitted: {next}.",
+        "拦截：客户表示{what_zh}不便联系（{tz}），当地现在为{local_time}，"
+        "最早可于{next_zh}联系。",
+    ),
+    ("customer_inconvenient_time", "always"): (
+        "Review: the times the customer said are inconvenient leave no time to "
+        "contact them; confirm with the customer.",
+        "待复核：客户表示不便联系的时间已覆盖全部时段，请与客户确认。",
+    ),
+    ("customer_inconvenient_place", "work"): (
+        "Blocked: the customer said their employer prohibits contact at work (since "
+        "{since}); do not contact them at work.",
+        "拦截：客户表示其工作单位禁止在工作场所联系（自{since}起），不得在工作场所联系。",
+    ),
+    ("customer_inconvenient_place", "home"): (
+        "Blocked: the customer said contact at home is inconvenient (home landline "
+        "and visits) since {since}.",
+        "拦截：客户表示不便在家中被联系（住宅电话及上门），自{since}起。",
+    ),
+    ("prior_consent", "cap"): (
+        "Allowed: {count} calls to this person about this debt in {days} days (the "
+        "presumption's limit is {max}), but the customer gave prior consent to calls "
+        "from {consent_from} to {consent_until}; calls under it are not counted.",
+        "允许：{days}日内已就该笔债务呼叫该客户{count}次（推定上限{max}次），但客户已事先"
+        "同意在{consent_from}至{consent_until}期间接受来电，期间的呼叫不计入次数。",
+    ),
+    ("prior_consent", "excluded"): (
+        "Allowed: {count} earlier calls were placed with the customer's prior consent "
+        "and are not counted toward the limit of {max} in {days} days.",
+        "允许：此前有{count}次呼叫系经客户事先同意拨打，不计入{days}日内{max}次的上限。",
+    ),
+    ("prior_consent", "cooldown"): (
+        "Allowed: the telephone conversation on {date} would bar calls for {days} "
+        "days, but the customer gave prior consent to calls from {consent_from} to "
+        "{consent_until}.",
+        "允许：虽已于{date}通话（{days}日内通常不再致电），但客户已事先同意在"
+        "{consent_from}至{consent_until}期间接受来电。",
+    ),
+    ("reply_to_inbound", "time"): (
+        "Allowed once: a reply to a contact the customer started at a time they said "
+        "is inconvenient ({what}); answer once through the same medium and ask "
+        "whether that time is still inconvenient.",
+        "允许一次：客户在其表示不便的时间（{what_zh}）主动联系，可通过同一方式答复一次，"
+        "并询问该时间是否仍不便。",
+    ),
+    ("reply_to_inbound", "place"): (
+        "Allowed once: a reply to a contact the customer started while at {place_en}, "
+        "where they said contact is inconvenient; answer once through the same medium.",
+        "允许一次：客户在其表示不便联系的{place_zh}主动联系，可通过同一方式答复一次。",
+    ),
     ("content_prohibited", ""): (
         "Blocked: the content contains prohibited wording: {spans}.",
         "拦截：内容包含禁止用语：{spans}。",
@@ -196,6 +266,43 @@ def _what(counted: frozenset[str], channels: frozenset[str]) -> tuple[str, str]:
     if real == {"conversation"}:
         return "conversations", "有效通话"
     return "calls", "呼叫"
+
+
+def _clock(value: dt.time | None, *, end: bool = False) -> str:
+    if value is None:
+        return ""
+    if end and value == dt.time(0):
+        return "24:00"
+    return value.strftime("%H:%M")
+
+
+def _stated_time(p: dict) -> tuple[str, str]:
+    """A stated inconvenient time in words: "Sundays", "Mondays 12:00-14:00",
+    "every day 20:00-24:00" (and in Chinese)."""
+    day = p.get("weekday")
+    if p.get("kind") == "inconvenient_day":
+        return WEEKDAY_EN[day], WEEKDAY_ZH[day]
+    hours = f"{_clock(p.get('start'))}-{_clock(p.get('end'), end=True)}"
+    if day is None:
+        return f"every day {hours}", f"每天{hours}"
+    return f"{WEEKDAY_EN[day]} {hours}", f"{WEEKDAY_ZH[day]}{hours}"
+
+
+def statement_text(
+    *, kind: str, weekday: int | None, start: dt.time | None, end: dt.time | None
+) -> tuple[str, str]:
+    """A customer's statement in words (en, zh), for pages that list them."""
+    if kind in ("inconvenient_hours", "inconvenient_day"):
+        en, zh = _stated_time(
+            {"kind": kind, "weekday": weekday, "start": start, "end": end}
+        )
+        return f"Inconvenient: {en}", f"不便联系：{zh}"
+    if kind == "not_at_work":
+        return (
+            "Not at work (employer prohibits contact)",
+            "不得在工作场所联系（单位禁止）",
+        )
+    return "Not at home (landline and visits)", "不便在家中联系（住宅电话及上门）"
 
 
 def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
@@ -223,6 +330,14 @@ def render(
         TEMPLATES.get((block.code, ""), ("{code}", "{code}")),
     )
     p = dict(block.params)
+    if block.code in ("customer_inconvenient_time", "reply_to_inbound") and "kind" in p:
+        p["what"], p["what_zh"] = _stated_time(p)
+    if "place" in p:
+        p["place_en"] = PLACE_EN.get(p["place"], p["place"])
+        p["place_zh"] = PLACE_ZH.get(p["place"], p["place"])
+    for key in ("consent_from", "consent_until"):
+        if isinstance(p.get(key), dt.datetime):
+            p[key] = _when(p[key], zone)
     for key in ("local_time", "start", "end"):
         if isinstance(p.get(key), dt.datetime | dt.time):
             p[key] = p[key].strftime("%H:%M")

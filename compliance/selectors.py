@@ -20,7 +20,15 @@ from django.utils.dateparse import parse_datetime
 
 from .models import ContactAttempt, RulePack
 from .packs import DEFAULT_PACKS, Pack, default_parameters, pack_from_row
-from .rules.base import POINT_KIND_FOR_CHANNEL, Context, Event, Point, Restriction
+from .rules.base import (
+    POINT_KIND_FOR_CHANNEL,
+    Consent,
+    Context,
+    Event,
+    Point,
+    Preference,
+    Restriction,
+)
 from .rules.zones import candidate_zones, person_phones
 
 COUNTRY_PACKS = {"CN": "cn", "US": "us", "GB": "uk"}
@@ -90,6 +98,8 @@ class CustomerInputs:
     points: list[Point] = field(default_factory=list)
     restrictions: list[Restriction] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+    preferences: list[Preference] = field(default_factory=list)
 
 
 def _chunks(ids: list[int], *, per_chunk: int = 1) -> Iterable[list[int]]:
@@ -143,7 +153,7 @@ def _ts(value) -> dt.datetime | None:
 
 # The gate's whole read is one statement: contact points, restrictions, ledger events,
 # the rule packs and holiday overrides, as one UNION ALL with a common row shape
-# (src, customer, i1, i2, s1..s4, b1, b2, t1..t3). A single check is latency-bound:
+# (src, customer, i1, i2, s1..s4, b1, b2, t1..t3, s5). A single check is latency-bound:
 # one round trip instead of five, and no ORM query compilation (both measured with
 # bench/compliance_bench.py). The tables and columns are the models' own.
 _PARTS = {
@@ -151,11 +161,12 @@ _PARTS = {
         SELECT 0 AS src, customer_id, id AS i1, CAST(NULL AS bigint) AS i2,
                channel AS s1, value AS s2, relationship AS s3, invalid_reason AS s4,
                is_primary AS b1, consent AS b2,
-               opted_out_at AS t1, invalid_at AS t2, refused_at AS t3
+               opted_out_at AS t1, invalid_at AS t2, refused_at AS t3,
+               usage AS s5
         FROM cases_contactpoint WHERE {customers}""",
     "restrictions": """
         SELECT 1, customer_id, contact_point_id, loan_id, kind, channel, NULL, NULL,
-               NULL, NULL, starts_at, ends_at, NULL
+               NULL, NULL, starts_at, ends_at, NULL, NULL
         FROM compliance_contactrestriction
         WHERE {customers} AND (ends_at IS NULL OR ends_at > %s)""",
     # Served by attempt_gate_read_idx (customer, at) WHERE allowed; the older
@@ -168,25 +179,52 @@ _PARTS = {
             SELECT 2, customer_id, loan_id, CAST(NULL AS bigint), channel, result,
                    contact_value, CAST(NULL AS varchar(100)), third_party,
                    CAST(NULL AS boolean), at, CAST(NULL AS {timestamp}),
-                   CAST(NULL AS {timestamp})
+                   CAST(NULL AS {timestamp}), CAST(NULL AS varchar(10))
             FROM compliance_contactattempt
             WHERE {customers} AND allowed AND at >= %s
             ORDER BY customer_id, at
         ) AS recent""",
     "old_third_party": """
         SELECT 2, customer_id, loan_id, NULL, channel, result, contact_value, NULL,
-               third_party, NULL, at, NULL, NULL
+               third_party, NULL, at, NULL, NULL, NULL
         FROM compliance_contactattempt
         WHERE {customers} AND allowed AND third_party AND at < %s""",
     "packs": """
         SELECT 3, NULL, version, NULL, code, CAST(parameters AS text), NULL, NULL,
-               NULL, NULL, NULL, NULL, NULL
+               NULL, NULL, NULL, NULL, NULL, NULL
         FROM compliance_rulepack WHERE code IN ({codes})""",
     "holidays": """
         SELECT 4, NULL, NULL, NULL, country, CAST(date AS text), NULL, NULL,
-               is_holiday, NULL, NULL, NULL, NULL
+               is_holiday, NULL, NULL, NULL, NULL, NULL
         FROM compliance_holidayoverride WHERE date >= %s AND date <= %s""",
+    # Prior consents and customer-stated times and places still in force at or
+    # after `since` (served by prior_consent_gate_idx and preference_gate_idx).
+    "consents": """
+        SELECT 5, customer_id, loan_id, id, NULL, NULL, NULL, NULL, NULL, NULL,
+               starts_at, ends_at, revoked_at, NULL
+        FROM compliance_priorconsent
+        WHERE {customers} AND ends_at > %s
+              AND (revoked_at IS NULL OR revoked_at > %s)""",
+    "preferences": """
+        SELECT 6, customer_id, weekday, id, kind, CAST(start_time AS varchar(15)),
+               CAST(end_time AS varchar(15)), NULL, NULL, NULL,
+               starts_at, ends_at, revoked_at, NULL
+        FROM compliance_contactpreference
+        WHERE {customers} AND (ends_at IS NULL OR ends_at > %s)
+              AND (revoked_at IS NULL OR revoked_at > %s)""",
 }
+
+
+def _clock(value) -> dt.time | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.time):
+        return value
+    return dt.time.fromisoformat(str(value)[:8])
+
+
+def _preference_order(p: Preference) -> tuple:
+    return (p.starts_at, p.kind, -1 if p.weekday is None else p.weekday)
 
 
 def _restriction_order(r: Restriction) -> tuple:
@@ -242,9 +280,13 @@ def gate_inputs(
                     _PARTS["restrictions"].format(customers=clause),
                     _PARTS["events"].format(customers=clause, timestamp=_TIMESTAMP()),
                     _PARTS["old_third_party"].format(customers=clause),
+                    _PARTS["consents"].format(customers=clause),
+                    _PARTS["preferences"].format(customers=clause),
                 ]
                 params += [*ids_params, *ids_params, since_db]
                 params += [*ids_params, since_db, *ids_params, since_db]
+                params += [*ids_params, since_db, since_db]
+                params += [*ids_params, since_db, since_db]
             if n == 0:
                 parts.append(
                     _PARTS["packs"].format(codes=", ".join(["%s"] * len(codes)))
@@ -270,14 +312,26 @@ def gate_inputs(
                     customers[r[1]].events.append(
                         Event(_ts(r[10]), r[4], r[5], r[6], r[2], bool(r[8]))
                     )
-            for src, cid, i1, i2, s1, s2, s3, s4, b1, b2, t1, t2, t3 in others:
+            for src, cid, i1, i2, s1, s2, s3, s4, b1, b2, t1, t2, t3, s5 in others:
                 if src == 0:
                     customers[cid].points.append(
                         Point(
                             i1, s1, s2, s3, bool(b1), bool(b2), _ts(t1), _ts(t2), s4,
-                            _ts(t3),
+                            _ts(t3), s5 or "",
                         )
                     )  # fmt: skip
+                elif src == 5:
+                    ends, revoked = _ts(t2), _ts(t3)
+                    customers[cid].consents.append(
+                        Consent(_ts(t1), min(ends, revoked) if revoked else ends, i1)
+                    )
+                elif src == 6:
+                    ends, revoked = _ts(t2), _ts(t3)
+                    if revoked is not None and (ends is None or revoked < ends):
+                        ends = revoked
+                    customers[cid].preferences.append(
+                        Preference(s1, _ts(t1), ends, i1, _clock(s2), _clock(s3))
+                    )
                 elif src == 1:
                     customers[cid].restrictions.append(
                         Restriction(s1, _ts(t1), _ts(t2), s2, i1, i2)
@@ -290,6 +344,8 @@ def gate_inputs(
         if len(inputs.restrictions) > 1:
             # Row order is the database's whim; reasons must not depend on it.
             inputs.restrictions.sort(key=_restriction_order)
+        if len(inputs.preferences) > 1:
+            inputs.preferences.sort(key=_preference_order)
     packs = {}
     for code in codes:
         if code in rows_by_code:
@@ -401,6 +457,8 @@ def build_context(
         calendar_zone=zones[0],
         restrictions=inputs.restrictions,
         events=inputs.events,
+        consents=inputs.consents,
+        preferences=inputs.preferences,
         own_phones=tuple(
             p.value
             for p in inputs.points
@@ -427,3 +485,25 @@ def contact_attempts_for_customer(*, customer, since: dt.datetime | None = None)
     if since is not None:
         qs = qs.filter(at__gte=since)
     return qs
+
+
+def customer_statements_in_force(*, customer, now: dt.datetime):
+    """The customer's stated inconvenient times and places in force or to come, and
+    their prior consents not yet over (for the case page): two bounded queries."""
+    from django.db.models import Q
+
+    from .models import ContactPreference, PriorConsent
+
+    open_ = Q(revoked_at__isnull=True)
+    preferences = list(
+        ContactPreference.objects.filter(customer=customer)
+        .filter(open_ & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+        .order_by("kind", "weekday", "start_time")[:50]
+    )
+    consents = list(
+        PriorConsent.objects.filter(customer=customer, ends_at__gt=now)
+        .filter(open_)
+        .select_related("loan")
+        .order_by("starts_at")[:20]
+    )
+    return preferences, consents

@@ -12,7 +12,13 @@ from rest_framework import serializers
 from cases.masking import mask_contact
 from core.api import BoundedDateTimeField
 
-from .models import Channel, ContactAttempt, ContactRestriction, Purpose
+from .models import (
+    Channel,
+    ContactAttempt,
+    ContactPreference,
+    ContactRestriction,
+    Purpose,
+)
 from .packs import CALL_RESULTS, MESSAGE_RESULTS
 from .rules.base import POINT_KIND_FOR_CHANNEL
 
@@ -196,3 +202,130 @@ class ContactAttemptOutputSerializer(serializers.Serializer):
             return ""
         kind = POINT_KIND_FOR_CHANNEL.get(attempt.channel, "address")
         return mask_contact(kind, attempt.contact_value)
+
+
+# --------------------------------------------------------------------------------------
+# What the customer said: prior consent, inconvenient times and places (issue 16)
+# --------------------------------------------------------------------------------------
+
+
+class _Revocable(serializers.Serializer):
+    source = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoked_by = serializers.CharField(source="revoked_by.username", allow_null=True)
+    revoke_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PriorConsentInputSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    case = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default=""
+    )
+    loan = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The debt the consent is about; blank: every debt of the case.",
+    )
+    starts_at = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the consented calls may start (default: now).",
+    )
+    ends_at = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the consent ends (default: the end of the start's day in "
+        "the customer's calendar); at most 7 days after it is given.",
+    )
+    reason = serializers.CharField(help_text="What the customer said.")
+    evidence = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A call, recording or form reference.",
+    )
+
+
+class PriorConsentOutputSerializer(_Revocable):
+    id = serializers.IntegerField()
+    customer = serializers.CharField(source="customer.reference")
+    case = serializers.CharField(source="case.reference", allow_null=True)
+    loan = serializers.CharField(source="loan.reference", allow_null=True)
+    given_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    active = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    evidence = serializers.CharField()
+
+    def get_active(self, consent) -> bool:
+        now = timezone.now()
+        return consent.starts_at <= now < consent.ended_at()
+
+
+class RevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ContactPreferenceInputSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=64, help_text="Customer reference.")
+    kind = serializers.ChoiceField(choices=ContactPreference.Kind.choices)
+    weekday = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=6,
+        help_text="0 (Monday) to 6 (Sunday): the day of inconvenient hours (none: "
+        "every day), or the inconvenient day.",
+    )
+    start_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Inconvenient hours from (the customer's local clock).",
+    )
+    end_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Inconvenient hours until; 00:00 is midnight.",
+    )
+    starts_at = BoundedDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default: now."
+    )
+    ends_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
+    contact_point = serializers.CharField(
+        max_length=320,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="not_at_work / not_at_home: the work or home contact point (its id "
+        "`cp_…` or full value), marked as such.",
+    )
+    reason = serializers.CharField(help_text="What the customer said.")
+
+
+class ContactPreferenceOutputSerializer(_Revocable):
+    id = serializers.IntegerField()
+    customer = serializers.CharField(source="customer.reference")
+    kind = serializers.CharField()
+    weekday = serializers.IntegerField(allow_null=True)
+    start_time = serializers.TimeField(allow_null=True)
+    end_time = serializers.TimeField(allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    active = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+
+    def get_active(self, preference) -> bool:
+        now = timezone.now()
+        ends = [e for e in (preference.ends_at, preference.revoked_at) if e]
+        return preference.starts_at <= now and all(now < e for e in ends)

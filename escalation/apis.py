@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.models import EscalationPolicy, EscalationStep
-from core.api import errors, parse, time_param
+from core.api import errors, parse, parse_query, time_param
 from core.errors import ApplicationError
 from core.permissions import ROLE_PERMISSIONS, require_admin
 from core.roles import Role, user_has_role
@@ -346,22 +346,23 @@ def _item_response(item: WorkItem) -> Response:
     return Response(WorkItemOutputSerializer(item).data)
 
 
+class WorkItemQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=WorkItem.Kind.values, required=False)
+    state = serializers.ChoiceField(choices=["open", "all"], default="open")
+
+
 class WorkItemListApi(generics.ListAPIView):
     permission_classes = ROLE_PERMISSIONS
     serializer_class = WorkItemOutputSerializer
 
     def get_queryset(self):
-        kind = self.request.query_params.get("kind")
-        kinds = [kind] if kind else None
-        if kind and kind not in WorkItem.Kind.values:
-            raise ApplicationError(
-                f"Choose one of {', '.join(WorkItem.Kind.values)}.",
-                errors={"kind": [f"Unknown kind {kind!r}."]},
-            )
+        # Unknown kinds and states are a 400 naming the parameter, not "all".
+        query = parse_query(WorkItemQuerySerializer, self.request)
+        kind = query.get("kind")
         return selectors.work_items_for_user(
             user=self.request.user,
-            kinds=kinds,
-            open_only=self.request.query_params.get("state") != "all",
+            kinds=[kind] if kind else None,
+            open_only=query["state"] != "all",
         )
 
     @extend_schema(

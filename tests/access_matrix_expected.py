@@ -115,6 +115,10 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/compliance/contactpreference/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/compliance/contactrestriction/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -132,6 +136,10 @@ EXPECTED = {
         "POST": "login login login login login ok",
     },
     "admin/compliance/ledgerchainhead/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/compliance/priorconsent/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -759,6 +767,30 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin:compliance_contactpreference_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_contactpreference_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_contactpreference_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:compliance_contactpreference_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:compliance_contactrestriction_add": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -864,6 +896,30 @@ EXPECTED = {
         "POST": "login login login login login 403",
     },
     "admin:compliance_ledgerchainhead_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_priorconsent_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:compliance_priorconsent_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:compliance_priorconsent_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:compliance_priorconsent_simple_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -1189,6 +1245,13 @@ EXPECTED = {
         "GET": "401 ok ok ok ok ok | compliance:read",
         "POST": "401 400 400 400 400 400 | compliance:write",
     },
+    "api:contact-preference-revoke": {
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
+    "api:contact-preferences": {
+        "GET": "401 ok ok ok ok ok | compliance:read",
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
     "api:customer-detail": {
         "GET": "401 ok 404 ok 404 ok | customers:read",
     },
@@ -1258,6 +1321,13 @@ EXPECTED = {
     },
     "api:payments": {
         "POST": "401 403 403 403 403 400 | payments:write",
+    },
+    "api:prior-consent-revoke": {
+        "POST": "401 400 400 400 400 400 | compliance:write",
+    },
+    "api:prior-consents": {
+        "GET": "401 ok ok ok ok ok | compliance:read",
+        "POST": "401 400 400 400 400 400 | compliance:write",
     },
     "api:promises": {
         "POST": "401 400 400 400 400 400 | cases:write",
@@ -1377,6 +1447,10 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
+    "case-preference": {
+        "GET": "login ok 404 ok 404 ok",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-promise": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
@@ -1388,6 +1462,10 @@ EXPECTED = {
     "case-reveal": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login 400 404 400 404 400",
+    },
+    "case-statement-revoke": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login 404 404 404 404 404",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",

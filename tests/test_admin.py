@@ -22,9 +22,11 @@ from cases.models import (
 from compliance.chain import ledger_anchor
 from compliance.models import (
     ContactAttempt,
+    ContactPreference,
     ContactRestriction,
     Decision,
     HolidayOverride,
+    PriorConsent,
     RulePack,
 )
 from messaging.models import MessageTemplate, OutboundMessage, WebhookEvent
@@ -133,6 +135,23 @@ def portfolio(queue, collector, supervisor):
         kind=ContactRestriction.Kind.DISPUTE,
         starts_at=now,
         reason="Customer disputes the amount.",
+    )
+    PriorConsent.objects.create(
+        customer=customer,
+        case=case,
+        given_at=now,
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=1),
+        reason="Call me back tomorrow.",
+        source="collector",
+    )
+    ContactPreference.objects.create(
+        customer=customer,
+        kind=ContactPreference.Kind.INCONVENIENT_DAY,
+        weekday=6,
+        starts_at=now,
+        reason="Not on Sundays.",
+        source="collector",
     )
     template = MessageTemplate.objects.create(
         code="first-reminder", channel="sms", body="您的账户已逾期。"

@@ -1,6 +1,7 @@
 """Reads of the case page: the customer's loans and what is overdue, the gate's
 verdict on each phone, the task the collector holds, the call in progress, reveals
-of masked PII; and the calls a user may list. Each is a bounded read.
+of masked PII, what the customer said about being contacted; and the calls a user
+may list. Each is a bounded read.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.masking import mask_phone
 from cases.models import Case, ContactPoint, Instalment, Loan
 from cases.selectors import case_get_for_user, case_list_for_user
 from compliance.models import ContactAttempt
+from compliance.reasons import statement_text
+from compliance.selectors import customer_statements_in_force
 from compliance.services import (
     ContactProposal,
     contact_evaluate_many,
@@ -169,6 +173,8 @@ def contact_banners(*, case: Case, now: dt.datetime | None = None) -> list[Banne
             parts += _cap_counts(
                 point=point, attempts=attempts, pack=pack, zone=zone, now=now
             )
+            # An exception that let the call through (prior consent, a reply).
+            parts += [reason_text(r) for r in decision.reasons]
             banners.append(Banner(point, masked, True, " · ".join(parts)))
         else:
             reason = reason_text(decision.reasons[0]) if decision.reasons else ""
@@ -233,3 +239,38 @@ def call_list_for_user(*, user) -> QuerySet[CallLog]:
         .select_related("case", "contact_point", "collector")
         .order_by("-started_at")
     )
+
+
+@dataclass
+class Statement:
+    row: object
+    text: str
+
+
+def case_statements(*, case: Case, now: dt.datetime | None = None) -> dict:
+    """What the customer said about being contacted, in the reader's language: the
+    inconvenient times and places in force, and prior consents not yet over."""
+    now = now or timezone.now()
+    preferences, consents = customer_statements_in_force(
+        customer=case.customer, now=now
+    )
+    zh = (get_language() or "").startswith("zh")
+    shown = []
+    for p in preferences:
+        en, cn = statement_text(
+            kind=p.kind, weekday=p.weekday, start=p.start_time, end=p.end_time
+        )
+        shown.append(Statement(p, cn if zh else en))
+    zone = timezone.get_current_timezone()
+    shown_consents = []
+    for c in consents:
+        start = c.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        end = c.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        text = _("Prior consent to calls from %(start)s to %(end)s") % {
+            "start": start,
+            "end": end,
+        }
+        if c.loan:
+            text += f" ({c.loan.reference})"
+        shown_consents.append(Statement(c, text))
+    return {"preferences": shown, "consents": shown_consents}

@@ -6,12 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.masking import mask_contact, mask_phone
 from cases.models import Case, Payment, PromiseToPay, RepaymentPlan
-from compliance.models import ContactAttempt, ContactRestriction
+from compliance.models import (
+    ContactAttempt,
+    ContactPreference,
+    ContactRestriction,
+    PriorConsent,
+)
+from compliance.reasons import statement_text
 
 from ..models import CallLog
 from ._common import reason_text
@@ -26,13 +32,17 @@ TIMELINE_LABELS = {
     "plan": gettext_lazy("Plan"),
     "payment": gettext_lazy("Payment"),
     "restriction": gettext_lazy("Restriction"),
+    "consent": gettext_lazy("Consent"),
+    "preference": gettext_lazy("Customer said"),
 }
 
 
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # call | attempt | decision | promise | plan | payment | restriction
+    # call | attempt | decision | promise | plan | payment | restriction | consent |
+    # preference
+    kind: str
     title: str
     detail: str = ""
     flagged: bool = False
@@ -48,8 +58,9 @@ def _aware_day(day: dt.date) -> dt.datetime:
 
 def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
     """Everything that happened on the case, newest first: reminders and blocked
-    decisions (the ledger), calls, promises, plans, payments and restrictions. Six
-    queries, each bounded by `limit`."""
+    decisions (the ledger), calls, promises, plans, payments, restrictions, prior
+    consents and stated inconvenient times and places. Eight queries, each bounded
+    by `limit`."""
     customer_id = case.customer_id
     entries: list[TimelineEntry] = []
     calls = (
@@ -192,5 +203,70 @@ def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEn
                 detail=restriction.reason.splitlines()[0] if restriction.reason else "",
             )
         )
+    entries += _statement_entries(customer_id=customer_id, limit=limit)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def _revoked(row) -> str:
+    if row.revoked_at is None:
+        return ""
+    return _(" · revoked %(date)s: %(why)s") % {
+        "date": timezone.localtime(row.revoked_at).strftime("%Y-%m-%d %H:%M"),
+        "why": row.revoke_reason,
+    }
+
+
+def _statement_entries(*, customer_id: int, limit: int) -> list[TimelineEntry]:
+    """Prior consents (why a call beyond the usual counts was allowed) and the
+    customer's stated inconvenient times and places, with who recorded them."""
+    entries = []
+    consents = (
+        PriorConsent.objects.filter(customer_id=customer_id)
+        .select_related("loan", "recorded_by")
+        .order_by("-given_at")[:limit]
+    )
+    for consent in consents:
+        who = consent.recorded_by.get_username() if consent.recorded_by else "-"
+        entries.append(
+            TimelineEntry(
+                at=consent.given_at,
+                kind="consent",
+                title=_("Prior consent to calls from %(start)s to %(end)s%(loan)s")
+                % {
+                    "start": timezone.localtime(consent.starts_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "end": timezone.localtime(consent.ends_at).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "loan": f" ({consent.loan.reference})" if consent.loan else "",
+                },
+                detail=f"{consent.get_source_display()} · {who} · {consent.reason}"
+                + _revoked(consent),
+            )
+        )
+    zh = (get_language() or "").startswith("zh")
+    preferences = (
+        ContactPreference.objects.filter(customer_id=customer_id)
+        .select_related("recorded_by")
+        .order_by("-starts_at")[:limit]
+    )
+    for pref in preferences:
+        en, cn = statement_text(
+            kind=pref.kind,
+            weekday=pref.weekday,
+            start=pref.start_time,
+            end=pref.end_time,
+        )
+        who = pref.recorded_by.get_username() if pref.recorded_by else "-"
+        entries.append(
+            TimelineEntry(
+                at=pref.starts_at,
+                kind="preference",
+                title=cn if zh else en,
+                detail=f"{pref.get_source_display()} · {who} · {pref.reason}"
+                + _revoked(pref),
+            )
+        )
+    return entries

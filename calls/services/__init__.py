@@ -31,6 +31,7 @@ from .claims import (
 )
 from .recordings import recording_check
 from .reveals import pii_reveal
+from .statements import call_log_with_consent
 
 __all__ = [
     "ADHOC_KEY",
@@ -42,6 +43,7 @@ __all__ = [
     "Outcome",
     "blocked_message",
     "call_log",
+    "call_log_with_consent",
     "call_log_with_promise",
     "call_purpose",
     "call_record",

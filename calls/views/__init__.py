@@ -7,8 +7,10 @@ from .case_page import (
     case_page_context,
     case_reveal,
     plan_create,
+    preference_add,
     promise_create,
     restriction_add,
+    statement_revoke,
 )
 from .guided_call import call_log, call_start, call_step
 from .queue import next_case, queue
@@ -23,7 +25,9 @@ __all__ = [
     "case_reveal",
     "next_case",
     "plan_create",
+    "preference_add",
     "promise_create",
     "queue",
     "restriction_add",
+    "statement_revoke",
 ]

@@ -1,17 +1,22 @@
 """The case page and its actions: reveal (audited), promise, repayment plan,
-restriction. Short functions: fetch with access check → form → service → redirect
-or render a partial. The guided call's steps live in calls.views.guided_call; the
-call in progress is kept in the session here, since the page shows it."""
+restriction, what the customer said (inconvenient times and places, revoking a
+statement or a prior consent). Short functions: fetch with access check → form →
+service → redirect or render a partial. The guided call's steps live in
+calls.views.guided_call; the call in progress is kept in the session here, since the
+page shows it."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cases import services as case_services
 from cases.masking import mask_contact, mask_national_id
+from compliance import services as compliance_services
+from compliance.models import ContactPreference, PriorConsent
 from compliance.restrictions import restriction_create
 from core.errors import ApplicationError
 from core.forms import form_errors
@@ -21,10 +26,12 @@ from .. import selectors, services
 from ..forms import (
     WRONG_NUMBER,
     CallOutcomeForm,
+    ContactPreferenceForm,
     PlanForm,
     PromiseForm,
     RestrictionForm,
     RevealForm,
+    RevokeForm,
 )
 
 WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -52,6 +59,7 @@ def case_page_context(
             for p in points
         ],
         "banners": selectors.contact_banners(case=case),
+        "statements": selectors.case_statements(case=case),
         "loans": loans,
         "totals": selectors.case_totals(loans),
         "timeline": selectors.case_timeline(case=case),
@@ -274,3 +282,67 @@ def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "calls/restriction.html", {"case": case, "form": form}, status=status
     )
+
+
+@role_required(*WORKERS)
+def preference_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a time or place the customer said is inconvenient; the gate applies it
+    at once (its banner on the case page says so)."""
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    points = list(case.customer.contact_points.all())
+    form = ContactPreferenceForm(request.POST or None, points=points)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        point = next((p for p in points if p.pk == data["contact_point"]), None)
+        try:
+            compliance_services.contact_preference_record(
+                customer=case.customer,
+                kind=data["kind"],
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                contact_point=point,
+                reason=data["reason"],
+                source="collector",
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The customer's statement is recorded."))
+            return redirect("case-detail", reference=case.reference)
+    status = 400 if form.errors else 200
+    return render(
+        request, "calls/preference.html", {"case": case, "form": form}, status=status
+    )
+
+
+@role_required(*WORKERS)
+@require_POST
+def statement_revoke(
+    request: HttpRequest, reference: str, kind: str, pk: int
+) -> HttpResponse:
+    """Revoke a stated inconvenient time or place, or a prior consent, saying why."""
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    model = {"preference": ContactPreference, "consent": PriorConsent}.get(kind)
+    if model is None:
+        raise Http404
+    row = get_object_or_404(model, pk=pk, customer=case.customer)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why it is revoked."))
+        return redirect("case-detail", reference=case.reference)
+    try:
+        if kind == "preference":
+            compliance_services.contact_preference_revoke(
+                preference=row, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        else:
+            compliance_services.prior_consent_revoke(
+                consent=row, reason=form.cleaned_data["reason"], actor=request.user
+            )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Revoked."))
+    return redirect("case-detail", reference=case.reference)

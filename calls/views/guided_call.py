@@ -117,7 +117,7 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         attempt = call["attempt"]
         try:
-            log = services.call_log_with_promise(
+            log = services.call_log_with_consent(
                 user=request.user,
                 case=case,
                 attempt=attempt,
@@ -130,6 +130,8 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
                 ended_at=max(timezone.now(), attempt.at),
                 recording=data.get("recording"),
                 callback_at=data.get("callback_at"),
+                callback_consent=data.get("callback_consent", False),
+                callback_consent_until=data.get("callback_consent_until"),
                 promise_amount=data.get("promise_amount"),
                 promise_due_date=data.get("promise_due_date"),
             )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_append_only_triggers'),
+        ('cases', '0011_contact_preferences'),
     ]
 
     operations = [

@@ -139,6 +139,12 @@ class ContactPoint(models.Model):
         EMAIL = "email", _("Email")
         ADDRESS = "address", _("Postal address")
 
+    class Usage(models.TextChoices):
+        UNKNOWN = "", _("Not known")
+        MOBILE = "mobile", _("Mobile")
+        HOME = "home", _("Home")
+        WORK = "work", _("Work")
+
     class Relationship(models.TextChoices):
         SELF = "self", _("Customer")
         SPOUSE = "spouse", _("Spouse")
@@ -173,6 +179,17 @@ class ContactPoint(models.Model):
         default=Relationship.SELF,
     )
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    # Where the customer is reached through it: "not at work" / "not at home"
+    # statements block the work and home ones (compliance.rules.preferences).
+    usage = models.CharField(
+        _("usage"),
+        max_length=10,
+        choices=Usage.choices,
+        blank=True,
+        default="",
+        # Raw inserts (bench, imports) that name no usage get "" too.
+        db_default="",
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
     consent = models.BooleanField(_("consent to contact"), default=True)
     consent_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from .base import Context, Rule
 from .contact_point import contact_point, third_party
 from .frequency import make_cap_rule, post_conversation_cooldown
 from .holds import restrictions
+from .preferences import customer_places, customer_times
 from .window import contact_window, holiday_blackout
 
 _RULES: dict[tuple[int, str], tuple[Pack, tuple[Rule, ...]]] = {}
@@ -26,10 +27,14 @@ def rules_for(pack: Pack, channel: str) -> tuple[Rule, ...]:
     if cached is not None and cached[0] is pack:
         return cached[1]
     rules: list[Rule] = [contact_point, third_party, restrictions]
+    if pack.preferences_enabled and channel in pack.preference_place_channels:
+        rules.append(customer_places)
     if pack.window_enabled and channel in pack.window_channels:
         rules.append(contact_window)
     if pack.blackout_enabled and channel in pack.blackout_channels:
         rules.append(holiday_blackout)
+    if pack.preferences_enabled and channel in pack.preference_time_channels:
+        rules.append(customer_times)
     rules += [make_cap_rule(cap) for cap in pack.caps if channel in cap.channels]
     if pack.cooldown_enabled and channel in pack.cooldown_channels:
         rules.append(post_conversation_cooldown)

@@ -21,6 +21,9 @@ from compliance.packs import Pack
 DEFER = "defer"
 DENY = "deny"
 REVIEW = "review"
+# Not a block: a rule's note on an allowed contact, saying which exception let it
+# through (prior consent, a reply to the customer); the decision's reasons carry it.
+NOTE = "note"
 
 # The channel of a contact point that each contact channel uses.
 POINT_KIND_FOR_CHANNEL = {
@@ -48,6 +51,8 @@ class Point:
     invalid_at: dt.datetime | None = None
     invalid_reason: str = ""
     refused_at: dt.datetime | None = None
+    # mobile | home | work | "" (not known): where the customer is reached there.
+    usage: str = ""
 
     @property
     def third_party(self) -> bool:
@@ -62,6 +67,35 @@ class Restriction:
     channel: str = ""
     contact_point_id: int | None = None
     loan_id: int | None = None
+
+
+@dataclass(slots=True)
+class Consent:
+    """A consumer's prior consent to calls (Reg F §1006.14(b)(3)(i)) as the rules see
+    it: calls placed in [starts_at, ends_at) about its debt (any debt of the case when
+    `loan_id` is None) are not counted, until the next conversation about that debt.
+    `ends_at` is already the earlier of the stated end and a revocation."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    loan_id: int | None = None
+
+
+@dataclass(slots=True)
+class Preference:
+    """A customer's own statement of an inconvenient time or place.
+
+    kind: inconvenient_hours (weekday or every day, [start, end) local clock; an end
+    of 00:00 is midnight), inconvenient_day (a whole weekday), not_at_work,
+    not_at_home. In force in [starts_at, ends_at) (`ends_at` already the earlier of
+    its stated end and a revocation)."""
+
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    weekday: int | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
 
 
 class Event(NamedTuple):
@@ -95,6 +129,8 @@ class Context:
     events: Sequence[Event] = ()
     own_phones: tuple[str, ...] = ()
     holidays: frozenset[dt.date] = frozenset()
+    consents: Sequence[Consent] = ()
+    preferences: Sequence[Preference] = ()
     # Each event's local date in calendar_zone, computed on first use.
     _event_dates: list[dt.date] | None = None
 
@@ -108,7 +144,7 @@ class Context:
 
 @dataclass(slots=True)
 class Block:
-    kind: str  # defer | deny | review
+    kind: str  # defer | deny | review | note
     code: str  # stable reason code (DESIGN.md section 4)
     rule: str  # rule id within the pack, e.g. "contact_window"
     until: dt.datetime | None = None

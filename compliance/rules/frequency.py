@@ -6,6 +6,10 @@ us: more than 7 calls in 7 consecutive days per person per debt is presumed hara
     (Reg F §1006.14(b)(2)(i)(A)); no call within 7 days after a telephone conversation,
     the conversation day being day 1 (§1006.14(b)(2)(i)(B)).
 Days are the person's local calendar days (catalogue 3.2 [P]).
+Calls placed with the consumer's prior consent are excluded from the us counts and
+lifted from the cooldown (§1006.14(b)(3)(i); compliance.rules.consent) where the
+pack's `prior_consent` names the cap or the cooldown; the allowed decision then
+carries a `prior_consent` note so the exception is on the record.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import datetime as dt
 
 from compliance.packs import Cap
 
-from .base import DEFER, Block, Context, Rule, local_date, start_of_day
+from .base import DEFER, NOTE, Block, Context, Rule, local_date, start_of_day
+from .consent import consent_at, consented_event, next_consent_start
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -41,10 +46,12 @@ def make_cap_rule(cap: Cap) -> Rule:
             # Person-level caps count contacts with the debtor; a third party is
             # another person (ThirdPartyDisclosure governs them).
             return
+        consents = bool(ctx.consents) and cap.id in ctx.pack.consent_caps
         zone = ctx.calendar_zone
         today = local_date(t, zone)
         first = today - days_back
         dates: list[dt.date] = []
+        excluded = 0
         value = point.value
         for event, day in zip(ctx.events, ctx.event_dates, strict=True):
             if day < first or day > today:
@@ -58,18 +65,36 @@ def make_cap_rule(cap: Cap) -> Rule:
                 per_debt and not _debt_matches(ctx, event.loan_id)
             ):
                 continue
+            if consents and consented_event(ctx, event):
+                excluded += 1
+                continue
             dates.append(day)
         if len(dates) < cap.max:
+            if excluded and len(dates) + excluded >= cap.max:
+                # Allowed only because calls placed under consent were not counted.
+                out.append(_consent_note(ctx, "excluded", count=excluded, cap=cap))
+            return
+        consent = consent_at(ctx, t) if consents else None
+        if consent is not None:
+            out.append(
+                _consent_note(ctx, "cap", count=len(dates), cap=cap, consent=consent)
+            )
             return
         dates.sort()
         # The oldest counted event that must drop out of the window (catalogue 3.2).
         oldest = dates[len(dates) - cap.max]
+        until = start_of_day(oldest + span, zone)
+        if consents:
+            # A consent starting sooner lifts the cap then: still a lower bound.
+            starts = next_consent_start(ctx, t)
+            if starts is not None and starts < until:
+                until = starts
         out.append(
             Block(
                 DEFER,
                 "frequency_cap",
                 f"frequency_cap.{cap.id}",
-                until=start_of_day(oldest + span, zone),
+                until=until,
                 citation=cap.citation,
                 variant=cap.window,
                 params={
@@ -111,15 +136,49 @@ def post_conversation_cooldown(ctx: Context, t: dt.datetime, out: list[Block]) -
             last = day
     if last is None:
         return
+    # The conversation day is day 1: the next call is at the start of the local day
+    # conv_date + N, not 168 hours later.
+    until = start_of_day(last + dt.timedelta(days=pack.cooldown_days), zone)
+    if pack.consent_cooldown and ctx.consents:
+        consent = consent_at(ctx, t)
+        if consent is not None:
+            out.append(
+                _consent_note(
+                    ctx,
+                    "cooldown",
+                    consent=consent,
+                    date=last.isoformat(),
+                    days=pack.cooldown_days,
+                )
+            )
+            return
+        starts = next_consent_start(ctx, t)
+        if starts is not None and starts < until:
+            until = starts
     out.append(
         Block(
             DEFER,
             "post_conversation_cooldown",
             "post_conversation_cooldown",
-            # The conversation day is day 1: the next call is at the start of the
-            # local day conv_date + N, not 168 hours later.
-            until=start_of_day(last + dt.timedelta(days=pack.cooldown_days), zone),
+            until=until,
             citation=pack.cooldown_citation,
             params={"date": last.isoformat(), "days": pack.cooldown_days},
         )
+    )
+
+
+def _consent_note(
+    ctx: Context, variant: str, *, cap=None, consent=None, **params
+) -> Block:
+    if cap is not None:
+        params.update(max=cap.max, days=cap.days)
+    if consent is not None:
+        params.update(consent_from=consent.starts_at, consent_until=consent.ends_at)
+    return Block(
+        NOTE,
+        "prior_consent",
+        "prior_consent",
+        citation=ctx.pack.consent_citation,
+        variant=variant,
+        params=params,
     )

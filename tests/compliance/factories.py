@@ -96,6 +96,8 @@ def rule_context(
     events=(),
     own_phones=None,
     holidays=frozenset(),
+    consents=(),
+    preferences=(),
     **parameters,
 ):
     """A Context as the selectors would build it, from plain values.
@@ -147,4 +149,6 @@ def rule_context(
         events=list(events),
         own_phones=tuple(own_phones),
         holidays=frozenset(holidays),
+        consents=list(consents),
+        preferences=list(preferences),
     )

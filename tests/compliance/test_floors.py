@@ -192,3 +192,29 @@ def test_rule_pack_update_refuses_a_breach_without_an_approved_override(admin_us
     )
     assert pack.parameters["contact_window"]["end"] == "23:00"
     assert "legal override, admin2" in pack.history.first().history_change_reason
+
+
+@pytest.mark.parametrize(
+    "code, changes, path",
+    [
+        ("cn", {"prior_consent": {"enabled": True}}, "prior_consent.enabled"),
+        (
+            "us",
+            {"prior_consent": {"caps": ["calls_7_in_7", "sms_per_day"]}},
+            "prior_consent.caps",
+        ),
+        (
+            "uk",
+            {"customer_preferences": {"enabled": False}},
+            "customer_preferences.enabled",
+        ),
+        (
+            "us",
+            {"customer_preferences": {"time_channels": ["call"]}},
+            "customer_preferences.time_channels",
+        ),
+    ],
+)
+def test_consent_and_customer_statements_cannot_be_loosened(code, changes, path):
+    breaches = floor_breaches(code, _with(code, changes))
+    assert [b.path for b in breaches] == [path]
