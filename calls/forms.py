@@ -8,6 +8,8 @@ forms field by field.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -241,6 +243,24 @@ class ContactPreferenceForm(forms.Form):
             for p in points
             if not p.is_third_party
         ]
+
+
+class StatedTimeZoneForm(forms.Form):
+    """Where the customer said they are, as a time zone: it overrides the zone the
+    bank holds, the address and the phone numbers (compliance.rules.zones)."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone the customer gave"))
+    reason = forms.CharField(
+        label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z)
+        self.fields["time_zone"].choices = [("", _("None (clear it)"))] + [
+            (z, z) for z in zones
+        ]
+        self.fields["time_zone"].required = False
 
 
 class RevokeForm(forms.Form):

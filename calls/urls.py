@@ -22,6 +22,11 @@ urlpatterns = [
         name="case-preference",
     ),
     path(
+        "cases/<str:reference>/time-zone/",
+        views.stated_time_zone_set,
+        name="case-stated-time-zone",
+    ),
+    path(
         "cases/<str:reference>/statements/<str:kind>/<int:pk>/revoke/",
         views.statement_revoke,
         name="case-statement-revoke",

@@ -1451,6 +1451,10 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
+    "case-stated-time-zone": {
+        "GET": "login ok 404 ok 404 ok",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-promise": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",

@@ -10,6 +10,7 @@ from .case_page import (
     preference_add,
     promise_create,
     restriction_add,
+    stated_time_zone_set,
     statement_revoke,
 )
 from .guided_call import call_log, call_start, call_step
@@ -26,6 +27,7 @@ __all__ = [
     "next_case",
     "plan_create",
     "preference_add",
+    "stated_time_zone_set",
     "promise_create",
     "queue",
     "restriction_add",

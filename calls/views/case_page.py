@@ -32,6 +32,7 @@ from ..forms import (
     RestrictionForm,
     RevealForm,
     RevokeForm,
+    StatedTimeZoneForm,
 )
 
 WORKERS = (Role.COLLECTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -282,6 +283,34 @@ def restriction_add(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "calls/restriction.html", {"case": case, "form": form}, status=status
     )
+
+
+@role_required(*WORKERS)
+def stated_time_zone_set(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record the time zone the customer gave ("I live in Los Angeles now"); the
+    contact window uses it at once instead of every other location signal."""
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    customer = case.customer
+    form = StatedTimeZoneForm(
+        request.POST or None, initial={"time_zone": customer.stated_time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.customer_stated_zone_set(
+                customer=customer,
+                time_zone=form.cleaned_data["time_zone"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                source="collector",
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("The customer's time zone is recorded."))
+            return redirect("case-detail", reference=case.reference)
+    status = 400 if form.errors else 200
+    context = {"case": case, "form": form, "customer": customer}
+    return render(request, "calls/stated_time_zone.html", context, status=status)
 
 
 @role_required(*WORKERS)
