@@ -1,6 +1,7 @@
 """Properties of the compliance gate (issue 16, item 7), tested with hypothesis over
 random customers, packs (cn, us, uk, with their parameters varied), contact points,
-restrictions, ledgers, holidays and times around the DST changes:
+restrictions, ledgers, holidays, zones (held and stated), prior consents, the
+customer's inconvenient times and places, and times around the DST changes:
 
 (a) the next permitted time, when given, is itself allowed by a fresh check then;
 (b) no allowed time lies between the proposal and the next permitted time;
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from compliance import models
 from compliance.engine import evaluate
 from compliance.packs import default_parameters
-from compliance.rules.base import Event, Point, Restriction
+from compliance.rules.base import Consent, Event, Point, Preference, Restriction
 from compliance.rules.contact_point import UNANSWERED
 from compliance.services import ContactProposal, contact_evaluate, contact_evaluate_many
 from compliance.vocabulary import (
@@ -73,8 +74,12 @@ REGIONS = {
     "us": ["", "CA", "NY", "TX", "FL", "AZ", "IN", "HI", "AK"],
     "uk": ["", "ENG", "SCT"],
 }
-# A stated zone (the customer's own statement) now and then.
+# A stated zone (the customer's own statement) now and then, and a zone on the
+# bank's record (one location signal among the others).
 STATED_ZONES = ["", "", "", "", "America/Chicago", "Asia/Tokyo", "Europe/London"]
+HELD_ZONES = ["", "", "", "America/Los_Angeles", "America/New_York", "Asia/Shanghai"]
+PREFERENCE_KINDS = ["inconvenient_hours", "inconvenient_hours", "inconvenient_day",
+                    "not_at_work", "not_at_home"]  # fmt: skip
 
 
 def _maybe_time(draw, base, *, low=-3 * 24, high=6 * 24, odds=4):
@@ -135,6 +140,7 @@ def points(draw, code, channel, base, own):
         kind=kind,
         value=value,
         is_primary=True,
+        usage=draw(st.sampled_from(["", "", "mobile", "home", "work"])),
         consent=draw(st.integers(0, 9)) > 0,
         opted_out_at=_maybe_time(draw, base, odds=8),
         invalid_at=_maybe_time(draw, base, odds=8),
@@ -152,6 +158,42 @@ def restrictions(draw, base):
         channel=draw(st.sampled_from(["", "", "call", "sms", "email", "letter"])),
         contact_point_id=draw(st.sampled_from([None, None, 1, 2])),
         loan_id=draw(st.sampled_from([None, None, 1, 2])),
+    )
+
+
+@st.composite
+def preferences(draw, base):
+    """What the customer said is inconvenient: hours (a weekday or every day), a
+    whole day, not at work, not at home; in force from around `base`, maybe ending."""
+    kind = draw(st.sampled_from(PREFERENCE_KINDS))
+    start = base + dt.timedelta(hours=draw(st.integers(-5 * 24, 3 * 24)))
+    length = draw(st.one_of(st.none(), st.integers(1, 10 * 24)))
+    weekday = draw(st.one_of(st.none(), st.integers(0, 6)))
+    hours = {}
+    if kind == "inconvenient_hours":
+        first = draw(st.integers(0, 23))
+        last = draw(st.integers(first + 1, 24)) % 24
+        hours = {"start": dt.time(first), "end": dt.time(last)}
+    elif kind == "inconvenient_day":
+        weekday = draw(st.integers(0, 6))
+    return Preference(
+        kind=kind,
+        starts_at=start,
+        ends_at=None if length is None else start + dt.timedelta(hours=length),
+        weekday=weekday if kind in ("inconvenient_hours", "inconvenient_day") else None,
+        **hours,
+    )
+
+
+@st.composite
+def consents(draw, base):
+    """ "Call me back then": a prior consent of up to seven days about one debt or
+    the whole case."""
+    start = base + dt.timedelta(hours=draw(st.integers(-4 * 24, 4 * 24)))
+    return Consent(
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=draw(st.integers(1, 7 * 24))),
+        loan_id=draw(st.sampled_from([None, 1, 2])),
     )
 
 
@@ -210,8 +252,11 @@ def scenarios(draw):
         loan_id=draw(st.sampled_from([None, 1, 2])),
         country=COUNTRY[code],
         region=draw(st.sampled_from(REGIONS[code])),
-        time_zone=draw(st.sampled_from(STATED_ZONES)),
+        time_zone=draw(st.sampled_from(HELD_ZONES)),
+        stated_time_zone=draw(st.sampled_from(STATED_ZONES)),
         restrictions=draw(st.lists(restrictions(base), max_size=3)),
+        consents=draw(st.lists(consents(base), max_size=1)),
+        preferences=draw(st.lists(preferences(base), max_size=2)),
         events=draw(st.lists(events(code, base, own_phones), max_size=12))
         + draw(st.lists(events(code, base, own_phones, day=busy), max_size=busy_size)),
         own_phones=own_phones,
