@@ -184,3 +184,9 @@ class RestrictionForm(forms.Form):
             (p.pk, f"{p.get_channel_display()} {mask_contact(p.channel, p.value)}")
             for p in points
         ]
+
+
+class ClaimReasonForm(forms.Form):
+    """Why a collector skips a case, or a supervisor takes one over (decision 43)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=200, strip=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from cases.models import Case, Payment, PromiseToPay, RepaymentPlan
 from compliance.models import ContactAttempt, ContactRestriction
 
 from ..models import CallLog
+from ..services.claims import CLAIM_HISTORY_PREFIXES
 from ._common import reason_text
 
 TIMELINE_LIMIT = 40
@@ -26,13 +28,15 @@ TIMELINE_LABELS = {
     "plan": gettext_lazy("Plan"),
     "payment": gettext_lazy("Payment"),
     "restriction": gettext_lazy("Restriction"),
+    "claim": gettext_lazy("Queue"),
 }
 
 
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # call | attempt | decision | promise | plan | payment | restriction
+    # call | attempt | decision | promise | plan | payment | restriction | claim
+    kind: str
     title: str
     detail: str = ""
     flagged: bool = False
@@ -192,5 +196,35 @@ def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEn
                 detail=restriction.reason.splitlines()[0] if restriction.reason else "",
             )
         )
+    # Skips, releases and take-overs of the case's claim (decision 43): the case's
+    # own history rows, with who did it and why.
+    claim_rows = Q()
+    for prefix in CLAIM_HISTORY_PREFIXES:
+        claim_rows |= Q(history_change_reason__startswith=prefix)
+    history = (
+        Case.history.filter(claim_rows, id=case.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for row in history:
+        who = row.history_user.get_username() if row.history_user else "-"
+        what, _sep, why = row.history_change_reason.partition(": ")
+        entries.append(
+            TimelineEntry(
+                at=row.history_date,
+                kind="claim",
+                title=_("%(what)s by %(who)s")
+                % {"what": _claim_label(what), "who": who},
+                detail=why,
+            )
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def _claim_label(what: str) -> str:
+    if what.startswith("skipped"):
+        return _("Skipped")
+    if what.startswith("claim released"):
+        return _("Released")
+    return _("Taken over")
