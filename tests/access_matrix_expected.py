@@ -1360,6 +1360,10 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
+    "case-release": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-restriction": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
@@ -1367,6 +1371,16 @@ EXPECTED = {
     "case-reveal": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login 400 404 400 404 400",
+    },
+    # Skip and take-over need a reason: an empty POST is a 400 naming the field.
+    "case-skip": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login 400 404 400 404 400",
+    },
+    # Supervisors and admins only (decision 43); collectors are refused first.
+    "case-take-over": {
+        "GET": "login 403 403 405 405 405",
+        "POST": "login 403 403 400 404 400",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",

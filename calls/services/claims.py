@@ -520,7 +520,7 @@ def case_claim_take_over(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         task = (
-            CallTask.objects.select_for_update()
+            CallTask.objects.select_for_update(of=("self",))
             .select_related("claimed_by")
             .filter(case=case, status__in=OPEN_TASK)
             .order_by("-claimed_until", "-priority")
