@@ -496,8 +496,11 @@ def case_claim_release(*, user, case: Case, now: dt.datetime | None = None) -> C
     with transaction.atomic():
         task = _my_claim(case=case, user=user, now=now)
         _give_back(task, user=user, reason="claim released")
-        history_note(case, reason="claim released", user=user)
-        case.save(update_fields=["next_call_at"])
+        # A history row on the case (the timeline shows it); nothing else changes.
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        history_save(
+            case, reason="claim released", user=user, update_fields=["next_call_at"]
+        )
     return case
 
 
@@ -544,6 +547,5 @@ def case_claim_take_over(
             user=user,
             update_fields=["claimed_by", "claimed_until", "status"],
         )
-        history_note(case, reason=why, user=user)
-        case.save(update_fields=["next_call_at"])
+        history_save(case, reason=why, user=user, update_fields=["next_call_at"])
     return task
