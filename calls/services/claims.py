@@ -89,18 +89,40 @@ def claimable_tasks(
     of their queues (or on a case assigned to them), on an open case they may see
     (`scope`, from `case_scope_for_user` unless given) whose next action time has
     come. Supervisor reviews and legal referrals are tasks too, but not calls: they
-    are left out."""
-    if scope is _RESOLVE:
-        scope = case_scope_for_user(user=user)
+    are left out. The claim reads it source by source (`claimable_task_sources`)."""
     queue_ids = list(queue_ids)
     mine = Q(case__assigned_to=user)
     if queue_ids:
         mine |= Q(queue_id__in=queue_ids) | Q(
             queue__isnull=True, case__queue_id__in=queue_ids
         )
+    return _claimable(mine, user=user, now=now, scope=scope)
+
+
+def claimable_task_sources(
+    *, user, queue_ids: Iterable[int], now: dt.datetime, scope=_RESOLVE
+) -> list[QuerySet]:
+    """`claimable_tasks` split by where the task comes from, best source first: the
+    tasks of the user's queues (each a walk of `calltask_claimable_idx` in its order,
+    stopping at the first row that qualifies), tasks without a queue on cases of
+    their queues, and tasks on cases assigned to them. One OR across the three makes
+    PostgreSQL join and sort every due task of the team (7 ms with 6,000 tasks,
+    measured) instead of stopping at the first."""
+    queue_ids = list(queue_ids)
+    sources = []
+    if queue_ids:
+        sources.append(Q(queue_id__in=queue_ids))
+        sources.append(Q(queue__isnull=True, case__queue_id__in=queue_ids))
+    sources.append(Q(case__assigned_to=user))
+    return [_claimable(q, user=user, now=now, scope=scope) for q in sources]
+
+
+def _claimable(source: Q, *, user, now: dt.datetime, scope) -> QuerySet:
+    if scope is _RESOLVE:
+        scope = case_scope_for_user(user=user)
     tasks = (
         CallTask.objects.filter(
-            mine,
+            source,
             status__in=OPEN_TASK,
             due_at__lte=now,
             case__status=Case.Status.OPEN,
@@ -207,22 +229,28 @@ def _claim_from_tasks(
     now: dt.datetime,
     until: dt.datetime,
 ) -> CallTask | None:
-    """The best claimable task whose case the gate allows a call to now. Each turn
-    claims one row and asks the gate about its case; a blocked case's block is
-    written back (`_defer_blocked`) and the row given back, in the same transaction,
-    so the claim's statement never sees that case again before its time."""
-    claimable = claimable_tasks(user=user, queue_ids=queue_ids, now=now, scope=scope)
-    for _attempt in range(CLAIM_ATTEMPTS):
-        with transaction.atomic():
-            task_id = _take_one_task(claimable, user=user, now=now, until=until)
-            if task_id is None:
-                return None
-            task = CallTask.objects.select_related("case__customer").get(pk=task_id)
-            decision = _gate_allows(task.case, now)
-            if decision.allowed:
-                return task
-            _defer_blocked(task.case, decision, now)
-            _release(task)
+    """The best claimable task whose case the gate allows a call to now, source by
+    source (`claimable_task_sources`). Each turn claims one row and asks the gate
+    about its case; a blocked case's block is written back (`_defer_blocked`) and
+    the row given back, in the same transaction, so the claim's statement never sees
+    that case again before its time."""
+    sources = claimable_task_sources(
+        user=user, queue_ids=queue_ids, now=now, scope=scope
+    )
+    attempts = CLAIM_ATTEMPTS
+    for claimable in sources:
+        while attempts > 0:
+            attempts -= 1
+            with transaction.atomic():
+                task_id = _take_one_task(claimable, user=user, now=now, until=until)
+                if task_id is None:
+                    break  # this source is empty: the next one
+                task = CallTask.objects.select_related("case__customer").get(pk=task_id)
+                decision = _gate_allows(task.case, now)
+                if decision.allowed:
+                    return task
+                _defer_blocked(task.case, decision, now)
+                _release(task)
     return None
 
 
