@@ -63,7 +63,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="case",
             name="call_boost",
-            field=models.SmallIntegerField(default=0, verbose_name="call queue boost"),
+            field=models.SmallIntegerField(
+                db_default=0, default=0, verbose_name="call queue boost"
+            ),
         ),
         migrations.AddField(
             model_name="case",
@@ -88,6 +90,8 @@ class Migration(migrations.Migration):
                     ("promise_broken", "Promise broken"),
                     ("plan_broken", "Plan instalment missed"),
                 ],
+                db_default="",
+                default="",
                 max_length=20,
                 verbose_name="next call reason",
             ),
@@ -95,7 +99,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="historicalcase",
             name="call_boost",
-            field=models.SmallIntegerField(default=0, verbose_name="call queue boost"),
+            field=models.SmallIntegerField(
+                db_default=0, default=0, verbose_name="call queue boost"
+            ),
         ),
         migrations.AddField(
             model_name="historicalcase",
@@ -120,6 +126,8 @@ class Migration(migrations.Migration):
                     ("promise_broken", "Promise broken"),
                     ("plan_broken", "Plan instalment missed"),
                 ],
+                db_default="",
+                default="",
                 max_length=20,
                 verbose_name="next call reason",
             ),

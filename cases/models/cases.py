@@ -101,12 +101,21 @@ class Case(models.Model):
     # Set from each call's outcome and from promises and plans; indexed for the
     # claim, which is why the sweep never writes it.
     next_call_at = models.DateTimeField(_("next call at"), null=True, blank=True)
+    # Defaults in the database too, so set-based INSERTs that do not name the
+    # columns (the delinquency refresh's, the benchmarks') fill them.
     next_call_reason = models.CharField(
-        _("next call reason"), max_length=20, choices=NextCall.choices, blank=True
+        _("next call reason"),
+        max_length=20,
+        choices=NextCall.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     # Added to the priority in the call queue while the case is back from a broken
     # promise or a missed plan instalment; the next logged call resets it.
-    call_boost = models.SmallIntegerField(_("call queue boost"), default=0)
+    call_boost = models.SmallIntegerField(
+        _("call queue boost"), default=0, db_default=0
+    )
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     last_reply_at = models.DateTimeField(_("last reply at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
