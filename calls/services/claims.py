@@ -198,13 +198,17 @@ def _take_one_task(
     read the best row, then the conditional UPDATE is the guard; a collector who lost
     the race reads the next row on the next turn."""
     if connection.vendor == "postgresql":
-        inner = claimable.select_for_update(skip_locked=True, of=("self",))
-        sql, params = inner.values("pk")[:1].query.sql_with_params()
+        sql, params = claimable.values("pk")[:1].query.sql_with_params()
         # The table name is the model's and the inner SELECT is compiled by the
-        # ORM with its own parameters: nothing user-given is formatted in.
+        # ORM with its own parameters: nothing user-given is formatted in. The
+        # locking clause is written here rather than by select_for_update(), which
+        # refuses to compile outside a transaction: the statement runs in autocommit,
+        # one round trip, and is atomic on its own.
+        table = connection.ops.quote_name(CallTask._meta.db_table)
         statement = (
-            f"UPDATE {CallTask._meta.db_table} SET claimed_by_id = %s, "  # noqa: S608
-            f"claimed_until = %s, status = %s WHERE id = ({sql}) RETURNING id"
+            f"UPDATE {table} SET claimed_by_id = %s, "  # noqa: S608
+            f"claimed_until = %s, status = %s WHERE id = ({sql} FOR UPDATE OF "
+            f"{table} SKIP LOCKED) RETURNING id"
         )
         with connection.cursor() as cursor:
             cursor.execute(
@@ -232,8 +236,8 @@ def _claim_from_tasks(
     """The best claimable task whose case the gate allows a call to now, source by
     source (`claimable_task_sources`). Each turn claims one row and asks the gate
     about its case; a blocked case's block is written back (`_defer_blocked`) and
-    the row given back, in the same transaction, so the claim's statement never sees
-    that case again before its time."""
+    the row given back, so the claim's statement never sees that case again before
+    its time."""
     sources = claimable_task_sources(
         user=user, queue_ids=queue_ids, now=now, scope=scope
     )
@@ -241,10 +245,12 @@ def _claim_from_tasks(
     for claimable in sources:
         while attempts > 0:
             attempts -= 1
+            # An empty source costs one round trip; a row taken and then refused
+            # by the gate is given back, with the block written, in one transaction.
+            task_id = _take_one_task(claimable, user=user, now=now, until=until)
+            if task_id is None:
+                break  # this source is empty: the next one
             with transaction.atomic():
-                task_id = _take_one_task(claimable, user=user, now=now, until=until)
-                if task_id is None:
-                    break  # this source is empty: the next one
                 task = CallTask.objects.select_related("case__customer").get(pk=task_id)
                 decision = _gate_allows(task.case, now)
                 if decision.allowed:
