@@ -155,10 +155,12 @@ class CallListCreateApi(generics.ListAPIView):
         description=(
             "The gate decides at `started_at`; a blocked contact point answers 400 "
             "naming the reason (the blocked attempt stays in the ledger). Disclosure "
-            "without identity confirmation answers 400."
+            "without identity confirmation answers 400. A case another collector "
+            "holds (a live claim from next case) answers 409 `claimed_by_other`: one "
+            "caller per case."
         ),
         request=CallInputSerializer,
-        responses={201: CallOutputSerializer, **errors(400, 403, 404)},
+        responses={201: CallOutputSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         data = parse(CallInputSerializer, request.data)

@@ -265,3 +265,9 @@ class StatedTimeZoneForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+class ClaimReasonForm(forms.Form):
+    """Why a collector skips a case, or a supervisor takes one over (decision 43)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=200, strip=True)

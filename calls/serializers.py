@@ -57,6 +57,10 @@ class CaseOutputSerializer(serializers.Serializer):
         source="assigned_to.username", allow_null=True, default=None
     )
     next_action_at = serializers.DateTimeField(allow_null=True)
+    # The call queue's next action time and why (decision 42): "next" hands the case
+    # out no earlier.
+    next_call_at = serializers.DateTimeField(allow_null=True)
+    next_call_reason = serializers.CharField()
     last_contact_at = serializers.DateTimeField(allow_null=True)
     opened_at = serializers.DateTimeField()
 

@@ -31,6 +31,13 @@ urlpatterns = [
         views.statement_revoke,
         name="case-statement-revoke",
     ),
+    path("cases/<str:reference>/skip/", views.case_skip, name="case-skip"),
+    path("cases/<str:reference>/release/", views.case_release, name="case-release"),
+    path(
+        "cases/<str:reference>/take-over/",
+        views.case_take_over,
+        name="case-take-over",
+    ),
     path("cases/<str:reference>/call/start/", views.call_start, name="call-start"),
     path("cases/<str:reference>/call/step/", views.call_step, name="call-step"),
     path("cases/<str:reference>/call/log/", views.call_log, name="call-log"),

@@ -640,6 +640,18 @@ EXTERNAL_ATTEMPT_CLOCK_SKEW_SECONDS = env_int(
 EXTERNAL_ATTEMPT_MAX_AGE_DAYS = env_int("EXTERNAL_ATTEMPT_MAX_AGE_DAYS", 30, minimum=1)
 # "Next case": how long a collector holds a claimed call task before others may take it.
 CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
+# The call queue's next action time (decision 42, docs/collector.md). A pending
+# promise or an active plan keeps its case out of "Next case" until its next due date
+# plus ARRANGEMENT_GRACE_DAYS (late-posted payments); after a call the case waits
+# CALL_RETRY_MINUTES when nobody was reached, and after a conversation the pack's
+# post-conversation cooldown or, for a pack without one, CALL_AFTER_CONVERSATION_HOURS.
+# A skipped case waits CALL_SKIP_MINUTES; a case the gate blocks until some event
+# (a hold, a cease request) is looked at again after CALL_BLOCKED_RECHECK_MINUTES.
+ARRANGEMENT_GRACE_DAYS = env_int("ARRANGEMENT_GRACE_DAYS", 3)
+CALL_RETRY_MINUTES = env_int("CALL_RETRY_MINUTES", 120, minimum=1)
+CALL_AFTER_CONVERSATION_HOURS = env_int("CALL_AFTER_CONVERSATION_HOURS", 24, minimum=1)
+CALL_SKIP_MINUTES = env_int("CALL_SKIP_MINUTES", 60, minimum=1)
+CALL_BLOCKED_RECHECK_MINUTES = env_int("CALL_BLOCKED_RECHECK_MINUTES", 60, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
     "SMS_WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG or TESTING else ""
 )

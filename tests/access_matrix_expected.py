@@ -1459,6 +1459,10 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
+    "case-release": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-restriction": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
@@ -1470,6 +1474,16 @@ EXPECTED = {
     "case-statement-revoke": {
         "GET": "login 405 405 405 405 405",
         "POST": "login 404 404 404 404 404",
+    },
+    # Skip and take-over need a reason: an empty POST is a 400 naming the field.
+    "case-skip": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login 400 404 400 404 400",
+    },
+    # Supervisors and admins only (decision 43); collectors are refused first.
+    "case-take-over": {
+        "GET": "login 403 403 405 405 405",
+        "POST": "login 403 403 400 404 400",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",

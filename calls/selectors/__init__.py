@@ -10,6 +10,7 @@ from .case_page import (
     Banner,
     LoanView,
     call_list_for_user,
+    case_claim_holder,
     case_current_task,
     case_for_page,
     case_loans,
@@ -22,14 +23,17 @@ from .case_page import (
 from .queue import (
     PAGE_SIZE,
     QUEUE_DEPTH,
+    DiaryEntry,
     QueueFilters,
     QueueRow,
+    callback_diary,
     queue_candidate_ids,
     queue_cases,
     queue_filter_choices,
     queue_page,
     queue_reasons,
     queue_total,
+    waiting_text,
 )
 from .timeline import TIMELINE_LIMIT, TimelineEntry, case_timeline
 
@@ -38,11 +42,14 @@ __all__ = [
     "QUEUE_DEPTH",
     "TIMELINE_LIMIT",
     "Banner",
+    "DiaryEntry",
     "LoanView",
     "QueueFilters",
     "QueueRow",
     "TimelineEntry",
     "call_list_for_user",
+    "callback_diary",
+    "case_claim_holder",
     "case_current_task",
     "case_for_page",
     "case_loans",
@@ -59,4 +66,5 @@ __all__ = [
     "queue_reasons",
     "queue_total",
     "reason_text",
+    "waiting_text",
 ]

@@ -28,7 +28,7 @@ from compliance.services import (
 )
 
 from ..models import CallLog, CallTask, PiiReveal
-from ..services import call_purpose
+from ..services import call_purpose, case_claim
 from ._common import reason_text
 
 
@@ -214,6 +214,11 @@ def case_current_task(*, case: Case, user) -> CallTask | None:
         .order_by("-priority")
         .first()
     )
+
+
+def case_claim_holder(*, case: Case) -> CallTask | None:
+    """The live claim on the case, whoever holds it (shown on the case page)."""
+    return case_claim(case=case)
 
 
 def pending_attempt(*, case: Case, user, attempt_id: int) -> ContactAttempt | None:

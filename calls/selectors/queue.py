@@ -36,14 +36,15 @@ from cases.models import (
     WorkQueue,
 )
 from cases.selectors import case_list_for_user
+from cases.services.next_call import grace_days
 from compliance.services import (
     ContactProposal,
     Decision,
     contact_evaluate_many,
 )
 
-from ..models import CallTask
-from ..services import OPEN_TASK, user_queue_ids
+from ..models import CallLog, CallTask
+from ..services import OPEN_TASK, due_now, user_queue_ids
 from ._common import reason_text
 
 PAGE_SIZE = 25
@@ -69,6 +70,8 @@ class QueueRow:
     callable_now: bool = False
     next_permitted_at: dt.datetime | None = None
     blocked_reason: str = ""
+    # Held out of "Next case" until then (the case's next action time, decision 42).
+    waiting_until: dt.datetime | None = None
 
 
 @dataclass
@@ -142,21 +145,33 @@ def queue_candidate_ids(
     if filters.bucket:
         narrow &= Q(bucket=filters.bucket)
     open_cases = Case.objects.open().filter(narrow).order_by("-priority")
+    # "Callable now first" reaches the whole queue: the best cases whose next action
+    # time has come are candidates however many cases wait above them by priority.
+    callable_now = (
+        Case.objects.open()
+        .filter(narrow)
+        .filter(due_now(now))
+        .order_by("-call_boost", "-priority")
+    )
     ids: set[int] = set()
     if filters.status in ("", "no_task"):
         busy = CallTask.objects.filter(status__in=OPEN_TASK).values("case_id")
         tops = open_cases.exclude(pk__in=busy) if filters.status else open_cases
-        if queue_ids:
-            # case_open_queue_priority_idx
+        ready = callable_now.exclude(pk__in=busy) if filters.status else callable_now
+        for source in (tops, ready):
+            if queue_ids:
+                # case_open_queue_priority_idx, case_call_queue_idx
+                ids.update(
+                    source.filter(queue_id__in=queue_ids).values_list("pk", flat=True)[
+                        :QUEUE_DEPTH
+                    ]
+                )
+            # case_open_assignee_idx, case_call_assignee_idx
             ids.update(
-                tops.filter(queue_id__in=queue_ids).values_list("pk", flat=True)[
+                source.filter(assigned_to=user).values_list("pk", flat=True)[
                     :QUEUE_DEPTH
                 ]
             )
-        # case_open_assignee_idx
-        ids.update(
-            tops.filter(assigned_to=user).values_list("pk", flat=True)[:QUEUE_DEPTH]
-        )
         if filters.status:
             return ids
     via_case = Q(case__assigned_to=user) | Q(case__queue_id__in=queue_ids)
@@ -274,6 +289,13 @@ def queue_cases(
                 default=Value(0),
                 output_field=IntegerField(),
             ),
+            # Held out of "Next case" until its next action time (decision 42):
+            # ordered after every case that may be called, across the whole queue.
+            waiting=SqlCase(
+                When(next_call_at__gt=now, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
         )
         .annotate(
             score=F("priority")
@@ -282,7 +304,10 @@ def queue_cases(
                 default=Value(0),
                 output_field=IntegerField(),
             )
+            # A case back from a broken arrangement carries its boost; a promise
+            # broken earlier (before the boost existed, or called since) its weight.
             + SqlCase(
+                When(call_boost__gt=0, then=F("call_boost")),
                 When(broken_promise=True, then=Value(BROKEN_PROMISE_WEIGHT)),
                 default=Value(0),
                 output_field=IntegerField(),
@@ -313,7 +338,7 @@ def queue_cases(
                 user=user, queue_ids=queue_ids, now=now, filters=filters
             )
         )
-    return cases.order_by("-score", "-overdue_amount", "reference")
+    return cases.order_by("waiting", "-score", "-overdue_amount", "reference")
 
 
 def queue_total(*, user, queue_ids: list[int]) -> int:
@@ -326,7 +351,10 @@ def queue_reasons(case: Case, now: dt.datetime) -> list[str]:
     reasons = []
     if case.callback_due:
         reasons.append(_("Callback due"))
-    if case.broken_promise:
+    back = _back_reason(case)
+    if back:
+        reasons.append(back)
+    elif case.broken_promise:
         reasons.append(_("Broken promise"))
     if case.has_due_task and not case.callback_due:
         reasons.append(_("Task: %(reason)s") % {"reason": case.task_reason or "-"})
@@ -346,15 +374,53 @@ def queue_reasons(case: Case, now: dt.datetime) -> list[str]:
     return reasons
 
 
+def _back_reason(case: Case) -> str:
+    """Why a case is back in the queue with a boost, if it is."""
+    if not case.call_boost:
+        return ""
+    if case.next_call_reason == Case.NextCall.PLAN_BROKEN:
+        return _("Plan instalment missed: back with priority")
+    return _("Promise broken: back with priority")
+
+
+def waiting_text(case: Case) -> str:
+    """Why the queue holds the case until its next action time (decision 42)."""
+    reason = case.next_call_reason
+    if reason == Case.NextCall.PROMISE:
+        return _(
+            "Promise to pay pending: out of the queue until its date plus %(days)s "
+            "days' grace"
+        ) % {"days": grace_days()}
+    if reason == Case.NextCall.PLAN:
+        return _(
+            "Repayment plan in good standing: out of the queue until the next "
+            "instalment plus %(days)s days' grace"
+        ) % {"days": grace_days()}
+    if reason in (Case.NextCall.PROMISE_BROKEN, Case.NextCall.PLAN_BROKEN):
+        return _("Arrangement broken: back when the grace days end")
+    if reason == Case.NextCall.NO_ANSWER:
+        return _("Not reached: retry then")
+    if reason == Case.NextCall.CONVERSATION:
+        return _("Spoke with the customer: next call after the cooldown")
+    if reason == Case.NextCall.CALLBACK:
+        return _("Callback agreed for then")
+    if reason == Case.NextCall.SKIPPED:
+        return _("Skipped: back in the queue then")
+    if reason == Case.NextCall.GATE:
+        return _("The compliance gate blocks calls until then")
+    return _("Next action then")
+
+
 def queue_page(
     *, user, filters: QueueFilters, page: int | str = 1, now: dt.datetime | None = None
 ) -> tuple[Page, list[QueueRow]]:
     """One page of the queue, callable-now rows first.
 
-    The gate is asked about the page's customers in one batch (one query); callable
-    rows rise to the top of the page, each blocked row says when it may be called.
-    Ordering by "callable now" across the whole queue would mean deciding for every
-    case on every page view; "Next case" does that search instead.
+    Across the whole queue, SQL orders the cases whose next action time has come
+    before those held (by an arrangement, a retry, a cooldown, a skip, or a block the
+    gate reported to an earlier claim). The gate is asked about the page's callable
+    customers in one batch; a row it blocks now (the window, a cap) moves down the
+    page and says when it may be called. A held row says until when and why.
     """
     now = now or timezone.now()
     queue_ids = user_queue_ids(user=user)
@@ -362,10 +428,19 @@ def queue_page(
     paginator = Paginator(cases, PAGE_SIZE)
     current = paginator.get_page(page)
     items = list(current.object_list)
-    decisions = _call_decisions(items, now)
+    ready = [case for case in items if not case.waiting]
+    decisions = dict(
+        zip([c.pk for c in ready], _call_decisions(ready, now), strict=True)
+    )
     rows = []
-    for case, decision in zip(items, decisions, strict=True):
+    for case in items:
         row = QueueRow(case=case, score=case.score, reasons=queue_reasons(case, now))
+        decision = decisions.get(case.pk)
+        if decision is None:
+            row.waiting_until = case.next_call_at
+            row.blocked_reason = waiting_text(case)
+            rows.append(row)
+            continue
         row.callable_now = decision.allowed
         if not decision.allowed:
             row.next_permitted_at = decision.next_permitted_at
@@ -384,6 +459,52 @@ def _call_decisions(cases: list[Case], now: dt.datetime) -> list[Decision]:
         [ContactProposal(customer=c.customer, channel="call", at=now) for c in cases],
         at=now,
     )
+
+
+@dataclass
+class DiaryEntry:
+    call: CallLog
+    at: dt.datetime
+    due: bool
+    done: bool
+
+
+def callback_diary(*, user, now: dt.datetime | None = None) -> list[DiaryEntry]:
+    """The callbacks `user` agreed for today (the project's time zone), by time: each
+    with whether it is due and whether its task is still open. One query."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    start = dt.datetime.combine(
+        today, dt.time(0), tzinfo=timezone.get_current_timezone()
+    )
+    calls = (
+        CallLog.objects.filter(
+            collector=user,
+            callback_at__gte=start,
+            callback_at__lt=start + dt.timedelta(days=1),
+        )
+        .select_related("case__customer")
+        .annotate(
+            pending=Exists(
+                CallTask.objects.filter(
+                    case=OuterRef("case"),
+                    due_at=OuterRef("callback_at"),
+                    status__in=OPEN_TASK,
+                    reason__startswith="Callback",
+                )
+            )
+        )
+        .order_by("callback_at")[:50]
+    )
+    return [
+        DiaryEntry(
+            call=call,
+            at=call.callback_at,
+            due=call.callback_at <= now,
+            done=not call.pending,
+        )
+        for call in calls
+    ]
 
 
 def queue_filter_choices(*, user) -> dict:

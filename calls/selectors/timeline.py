@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from compliance.models import (
 from compliance.reasons import statement_text
 
 from ..models import CallLog
+from ..services.claims import CLAIM_HISTORY_PREFIXES
 from ._common import reason_text
 
 TIMELINE_LIMIT = 40
@@ -34,6 +36,7 @@ TIMELINE_LABELS = {
     "restriction": gettext_lazy("Restriction"),
     "consent": gettext_lazy("Consent"),
     "preference": gettext_lazy("Customer said"),
+    "claim": gettext_lazy("Queue"),
 }
 
 
@@ -41,7 +44,7 @@ TIMELINE_LABELS = {
 class TimelineEntry:
     at: dt.datetime
     # call | attempt | decision | promise | plan | payment | restriction | consent |
-    # preference
+    # preference | claim
     kind: str
     title: str
     detail: str = ""
@@ -204,6 +207,28 @@ def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEn
             )
         )
     entries += _statement_entries(customer_id=customer_id, limit=limit)
+    # Skips, releases and take-overs of the case's claim (decision 43): the case's
+    # own history rows, with who did it and why.
+    claim_rows = Q()
+    for prefix in CLAIM_HISTORY_PREFIXES:
+        claim_rows |= Q(history_change_reason__startswith=prefix)
+    history = (
+        Case.history.filter(claim_rows, id=case.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for row in history:
+        who = row.history_user.get_username() if row.history_user else "-"
+        what, _sep, why = row.history_change_reason.partition(": ")
+        entries.append(
+            TimelineEntry(
+                at=row.history_date,
+                kind="claim",
+                title=_("%(what)s by %(who)s")
+                % {"what": _claim_label(what), "who": who},
+                detail=why,
+            )
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 
@@ -270,3 +295,11 @@ def _statement_entries(*, customer_id: int, limit: int) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+def _claim_label(what: str) -> str:
+    if what.startswith("skipped"):
+        return _("Skipped")
+    if what.startswith("claim released"):
+        return _("Released")
+    return _("Taken over")

@@ -20,15 +20,23 @@ from .call_logs import (
 from .claims import (
     ADHOC_KEY,
     CLAIM_ATTEMPTS,
-    CLAIM_PREVIEW,
+    CLAIM_HISTORY_PREFIXES,
     OPEN_TASK,
     call_task_claim_next,
     call_task_release,
     call_tasks_follow_cases,
+    case_claim,
+    case_claim_refuse_other,
+    case_claim_release,
+    case_claim_take_over,
+    case_skip,
     claim_minutes,
+    claimable_task_sources,
     claimable_tasks,
+    due_now,
     user_queue_ids,
 )
+from .next_action import case_next_call_set, next_call_for_outcome
 from .recordings import recording_check
 from .reveals import pii_reveal
 from .statements import call_log_with_consent
@@ -36,7 +44,7 @@ from .statements import call_log_with_consent
 __all__ = [
     "ADHOC_KEY",
     "CLAIM_ATTEMPTS",
-    "CLAIM_PREVIEW",
+    "CLAIM_HISTORY_PREFIXES",
     "CONVERSATION_OUTCOMES",
     "NO_CONTACT_OUTCOMES",
     "OPEN_TASK",
@@ -51,9 +59,18 @@ __all__ = [
     "call_task_claim_next",
     "call_task_release",
     "call_tasks_follow_cases",
+    "case_claim",
+    "case_claim_refuse_other",
+    "case_claim_release",
+    "case_claim_take_over",
+    "case_next_call_set",
+    "case_skip",
     "claim_minutes",
+    "claimable_task_sources",
     "claimable_tasks",
+    "due_now",
     "ledger_result_for",
+    "next_call_for_outcome",
     "pii_reveal",
     "recording_check",
     "user_queue_ids",

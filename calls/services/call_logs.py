@@ -29,7 +29,8 @@ from core.errors import ApplicationError
 from core.history import history_save
 
 from ..models import CallLog, CallTask
-from .claims import OPEN_TASK
+from .claims import OPEN_TASK, case_claim_refuse_other
+from .next_action import case_next_call_set
 from .recordings import recording_check
 
 Outcome = CallLog.Outcome
@@ -101,6 +102,9 @@ def call_start(
         message = f"Case {case.reference} is closed."
         raise ApplicationError(message, code="case_closed", errors={"case": [message]})
     point = _phone_of_case(case, contact_point)
+    # One caller per case: another collector's live claim refuses the call before
+    # the gate records anything (decision 43).
+    case_claim_refuse_other(case=case, user=user)
     decision, attempt = contact_request(
         customer=case.customer,
         channel="call",
@@ -304,6 +308,10 @@ def call_log(
             call.recording = recording
         history_save(call, reason=f"call logged: {outcome}", user=user)
         _tasks_close(case=case, user=user, call=call, now=now)
+        # The queue's next action time from the outcome (decision 42).
+        case_next_call_set(
+            case=case, outcome=outcome, at=completed, callback_at=callback_at
+        )
         if result == ContactAttempt.Result.CONVERSATION:
             Case.objects.filter(pk=case.pk).update(last_contact_at=started_at)
             case.last_contact_at = started_at

@@ -13,6 +13,7 @@ from .case_page import (
     stated_time_zone_set,
     statement_revoke,
 )
+from .claims import case_release, case_skip, case_take_over
 from .guided_call import call_log, call_start, call_step
 from .queue import next_case, queue
 
@@ -23,7 +24,10 @@ __all__ = [
     "call_step",
     "case_detail",
     "case_page_context",
+    "case_release",
     "case_reveal",
+    "case_skip",
+    "case_take_over",
     "next_case",
     "plan_create",
     "preference_add",

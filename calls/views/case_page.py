@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,12 +21,13 @@ from compliance.models import ContactPreference, PriorConsent
 from compliance.restrictions import restriction_create
 from core.errors import ApplicationError
 from core.forms import form_errors
-from core.roles import Role, role_required
+from core.roles import Role, role_required, user_roles
 
 from .. import selectors, services
 from ..forms import (
     WRONG_NUMBER,
     CallOutcomeForm,
+    ClaimReasonForm,
     ContactPreferenceForm,
     PlanForm,
     PromiseForm,
@@ -65,13 +67,32 @@ def case_page_context(
         "totals": selectors.case_totals(loans),
         "timeline": selectors.case_timeline(case=case),
         "reveals": selectors.pii_reveals_for_case(case=case),
-        "task": selectors.case_current_task(case=case, user=request.user),
         "revealed": revealed,
         "promise_form": PromiseForm(),
     }
+    context.update(claim_context(request, case))
     context.update(active_call_context(request, case))
     context.update(extra)
     return context
+
+
+def claim_context(request: HttpRequest, case) -> dict:
+    """Who holds the case (one caller at a time, decision 43) and until when the
+    queue holds it back (its next action time, decision 42)."""
+    claim = selectors.case_claim_holder(case=case)
+    mine = claim is not None and claim.claimed_by_id == request.user.pk
+    now = timezone.now()
+    waiting = case.next_call_at is not None and case.next_call_at > now
+    return {
+        "claim": claim,
+        "task": claim if mine else None,
+        "claimed_by_other": claim is not None and not mine,
+        "can_take_over": bool(user_roles(request.user) & {Role.SUPERVISOR, Role.ADMIN})
+        and not mine,
+        "skip_form": ClaimReasonForm(),
+        "take_over_form": ClaimReasonForm(),
+        "next_call_waiting": selectors.waiting_text(case) if waiting else "",
+    }
 
 
 def calls_in_session(request) -> dict:

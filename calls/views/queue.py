@@ -88,6 +88,8 @@ def _queue_render(
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "calls/queue.html#queue-table", context)
+    # The callback diary: today's callbacks this collector agreed, with their times.
+    context["diary"] = selectors.callback_diary(user=request.user)
     return render(request, "calls/queue.html", context)
 
 

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_step_on_unusable'),
+        ('cases', '0013_case_next_action'),
     ]
 
     operations = [

@@ -20,6 +20,20 @@ class Case(models.Model):
     """One open collection case per delinquent customer, covering their overdue
     loans."""
 
+    class NextCall(models.TextChoices):
+        """Why the call queue holds the case until `next_call_at`, or why it is
+        back (decision 42)."""
+
+        PROMISE = "promise", _("Promise to pay pending")
+        PLAN = "plan", _("Repayment plan in good standing")
+        NO_ANSWER = "no_answer", _("Not reached: retry")
+        CONVERSATION = "conversation", _("Spoke with the customer")
+        CALLBACK = "callback", _("Callback agreed")
+        SKIPPED = "skipped", _("Skipped")
+        GATE = "gate", _("Blocked by the compliance gate")
+        PROMISE_BROKEN = "promise_broken", _("Promise broken")
+        PLAN_BROKEN = "plan_broken", _("Plan instalment missed")
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
@@ -82,6 +96,26 @@ class Case(models.Model):
     bucket = models.CharField(_("bucket"), max_length=10, blank=True)
     priority = models.IntegerField(_("priority score"), default=0)
     next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
+    # The call queue's next action time (decision 42), apart from the ladder's
+    # next_action_at above: "Next case" hands the case out no earlier (NULL: now).
+    # Set from each call's outcome and from promises and plans; indexed for the
+    # claim, which is why the sweep never writes it.
+    next_call_at = models.DateTimeField(_("next call at"), null=True, blank=True)
+    # Defaults in the database too, so set-based INSERTs that do not name the
+    # columns (the delinquency refresh's, the benchmarks') fill them.
+    next_call_reason = models.CharField(
+        _("next call reason"),
+        max_length=20,
+        choices=NextCall.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # Added to the priority in the call queue while the case is back from a broken
+    # promise or a missed plan instalment; the next logged call resets it.
+    call_boost = models.SmallIntegerField(
+        _("call queue boost"), default=0, db_default=0
+    )
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     last_reply_at = models.DateTimeField(_("last reply at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
@@ -118,6 +152,20 @@ class Case(models.Model):
                 fields=["assigned_to", "-priority"],
                 condition=Q(status="open"),
                 name="case_open_assignee_idx",
+            ),
+            # "Next case" (calls.services.claims): a queue's open cases in claim
+            # order, next_call_at checked inside the index (no heap visit for a case
+            # that must wait).
+            models.Index(
+                fields=["queue", "-call_boost", "-priority", "next_call_at"],
+                condition=Q(status="open"),
+                name="case_call_queue_idx",
+            ),
+            # The same for the cases assigned to a collector.
+            models.Index(
+                fields=["assigned_to", "-call_boost", "-priority", "next_call_at"],
+                condition=Q(status="open"),
+                name="case_call_assignee_idx",
             ),
         ]
 

@@ -21,6 +21,7 @@ from core.roles import Role, user_roles
 from ..models import ZERO, Case, RepaymentPlan, RepaymentPlanInstalment
 from ..selectors import case_visibility_filter
 from ._common import customer_balance, new_reference, require_open
+from .next_call import arrangement_holds_refresh, plan_hold
 
 
 def plan_propose(
@@ -111,6 +112,7 @@ def plan_propose(
             plan.decided_at = timezone.now()
             plan.decision_reason = "within the auto-approval limits"
             history_save(plan, reason="approved: within limits", user=proposed_by)
+            plan_hold(plan=plan)
             events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
 
@@ -216,6 +218,8 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
         history_save(
             plan, reason=f"approved: {reason}" if reason else "approved", user=user
         )
+        # Out of the call queue until the first instalment plus grace (decision 42).
+        plan_hold(plan=plan)
         events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
 
@@ -244,12 +248,15 @@ def plan_refresh(*, today: dt.date | None = None) -> dict:
     )
     active = RepaymentPlan.objects.filter(status=RepaymentPlan.Status.ACTIVE)
     with transaction.atomic():
-        broken = active.filter(Exists(unpaid.filter(due_date__lt=today))).update(
-            status=RepaymentPlan.Status.BROKEN
-        )
+        breaking = active.filter(Exists(unpaid.filter(due_date__lt=today)))
+        broken_cases = set(breaking.values_list("case_id", flat=True))
+        broken = breaking.update(status=RepaymentPlan.Status.BROKEN)
         completed = active.exclude(Exists(unpaid)).update(
             status=RepaymentPlan.Status.COMPLETED
         )
+        # The call queue: holds move on to each plan's next unpaid instalment; a
+        # missed one brings the case back with priority (decision 42).
+        arrangement_holds_refresh(broken_plan_case_ids=broken_cases)
     return {"broken": broken, "completed": completed}
 
 

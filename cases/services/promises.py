@@ -19,6 +19,7 @@ from core.money import money_parse
 
 from ..models import ZERO, Case, Loan, Payment, PromiseToPay
 from ._common import customer_balance, require_open
+from .next_call import arrangement_holds_refresh, promise_hold
 
 
 def promise_record(
@@ -78,6 +79,8 @@ def promise_record(
             call=call,
         )
         history_save(promise, reason="promise recorded", user=created_by)
+        # Out of the call queue until the date plus grace (decision 42).
+        promise_hold(promise=promise)
         events.event_publish(events.PROMISE_MADE, instance=promise)
     return promise
 
@@ -123,13 +126,16 @@ def promise_refresh(*, today: dt.date | None = None) -> dict:
             .update(status=PromiseToPay.Status.KEPT, resolved_at=now)
         )
         to_break = pending.filter(due_date__lt=today)
-        # Webhook events for integrations, in this transaction (core.events);
-        # the ids are read only when someone subscribes.
-        broken_ids = (
-            list(to_break.select_for_update().values_list("pk", flat=True))
-            if events.event_wanted(events.PROMISE_BROKEN)
-            else []
-        )
+        breaking = list(to_break.select_for_update().values_list("pk", "case_id"))
         broken = to_break.update(status=PromiseToPay.Status.BROKEN, resolved_at=now)
-        events.event_publish(events.PROMISE_BROKEN, ids=broken_ids)
+        # Webhook events for integrations, in this transaction (core.events).
+        wanted = events.event_wanted(events.PROMISE_BROKEN)
+        events.event_publish(
+            events.PROMISE_BROKEN, ids=[pk for pk, _ in breaking] if wanted else []
+        )
+        # The call queue: holds follow the remaining promises; the cases whose
+        # promise broke come back with priority (decision 42).
+        arrangement_holds_refresh(
+            broken_promise_case_ids={case_id for _pk, case_id in breaking}
+        )
     return {"kept": kept, "broken": broken}

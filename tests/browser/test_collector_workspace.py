@@ -133,3 +133,81 @@ def test_a_collector_takes_the_next_case_and_records_a_promise_in_a_call(
     page.goto(f"{base}/collector/")
     expect(page.locator("h1")).to_have_text("我的工作")
     page.screenshot(path=str(SCREENSHOTS / "queue-zh.png"), full_page=True)
+
+
+@pytest.fixture
+def three_cases(time_machine):
+    time_machine.move_to(WORKING_HOURS, tick=True)
+    team = TeamFactory(name="Shanghai A")
+    queue = WorkQueueFactory(code="early", name="Early arrears", team=team)
+    collector = UserFactory(username="collector", roles=["collector"])
+    team.members.add(collector)
+    make_case(queue, reference="CASE-A", priority=180, name="王小明")
+    make_case(queue, reference="CASE-B", priority=100, name="李华")
+    make_case(queue, reference="CASE-C", priority=50, name="张伟")
+    return collector
+
+
+def guided_call_to_resolution(page: Page) -> None:
+    page.click("button.call-button")
+    expect(page.locator("#call-panel")).to_contain_text("Call in progress")
+    page.click("#identity-confirmed")
+    page.click("#to-resolution")
+    expect(page.locator("#call-panel")).to_contain_text("Offer a way forward")
+
+
+def next_case(page: Page, base: str, reference: str) -> None:
+    page.goto(f"{base}/work/")
+    page.click("#next-case")
+    page.wait_for_url(f"{base}/cases/{reference}/")
+
+
+def test_next_case_respects_a_promise_and_brings_a_callback_back_first_when_due(
+    three_cases, live_server, page: Page, time_machine
+):
+    """Issue 17 item 3: next case → a call with a promise → next case is another
+    case → a callback agreed for later comes back first once it is due."""
+    base = live_server.url
+    log_in(page, base)
+
+    next_case(page, base, "CASE-A")
+    guided_call_to_resolution(page)
+    due = (WORKING_HOURS.date() + dt.timedelta(days=5)).isoformat()
+    page.select_option("#call-panel select[name=outcome]", "promise_to_pay")
+    page.fill("#call-panel input[name=promise_amount]", "600")
+    page.fill("#call-panel input[name=promise_due_date]", due)
+    page.click("#log-call")
+    expect(page.locator("#call-panel")).to_contain_text("Call logged.")
+
+    # The promise keeps CASE-A out of the queue: the queue says so, and next case
+    # hands out another case.
+    page.goto(f"{base}/work/")
+    held = page.locator("#queue-table tr", has_text="CASE-A")
+    expect(held).to_contain_text("Waiting until")
+    expect(held).to_contain_text("Promise to pay pending")
+    next_case(page, base, "CASE-B")
+
+    # CASE-B asks to be called back at 12:00 (it is 10:00 in Shanghai).
+    guided_call_to_resolution(page)
+    page.select_option("#call-panel select[name=outcome]", "callback")
+    page.fill("#call-panel input[name=callback_at]", f"{WORKING_HOURS.date()}T12:00")
+    page.click("#log-call")
+    expect(page.locator("#call-panel")).to_contain_text("Call logged.")
+
+    page.goto(f"{base}/work/")
+    diary = page.locator("#callback-diary")
+    expect(diary).to_contain_text("12:00")
+    expect(diary).to_contain_text("CASE-B")
+    expect(diary).to_contain_text("later today")
+    # Before it is due, the rest of the queue: CASE-C.
+    next_case(page, base, "CASE-C")
+    page.click("#claim-actions button:has-text('Release')")
+    page.wait_for_url(f"{base}/work/")
+
+    # 12:01: the callback is due and comes first, ahead of CASE-C. (Two idle hours
+    # end the session: sign in again.)
+    time_machine.move_to(WORKING_HOURS + dt.timedelta(hours=2, minutes=1), tick=True)
+    log_in(page, base)
+    page.goto(f"{base}/work/")
+    expect(page.locator("#callback-diary")).to_contain_text("due now")
+    next_case(page, base, "CASE-B")

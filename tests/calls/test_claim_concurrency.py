@@ -1,5 +1,6 @@
 """Fifty collectors pressing "Next case" at once (PostgreSQL: SKIP LOCKED)."""
 
+import datetime as dt
 import threading
 import time
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from calls.models import CallTask
 from calls.services import call_task_claim_next
+from cases.models import Case
 from tests.calls.conftest import WORKING_HOURS, make_case
 from tests.cases.factories import TeamFactory, UserFactory, WorkQueueFactory
 
@@ -70,3 +72,63 @@ def test_fifty_collectors_claiming_at_once_never_get_the_same_task(time_machine,
     assert holders.values("claimed_by").distinct().count() == len(task_ids)
     timings.sort()
     print(f"claim p95 {timings[int(len(timings) * 0.95) - 1] * 1000:.1f} ms")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_fifty_collectors_claiming_cases_without_tasks_never_get_the_same_case(
+    time_machine,
+):
+    """The case path: no task yet, so each claim locks a case (SKIP LOCKED) and
+    gives it an ad-hoc task; cases whose next action time has not come are never
+    handed out, however many collectors press at once."""
+    time_machine.move_to(WORKING_HOURS, tick=True)
+    team = TeamFactory(name="Race")
+    queue = WorkQueueFactory(code="race", team=team)
+    users = [
+        UserFactory(username=f"racer{n}", roles=["collector"])
+        for n in range(COLLECTORS)
+    ]
+    team.members.add(*users)
+    later = timezone.now() + dt.timedelta(hours=2)
+    waiting = set()
+    for n in range(40):
+        case = make_case(queue, priority=n % 9)
+        if n % 4 == 0:  # ten of them wait for their next action time
+            Case.objects.filter(pk=case.pk).update(next_call_at=later)
+            waiting.add(case.pk)
+
+    claimed, errors, _ = race(users)
+
+    assert errors == []
+    task_ids = [task for _, task in claimed if task is not None]
+    cases = list(
+        CallTask.objects.filter(pk__in=task_ids).values_list("case_id", flat=True)
+    )
+    assert len(cases) == len(set(cases)), "a case was claimed twice"
+    assert len(task_ids) == 30  # every callable case, once
+    assert not waiting & set(cases)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_task_claim_is_one_statement(collector, queue, working_hours):
+    """Issue 19 item 2: pick, lock and claim in one round trip, ordered in SQL by
+    the claimable index, with the next action time checked in the same statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case(queue)
+    task = CallTask.objects.create(
+        case=case, queue=queue, due_at=timezone.now(), priority=case.priority
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = call_task_claim_next(user=collector)
+
+    assert claimed.pk == task.pk
+    [statement] = [q["sql"] for q in queries if "SKIP LOCKED" in q["sql"]]
+    assert statement.startswith('UPDATE "calls_calltask"') or statement.startswith(
+        "UPDATE calls_calltask"
+    )
+    assert "RETURNING" in statement
+    assert '"cases_case"."next_call_at"' in statement
