@@ -117,6 +117,8 @@ def contact_point_for_customer(
 
     Raises ApplicationError (400) naming `field` when the customer has none.
     """
+    from core.crypto import contact_hash
+
     from .validators import contact_value_normalize
 
     if PUBLIC_ID.fullmatch(value.strip()):
@@ -140,7 +142,9 @@ def contact_point_for_customer(
             continue
     point = (
         ContactPoint.objects.filter(
-            customer=customer, channel__in=channels, value__in=candidates
+            customer=customer,
+            channel__in=channels,
+            value_hash__in=[contact_hash(c) for c in candidates],
         )
         .order_by("-is_primary", "id")
         .first()
