@@ -19,6 +19,11 @@ from django.utils.module_loading import import_string
 
 from . import crypto
 
+# Look-ups that compare the stored column itself, not the clear value: `isnull`, and
+# django-pgtrigger's IS [NOT] DISTINCT FROM between OLD and NEW rows (the ledger's
+# read-only triggers): a re-encrypted value is a changed value to them.
+COLUMN_LOOKUPS = frozenset({"isnull", "df", "ndf"})
+
 
 class EncryptedTextField(models.TextField):
     """Text stored as AES-GCM ciphertext ("v1:<key id>:..."), plain in Python.
@@ -45,7 +50,7 @@ class EncryptedTextField(models.TextField):
         return None
 
     def get_lookup(self, lookup_name):
-        if lookup_name == "isnull":
+        if lookup_name in COLUMN_LOOKUPS:
             return super().get_lookup(lookup_name)
         if lookup_name in ("exact", "in") and self.hash_field() is not None:
             return HashedExact if lookup_name == "exact" else HashedIn

@@ -5,18 +5,21 @@ import base64
 import datetime as dt
 import os
 import subprocess
+from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from cases.access import contact_point_for_customer
 from cases.models import ContactPoint, Customer
 from compliance.models import ContactAttempt
-from compliance.services import contact_attempt_record_external
+from compliance.services import contact_attempt_record_external, contact_request
 from core import crypto
 from tests.cases.factories import ContactPointFactory, CustomerFactory
 
@@ -31,6 +34,7 @@ def _key() -> str:
 
 
 K1, K2, HMAC = _key(), _key(), _key()
+MORNING = dt.datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _stored(table: str, column: str, pk: int) -> str:
@@ -144,8 +148,6 @@ def test_rotation_moves_every_value_to_the_new_key_and_the_old_one_can_go():
     ):
         call_command("pii_rotate_key", batch_size=2, verbosity=0)
         # Run again: nothing left to do (resumable, idempotent).
-        from io import StringIO
-
         out = StringIO()
         call_command("pii_rotate_key", stdout=out)
         assert "0 rows rewritten" in out.getvalue()
@@ -158,6 +160,110 @@ def test_rotation_moves_every_value_to_the_new_key_and_the_old_one_can_go():
         assert ContactAttempt.objects.get().contact_value == PHONE
         assert {p.value for p in ContactPoint.objects.all()} == {PHONE, EMAIL}
         assert ContactPoint.objects.filter(value=PHONE).exists()
+
+
+def _ledger_ok() -> bool:
+    out = StringIO()
+    try:
+        call_command("ledger_verify", stdout=out)
+    except CommandError:
+        return False
+    return "ledger verified" in out.getvalue()
+
+
+def _gate_ledger(customer: Customer) -> list[ContactAttempt]:
+    """Three chained decisions, each with its attempt carrying the number."""
+    attempts = []
+    for minutes in range(3):
+        _decision, attempt = contact_request(
+            customer=customer, channel="sms", at=MORNING + dt.timedelta(minutes=minutes)
+        )
+        attempts.append(attempt)
+    return attempts
+
+
+@pytest.mark.django_db
+def test_rotation_rewrites_the_ledgers_numbers_and_the_chain_still_verifies():
+    with override_settings(PII_KEYS=f"k1:{K1}", PII_HMAC_KEY=HMAC):
+        customer = _customer_with_pii()
+        attempts = _gate_ledger(customer)
+        assert _ledger_ok()
+    with override_settings(
+        PII_KEYS=f"k2:{K2},k1:{K1}", PII_ACTIVE_KEY_ID="k2", PII_HMAC_KEY=HMAC
+    ):
+        call_command("pii_rotate_key", batch_size=2, verbosity=0)
+    with override_settings(PII_KEYS=f"k2:{K2}", PII_HMAC_KEY=HMAC):
+        for attempt in attempts:
+            stored = _stored("compliance_contactattempt", "contact_value", attempt.pk)
+            assert crypto.key_id_of(stored) == "k2"
+            assert ContactAttempt.objects.get(pk=attempt.pk).contact_value == PHONE
+        assert _ledger_ok()
+        if connection.vendor == "postgresql":
+            # The rotation lifted the ledger's trigger for its own statements only.
+            with pytest.raises(DatabaseError, match="pgtrigger"), transaction.atomic():
+                ContactAttempt.objects.filter(pk=attempts[0].pk).update(
+                    contact_value=EMAIL
+                )
+
+
+def _decrypt_in_place(table: str, columns: list[str], hashes: list[str]) -> None:
+    """Put `table` back as it was before encryption: values in clear, hashes blank
+    (past the ledger's triggers, as the rows were written before them)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        pk = "history_id" if "historical" in table else "id"
+        cursor.execute(f"SELECT {pk}, {', '.join(columns)} FROM {table}")  # noqa: S608
+        for pk_value, *stored in cursor.fetchall():
+            sets = ", ".join(
+                [f"{c} = %s" for c in columns] + [f"{h} = ''" for h in hashes]
+            )
+            cursor.execute(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s",  # noqa: S608
+                [*(crypto.decrypt(v) for v in stored), pk_value],
+            )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+@pytest.mark.django_db
+def test_the_migrations_encrypt_rows_written_in_clear_past_the_ledger_triggers():
+    from django.apps import apps
+
+    from core.pii_store import migration_encrypt
+
+    customer = _customer_with_pii()
+    attempts = _gate_ledger(customer)
+    _decrypt_in_place(
+        "cases_customer",
+        ["national_id", "address"],
+        ["national_id_hash", "address_hash"],
+    )
+    _decrypt_in_place("cases_contactpoint", ["value"], ["value_hash", "value_masked"])
+    _decrypt_in_place(
+        "compliance_contactattempt", ["contact_value"], ["contact_value_hash"]
+    )
+    assert (
+        _stored("compliance_contactattempt", "contact_value", attempts[0].pk) == PHONE
+    )
+
+    for app_label in ("cases", "compliance", "messaging"):
+        migration_encrypt(app_label)(apps, None)
+
+    assert (
+        crypto.key_id_of(_stored("cases_customer", "national_id", customer.pk))
+        == "dev1"
+    )
+    for attempt in attempts:
+        stored = _stored("compliance_contactattempt", "contact_value", attempt.pk)
+        assert PHONE not in stored and crypto.is_encrypted(stored)
+        attempt = ContactAttempt.objects.get(pk=attempt.pk)
+        assert attempt.contact_value_hash == crypto.contact_hash(PHONE)
+    point = ContactPoint.objects.get(customer=customer, value=PHONE)
+    assert point.value_masked == "+86139****5678"
+    assert Customer.objects.filter(national_id=NATIONAL_ID).get() == customer
+    assert _ledger_ok()
 
 
 @pytest.mark.django_db
