@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.portfolio import ledger_unprotected
+from bench.portfolio import ledger_unprotected, pii_keys_default, points_encrypt
 
 PREFIX = "BENCH-"
 RESULTS = Path(__file__).resolve().parent / "results" / "compliance.json"
@@ -34,6 +34,7 @@ def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_app.settings")
     # A throwaway key for this process only: the bench never serves requests.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    pii_keys_default()
     import django
 
     django.setup()
@@ -62,14 +63,15 @@ def _build(cursor, *, customers: int, ledger_rows: int, days: int) -> None:
     cursor.execute(
         """
         INSERT INTO cases_customer (reference, full_name, national_id, language,
-            country, region, address, time_zone, created_at, updated_at)
+            country, region, address, time_zone, created_at, updated_at,
+            national_id_hash, address_hash)
         SELECT %s || g, 'Bench customer ' || g, '', 'zh-hans',
             CASE WHEN g %% 10 < 7 THEN 'CN' WHEN g %% 10 < 9 THEN 'US' ELSE 'GB' END,
             CASE WHEN g %% 10 < 7 THEN 'SH'
                  WHEN g %% 10 < 9
                      THEN (ARRAY['CA','NY','TX','FL','IL','WA'])[1 + g %% 6]
                  ELSE 'ENG' END,
-            '', '', now(), now()
+            '', '', now(), now(), '', ''
         FROM generate_series(1, %s) AS g
         """,
         [PREFIX, customers],
@@ -79,7 +81,8 @@ def _build(cursor, *, customers: int, ledger_rows: int, days: int) -> None:
     cursor.execute(
         """
         INSERT INTO cases_contactpoint (customer_id, channel, value, relationship,
-            contact_name, is_primary, consent, invalid_reason, created_at)
+            contact_name, is_primary, consent, invalid_reason, created_at,
+            value_hash, value_masked)
         SELECT c.id, 'phone',
             CASE c.country
                 WHEN 'CN' THEN '+86138' || lpad((c.id %% 100000000)::text, 8, '0')
@@ -87,16 +90,17 @@ def _build(cursor, *, customers: int, ledger_rows: int, days: int) -> None:
                     || '555' || lpad((c.id %% 10000)::text, 4, '0')
                 ELSE '+447700' || lpad((c.id %% 1000000)::text, 6, '0')
             END,
-            'self', '', true, true, '', now()
+            'self', '', true, true, '', now(), '', ''
         FROM cases_customer c WHERE c.reference LIKE %s
         """,
         [PREFIX + "%"],
     )
+    points_encrypt()
     cursor.execute(
         """
         CREATE TEMP TABLE bench_points ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY p.customer_id) - 1 AS n,
-               p.customer_id, p.id AS point_id, p.value
+               p.customer_id, p.id AS point_id, p.value, p.value_hash
         FROM cases_contactpoint p JOIN cases_customer c ON c.id = p.customer_id
         WHERE c.reference LIKE %s
         """,
@@ -106,9 +110,9 @@ def _build(cursor, *, customers: int, ledger_rows: int, days: int) -> None:
     cursor.execute(
         """
         INSERT INTO compliance_contactattempt (customer_id, contact_point_id,
-            contact_value, third_party, channel, purpose, at, allowed, result,
-            completed_at, source)
-        SELECT b.customer_id, b.point_id, b.value, false,
+            contact_value, contact_value_hash, third_party, channel, purpose, at,
+            allowed, result, completed_at, source)
+        SELECT b.customer_id, b.point_id, b.value, b.value_hash, false,
             CASE WHEN s.g %% 10 = 0 THEN 'sms' ELSE 'call' END,
             'collection', s.at, true,
             CASE WHEN s.g %% 10 = 0 THEN 'sent'

@@ -231,9 +231,9 @@ def _prepare_data(*, calls: int) -> None:
             "blocked attempts",
             """
             INSERT INTO compliance_contactattempt (customer_id, case_id, contact_value,
-                third_party, channel, purpose, at, allowed, result, decision_id,
-                source, actor_id)
-            SELECT d.customer_id, d.case_id, '', false, 'call', 'collection',
+                contact_value_hash, third_party, channel, purpose, at, allowed, result,
+                decision_id, source, actor_id)
+            SELECT d.customer_id, d.case_id, '', '', false, 'call', 'collection',
                    d.proposed_at, false, 'blocked', d.id, 'bench', d.actor_id
             FROM compliance_decision d
             WHERE d.allowed = false AND d.actor_id IN (SELECT user_id FROM sb_collector)

@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.portfolio import ledger_unprotected
+from bench.portfolio import ledger_unprotected, pii_keys_default
 
 PREFIX = "IB-"
 RESULTS = Path(__file__).resolve().parent / "results" / "import.json"
@@ -42,6 +42,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "import.json"
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_app.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    pii_keys_default()
     import django
 
     django.setup()

@@ -19,10 +19,25 @@ import time
 
 PREFIX = "PF-"
 
+# The benchmarks run with production settings, which need PII keys (core.crypto).
+# Fixed ones, public like the development keys, so that every process of one suite
+# run (the template's migrate, each benchmark) reads what another wrote. For
+# throwaway benchmark databases only.
+BENCH_PII_ENV = {
+    "PII_KEYS": "bench1:YmVuY2htYXJrLXBpaS1rZXktbm90LWEtc2VjcmV0ISE=",
+    "PII_HMAC_KEY": "YmVuY2htYXJrLXBpaS1obWFjLW5vdC1hLXNlY3JldCE=",
+}
+
+
+def pii_keys_default() -> None:
+    for name, value in BENCH_PII_ENV.items():
+        os.environ.setdefault(name, value)
+
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collections_app.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    pii_keys_default()
     import django
 
     django.setup()
@@ -48,6 +63,19 @@ LEDGER_TRIGGERS = (
     "cases.Payment:payment_no_delete",
     "cases.PaymentAllocation:allocation_append_only",
 )
+
+
+def points_encrypt() -> None:
+    """Encrypt the contact points the generator wrote in clear (and fill their hash
+    and masked columns), as the application's writes would have: PII at rest
+    (core.crypto). The SQL that copies them into the ledger then copies ciphertext,
+    as the sweep does."""
+    from cases.models import ContactPoint
+    from core.pii_store import rewrite_model
+
+    started = time.perf_counter()
+    rows = sum(rewrite_model(ContactPoint, mode="plain", batch_size=5000))
+    print(f"  encrypt phones: {rows:,} rows in {time.perf_counter() - started:.1f}s")
 
 
 def ledger_unprotected():
@@ -99,8 +127,10 @@ def portfolio_build(cursor, *, loans: int, attempts: int) -> None:
         cursor,
         """
         INSERT INTO cases_customer (reference, full_name, national_id, language,
-            country, region, address, time_zone, created_at, updated_at)
-        SELECT %s || g, '客户' || g, '', 'zh-hans', 'CN', 'SH', '', '', now(), now()
+            country, region, address, time_zone, created_at, updated_at,
+            national_id_hash, address_hash)
+        SELECT %s || g, '客户' || g, '', 'zh-hans', 'CN', 'SH', '', '', now(), now(),
+            '', ''
         FROM generate_series(1, %s) g
         """,
         [PREFIX, customers],
@@ -110,13 +140,15 @@ def portfolio_build(cursor, *, loans: int, attempts: int) -> None:
         cursor,
         """
         INSERT INTO cases_contactpoint (customer_id, channel, value, relationship,
-            contact_name, is_primary, consent, created_at, invalid_reason)
+            contact_name, is_primary, consent, created_at, invalid_reason,
+            value_hash, value_masked)
         SELECT id, 'phone', '+86139' || lpad((id %% 100000000)::text, 8, '0'), 'self',
-            '', true, true, now(), ''
+            '', true, true, now(), '', '', ''
         FROM cases_customer WHERE reference LIKE %s
         """,
         [PREFIX + "%"],
     )
+    points_encrypt()
     # Loan k belongs to customer k / 2; its first instalment fell due `lag` days ago,
     # where lag spreads loans over current (future due dates) and every bucket.
     _step(
@@ -162,9 +194,9 @@ def portfolio_build(cursor, *, loans: int, attempts: int) -> None:
             cursor,
             """
             INSERT INTO compliance_contactattempt (customer_id, contact_point_id,
-                contact_value, third_party, channel, purpose, at, allowed, result,
-                completed_at, source)
-            SELECT cp.customer_id, cp.id, cp.value, false,
+                contact_value, contact_value_hash, third_party, channel, purpose, at,
+                allowed, result, completed_at, source)
+            SELECT cp.customer_id, cp.id, cp.value, cp.value_hash, false,
                 CASE WHEN g %% 3 = 0 THEN 'sms' ELSE 'call' END, 'collection',
                 now() - ((g %% 90) || ' days')::interval
                       - ((g %% 600) || ' minutes')::interval,

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.portfolio import BENCH_PII_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_MD = ROOT / "bench" / "results.md"
 DEFAULT_BASE = "postgres://postgres@127.0.0.1:5432/collections_bench"
@@ -288,6 +290,8 @@ def _env(url: str) -> dict:
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0",
         "PYTHONUNBUFFERED": "1",
+        # One keyring for every process of the run (bench.portfolio).
+        **{k: os.environ.get(k) or v for k, v in BENCH_PII_ENV.items()},
     }
 
 

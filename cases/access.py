@@ -12,6 +12,7 @@ import re
 
 from django.db.models import Prefetch, QuerySet
 
+from core.crypto import contact_hash, national_id_hash
 from core.errors import ApplicationError, not_found
 from core.roles import Role, user_roles
 
@@ -40,7 +41,8 @@ def customer_search_for_user(
     None given, or a phone or email no one could have, matches nobody.
 
     The identifiers arrive in a POST body (cases.apis.CustomerSearchApi), never in a
-    URL."""
+    URL. The values are encrypted at rest (core.crypto): each match is on its keyed
+    hash column, through that column's index."""
     from .validators import email_normalize, phone_normalize
 
     phone, national_id, email = phone.strip(), national_id.strip(), email.strip()
@@ -50,19 +52,23 @@ def customer_search_for_user(
     points = ContactPoint.objects.values("customer_id")
     try:
         if phone:
-            value = phone_normalize(phone, field="phone")
+            digest = contact_hash(phone_normalize(phone, field="phone"))
             customers = customers.filter(
-                pk__in=points.filter(channel=ContactPoint.Channel.PHONE, value=value)
+                pk__in=points.filter(
+                    channel=ContactPoint.Channel.PHONE, value_hash=digest
+                )
             )
         if email:
-            value = email_normalize(email, field="email")
+            digest = contact_hash(email_normalize(email, field="email"))
             customers = customers.filter(
-                pk__in=points.filter(channel=ContactPoint.Channel.EMAIL, value=value)
+                pk__in=points.filter(
+                    channel=ContactPoint.Channel.EMAIL, value_hash=digest
+                )
             )
     except ApplicationError:
         return Customer.objects.none()
     if national_id:
-        customers = customers.filter(national_id=national_id)
+        customers = customers.filter(national_id_hash=national_id_hash(national_id))
     return customers.order_by("reference")
 
 
@@ -140,7 +146,9 @@ def contact_point_for_customer(
             continue
     point = (
         ContactPoint.objects.filter(
-            customer=customer, channel__in=channels, value__in=candidates
+            customer=customer,
+            channel__in=channels,
+            value_hash__in=[contact_hash(c) for c in candidates],
         )
         .order_by("-is_primary", "id")
         .first()

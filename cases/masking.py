@@ -35,3 +35,8 @@ def mask_contact(channel: str, value: str) -> str:
     if channel == "email":
         return mask_email(value)
     return value.split(",")[0][:12] + "…" if len(value) > 12 else value
+
+
+def point_masked(point) -> str:
+    """A contact point's value_masked column (core.fields.MaskedField)."""
+    return mask_contact(point.channel, point.value)

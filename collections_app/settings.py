@@ -149,6 +149,20 @@ if not SECRET_KEY:
 # password-reset links and signed values made with it stay valid (docs/operations.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
+# PII at rest (core.crypto, docs/security.md): AES-GCM data keys and a separate HMAC
+# key for the lookup hashes, never derived from SECRET_KEY. PII_KEYS is
+# "k2:<base64 32 bytes>,k1:<base64 32 bytes>" (or the same, one per line, in
+# PII_KEY_FILE); new values are written under PII_ACTIVE_KEY_ID (default: the first
+# key listed), older ids stay readable until `manage.py pii_rotate_key` has moved
+# them. Outside DEBUG and tests there are no defaults: the pii system check refuses
+# to start (and `check --deploy` reports it).
+PII_KEYS = os.environ.get("PII_KEYS", "")
+PII_KEY_FILE = os.environ.get("PII_KEY_FILE", "")
+PII_ACTIVE_KEY_ID = os.environ.get("PII_ACTIVE_KEY_ID", "")
+PII_HMAC_KEY = os.environ.get("PII_HMAC_KEY", "")
+# DEBUG and tests only: fixed keys, public in this repository, so never secret.
+PII_DEVELOPMENT_KEYS = (DEBUG or TESTING) and not (PII_KEYS or PII_KEY_FILE)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
     ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [],

@@ -86,6 +86,8 @@ def attempt_row(
         "loan_id": entry.loan_id,
         "contact_point_id": d.contact_point_id,
         "contact_value": value,
+        # Recomputed by the field's pre_save in bulk_create (core.fields).
+        "contact_value_hash": "",
         "third_party": third_party,
         "channel": d.channel,
         "purpose": d.purpose,

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedTextField, LookupHashField
+
 
 class Channel(models.TextChoices):
     """Channels a contact attempt can use (the gate's vocabulary)."""
@@ -496,7 +498,10 @@ class ContactAttempt(models.Model):
         db_index=False,  # attempt_point_time_idx leads with it
     )
     # The address as dialled or sent to; kept even when the contact point changes.
-    contact_value = models.CharField(max_length=320, blank=True)
+    # Encrypted at rest (core.crypto); per-number comparisons in SQL go by the hash,
+    # equal to the contact point's value_hash.
+    contact_value = EncryptedTextField(max_length=320, blank=True)
+    contact_value_hash = LookupHashField(source="contact_value", purpose="contact")
     third_party = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     purpose = models.CharField(

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from core.crypto import decrypt
+
 from .models import ContactAttempt, RulePack
 from .packs import DEFAULT_PACKS, Pack, default_parameters, pack_from_row
 from .rules.base import (
@@ -227,6 +229,14 @@ def _preference_order(p: Preference) -> tuple:
     return (p.starts_at, p.kind, -1 if p.weekday is None else p.weekday)
 
 
+class _Plain(dict):
+    """stored value -> plain text, decrypted on first use."""
+
+    def __missing__(self, stored):
+        text = self[stored] = decrypt(stored) or ""
+        return text
+
+
 def _restriction_order(r: Restriction) -> tuple:
     return (r.starts_at, r.kind, r.channel, r.contact_point_id or 0, r.loan_id or 0)
 
@@ -299,6 +309,10 @@ def gate_inputs(
                 wanted = set(chunk)
                 rows = [r for r in rows if r[1] in wanted or r[1] is None]
             others = []
+            # Contact values are ciphertext (core.crypto): decrypted once per
+            # distinct stored value (the sweep copies a point's ciphertext into its
+            # attempts, so most repeat).
+            plain = _Plain()
             # Events are most of the rows: built straight from the row, converted
             # only where SQLite hands back naive or text values.
             for r in rows:
@@ -306,18 +320,18 @@ def gate_inputs(
                     others.append(r)
                 elif pg:
                     customers[r[1]].events.append(
-                        Event(r[10], r[4], r[5], r[6], r[2], r[8])
+                        Event(r[10], r[4], r[5], plain[r[6]], r[2], r[8])
                     )
                 else:
                     customers[r[1]].events.append(
-                        Event(_ts(r[10]), r[4], r[5], r[6], r[2], bool(r[8]))
+                        Event(_ts(r[10]), r[4], r[5], plain[r[6]], r[2], bool(r[8]))
                     )
             for src, cid, i1, i2, s1, s2, s3, s4, b1, b2, t1, t2, t3, s5 in others:
                 if src == 0:
                     customers[cid].points.append(
                         Point(
-                            i1, s1, s2, s3, bool(b1), bool(b2), _ts(t1), _ts(t2), s4,
-                            _ts(t3), s5 or "",
+                            i1, s1, plain[s2], s3, bool(b1), bool(b2), _ts(t1),
+                            _ts(t2), s4, _ts(t3), s5 or "",
                         )
                     )  # fmt: skip
                 elif src == 5:

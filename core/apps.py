@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
+        from . import checks  # noqa: F401 - registers the PII keyring checks
         from .metrics import LOGIN_LOCKOUTS
 
         def _count_lockout(**kwargs) -> None:

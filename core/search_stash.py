@@ -6,14 +6,27 @@ A search form posts its term instead; the view stashes it here under an opaque
 random key and redirects to `?q=<key>`, so paging, back and reload keep working
 without the term ever appearing in a URL. The key is random, not a hash of the
 term: the space of phone numbers is small enough to reverse any unkeyed hash.
+
+Sessions are rows of the database (django_session): the term is kept encrypted
+(core.crypto, like the PII it names), so a dump of that table shows no number either.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from .crypto import PIIKeyError, decrypt, encrypt
+
 # Enough for the searches one works through in a session; the oldest goes first.
 STASH_SIZE = 20
+
+
+def _term(kept: str) -> str | None:
+    # A term kept under a key since removed from the keyring is a stale search.
+    try:
+        return decrypt(kept)
+    except PIIKeyError:
+        return None
 
 
 def search_stash(request, *, name: str, term: str) -> str:
@@ -21,10 +34,10 @@ def search_stash(request, *, name: str, term: str) -> str:
     (the same key again for a term already kept)."""
     stash: dict[str, str] = dict(request.session.get(name) or {})
     for key, kept in stash.items():
-        if kept == term:
+        if _term(kept) == term:
             return key
     key = secrets.token_urlsafe(9)
-    stash[key] = term
+    stash[key] = encrypt(term)
     # dicts keep insertion order, and the session serialiser (JSON) keeps it too.
     while len(stash) > STASH_SIZE:
         stash.pop(next(iter(stash)))
@@ -35,4 +48,5 @@ def search_stash(request, *, name: str, term: str) -> str:
 def search_unstash(request, *, name: str, key: str) -> str | None:
     """The term kept under `key`, or None when this session holds no such key (an
     old bookmark, another person's link, or a term typed into the URL)."""
-    return (request.session.get(name) or {}).get(key)
+    kept = (request.session.get(name) or {}).get(key)
+    return None if kept is None else _term(kept)

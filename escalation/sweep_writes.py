@@ -128,7 +128,9 @@ ATTEMPT_FROM_STAGE = {
     "case_id": "s.case_id",
     "loan_id": "s.loan_id",
     "contact_point_id": "s.contact_point_id",
+    # Ciphertext and hash copied as they are: no key needed in SQL (core.crypto).
     "contact_value": "COALESCE(p.value, '')",
+    "contact_value_hash": "COALESCE(p.value_hash, '')",
     "third_party": "COALESCE(p.relationship <> 'self', false)",
     "channel": "s.channel",
     "purpose": "s.purpose",

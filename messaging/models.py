@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedJSONField, EncryptedTextField
+
 
 class MessageTemplate(models.Model):
     """A versioned template per channel and language; only lint-clean ones activate."""
@@ -136,7 +138,9 @@ class OutboundMessage(models.Model):
         related_name="messages",
     )
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
+    # The rendered text carries the debtor's name and amounts: encrypted at rest
+    # (core.crypto). The address is never copied here: it is the contact point's.
+    body = EncryptedTextField(blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -213,7 +217,8 @@ class WebhookEvent(models.Model):
     provider = models.CharField(max_length=50, default="sms")
     event_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    payload = models.JSONField()
+    # As received (sender's number, reply text): encrypted at rest (core.crypto).
+    payload = EncryptedJSONField()
     received_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(max_length=200, blank=True)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, ContactPoint
 from cases.validators import phone_normalize
 from compliance.content import content_check
+from core.crypto import contact_hash
 from core.errors import ApplicationError
 from core.history import history_save
 
@@ -110,7 +111,7 @@ def _inbound(payload: dict, at: dt.datetime) -> str:
     except ApplicationError:
         number = phone_normalize(payload.get("from", ""), region="CN", field="from")
     points = ContactPoint.objects.filter(
-        channel=ContactPoint.Channel.PHONE, value=number
+        channel=ContactPoint.Channel.PHONE, value_hash=contact_hash(number)
     )
     customer_ids = set(points.values_list("customer_id", flat=True))
     outcome = f"reply from {len(customer_ids)} customer(s)"

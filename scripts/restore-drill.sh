@@ -54,16 +54,22 @@ for table in "${tables[@]}"; do
   fi
 done
 
+# Production settings against the copy. The PII keys below only satisfy the start-up
+# check (core.E010): neither command decrypts anything (the chain covers no encrypted
+# column). A drill that reads PII needs the source's keys in PII_KEYS and PII_HMAC_KEY.
+copy_env=(DATABASE_URL="$copy_db" DEBUG=0 TESTING=0
+  SECRET_KEY="${SECRET_KEY:-restore-drill-only}" ALLOWED_HOSTS=localhost
+  PII_KEYS="${PII_KEYS:-drill:cmVzdG9yZS1kcmlsbC1vbmx5LW5vdC1hLXNlY3JldCE=}"
+  PII_HMAC_KEY="${PII_HMAC_KEY:-cmVzdG9yZS1kcmlsbC1obWFjLW5vdC1hLXNlY3JldCE=}")
+
 # The copy is a working database for this code: no migration missing.
-DATABASE_URL=$copy_db DEBUG=0 TESTING=0 SECRET_KEY=${SECRET_KEY:-restore-drill-only} \
-  ALLOWED_HOSTS=localhost "$BIN/python" manage.py migrate --check --noinput >/dev/null \
+env "${copy_env[@]}" "$BIN/python" manage.py migrate --check --noinput >/dev/null \
   && echo "ok migrations: all applied" \
   || { echo "MISMATCH migrations: the copy lacks some"; status=1; }
 
 # The copy's decision ledger is the one that was written: every hash chain verifies
 # against its head and its anchors (compliance.chain; issue 15, finding 3).
-if DATABASE_URL=$copy_db DEBUG=0 TESTING=0 SECRET_KEY=${SECRET_KEY:-restore-drill-only} \
-  ALLOWED_HOSTS=localhost "$BIN/python" manage.py ledger_verify >"$work/verify.txt" 2>&1; then
+if env "${copy_env[@]}" "$BIN/python" manage.py ledger_verify >"$work/verify.txt" 2>&1; then
   echo "ok ledger_verify: $(tail -n 1 "$work/verify.txt")"
 else
   sed 's/^/  /' "$work/verify.txt"

@@ -3,7 +3,7 @@
 # one beat, against PostgreSQL and Redis (DATABASE_URL, REDIS_URL). `make run-prod`
 # runs it; CI runs it through tests/test_prod_smoke.py. Ctrl-C (or SIGTERM) stops all.
 #
-# Needs: DATABASE_URL (postgres://...), REDIS_URL, SECRET_KEY. Optional: PORT (8000),
+# Needs: DATABASE_URL (postgres://...), REDIS_URL, SECRET_KEY, PII_KEYS, PII_HMAC_KEY. Optional: PORT (8000),
 # VAR_DIR (var/prod), WEB_CONCURRENCY (2). Plain HTTP on loopback, so the HTTPS
 # redirect and secure cookies are off unless the caller says otherwise.
 set -euo pipefail
@@ -13,6 +13,8 @@ BIN=${BIN:-.venv/bin}
 : "${DATABASE_URL:?set DATABASE_URL to a postgres:// URL}"
 : "${REDIS_URL:?set REDIS_URL to a redis:// URL}"
 : "${SECRET_KEY:?set SECRET_KEY to a long random value}"
+: "${PII_KEYS:?set PII_KEYS (docs/security.md, PII at rest)}"
+: "${PII_HMAC_KEY:?set PII_HMAC_KEY (docs/security.md, PII at rest)}"
 export DEBUG=0 TESTING=0
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-0}

@@ -3,6 +3,7 @@ run-prod`): production settings, gunicorn, a Celery worker and beat, against the
 local PostgreSQL and Redis. Waits for /readyz (which needs the worker's heartbeat),
 signs in, renders a page, fetches a hashed static file, and stops it."""
 
+import base64
 import http.cookiejar
 import os
 import re
@@ -70,6 +71,8 @@ def test_the_production_stack_starts_serves_a_signed_in_page_and_stops(
         "DATABASE_URL": database,
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "PII_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+        "PII_HMAC_KEY": base64.b64encode(os.urandom(32)).decode(),
         "PORT": str(port),
         "VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SUPERUSER_USERNAME": "ops",

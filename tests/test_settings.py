@@ -2,6 +2,7 @@
 variable, production refuses to start without a secret key, and production-like
 settings pass `manage.py check --deploy` without a warning."""
 
+import base64
 import json
 import os
 import secrets
@@ -22,6 +23,13 @@ from collections_app.settings import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# Production needs PII keys too (core.checks): random ones, as a deployment has.
+PII_ENV = {
+    "PII_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+    "PII_HMAC_KEY": base64.b64encode(os.urandom(32)).decode(),
+}
 
 
 def test_env_bool_rejects_a_value_that_is_neither_true_nor_false(monkeypatch):
@@ -133,7 +141,9 @@ def test_start_up_fails_on_an_unknown_default_rule_pack():
 
 
 def test_start_up_succeeds_with_a_secret_key_in_production():
-    result = _start_django(SECRET_KEY=secrets.token_urlsafe(50), DEBUG="0", TESTING="0")
+    result = _start_django(
+        SECRET_KEY=secrets.token_urlsafe(50), DEBUG="0", TESTING="0", **PII_ENV
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -141,6 +151,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     env = {
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        **PII_ENV,
         "DEBUG": "0",
         "TESTING": "0",
         "ALLOWED_HOSTS": "example.com",
@@ -172,6 +183,7 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     env = {
         **os.environ,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        **PII_ENV,
         "DEBUG": "0",
         "TESTING": "0",
         "VAR_DIR": str(tmp_path),

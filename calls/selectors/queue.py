@@ -42,6 +42,7 @@ from compliance.services import (
     Decision,
     contact_evaluate_many,
 )
+from core.crypto import contact_hash, national_id_hash
 
 from ..models import CallLog, CallTask
 from ..services import OPEN_TASK, due_now, user_queue_ids
@@ -97,17 +98,37 @@ def _fragment_sources(text: str) -> list[QuerySet]:
             "customer_id", flat=True
         ),
     ]
+    # Numbers are encrypted (core.crypto): fragments match the plain masked form
+    # (+86138****5678), which keeps the head and the last four digits.
     phones = ContactPoint.objects.filter(channel=ContactPoint.Channel.PHONE)
     if "*" in text:
         head, tail = text.split("*", 1)[0], text.rsplit("*", 1)[-1]
-        phones = phones.filter(value__startswith=head, value__endswith=tail)
+        phones = phones.filter(
+            value_masked__startswith=head, value_masked__endswith=tail
+        )
         sources.append(phones.values_list("customer_id", flat=True))
     else:
         digits = text.lstrip("+")
         if digits.isdigit() and len(digits) >= 4:
-            phones = phones.filter(value__endswith=digits)
-            sources.append(phones.values_list("customer_id", flat=True))
+            sources.append(_last_digits_source(phones, digits))
     return sources
+
+
+def _last_digits_source(phones: QuerySet, digits: str) -> QuerySet:
+    """Customers with a phone ending in `digits`: the masked form narrows to the last
+    four; more digits than that are checked on the decrypted values of those few
+    (at most FRAGMENT_MATCHES)."""
+    phones = phones.filter(value_masked__endswith=digits[-4:])
+    if len(digits) == 4:
+        return phones.values_list("customer_id", flat=True)
+    ids = [
+        customer_id
+        for customer_id, value in phones.values_list("customer_id", "value")[
+            :FRAGMENT_MATCHES
+        ]
+        if value.endswith(digits)
+    ]
+    return Customer.objects.filter(pk__in=ids).values_list("pk", flat=True)
 
 
 def _search_q(text: str) -> Q:
@@ -220,10 +241,17 @@ def _exact_q(text: str) -> Q:
     customers.update(
         Loan.objects.filter(reference=text).values_list("customer_id", flat=True)
     )
+    # Phones and national ids are encrypted: whole values go by their keyed hash.
     customers.update(
         ContactPoint.objects.filter(
-            channel=ContactPoint.Channel.PHONE, value__in=[text, phone]
+            channel=ContactPoint.Channel.PHONE,
+            value_hash__in=[contact_hash(text), contact_hash(phone)],
         ).values_list("customer_id", flat=True)[:50]
+    )
+    customers.update(
+        Customer.objects.filter(
+            national_id_hash=national_id_hash(text) or "-"
+        ).values_list("pk", flat=True)[:50]
     )
     return Q(customer_id__in=customers) | Q(reference=text)
 

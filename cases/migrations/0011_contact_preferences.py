@@ -8,7 +8,7 @@ USAGE = [("", "Not known"), ("mobile", "Mobile"), ("home", "Home"), ("work", "Wo
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_append_only_triggers"),
+        ("cases", "0010_pii_encrypted"),
     ]
 
     operations = [

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedTextField, LookupHashField, MaskedField
+
 from ..masking import mask_contact
 
 
@@ -73,14 +75,18 @@ class Customer(models.Model):
 
     reference = models.CharField(_("reference"), max_length=64, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
-    # Stored as given, shown masked (see cases.masking); reveal is audited.
-    national_id = models.CharField(_("national id"), max_length=64, blank=True)
+    # Encrypted at rest (core.crypto), shown masked (see cases.masking); reveal is
+    # audited. Exact search goes by national_id_hash.
+    national_id = EncryptedTextField(_("national id"), max_length=64, blank=True)
+    national_id_hash = LookupHashField(source="national_id", purpose="national_id")
     language = models.CharField(
         _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
     country = models.CharField(_("country"), max_length=2, default="CN")
     region = models.CharField(_("region"), max_length=32, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    # Not for search: lets the import tell a changed address without decrypting.
+    address_hash = LookupHashField(source="address", purpose="address")
     # The zone the bank's records carry (imported or entered): one location signal
     # among the address and the phone numbers (compliance.rules.zones).
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -103,6 +109,12 @@ class Customer(models.Model):
         indexes = [
             # Collector search by name.
             models.Index(fields=["full_name"], name="customer_name_idx"),
+            # Search by national id (cases.selectors.customer_ids_by_national_id).
+            models.Index(
+                fields=["national_id_hash"],
+                condition=~models.Q(national_id_hash=""),
+                name="customer_national_id_hash_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,8 +182,11 @@ class ContactPoint(models.Model):
         editable=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    # Phones are E.164 (+8613800138000), emails lower-cased.
-    value = models.CharField(_("value"), max_length=320)
+    # Phones are E.164 (+8613800138000), emails lower-cased; encrypted at rest
+    # (core.crypto). Exact look-ups go by value_hash, lists show value_masked.
+    value = EncryptedTextField(_("value"), max_length=320)
+    value_hash = LookupHashField(source="value", purpose="contact")
+    value_masked = MaskedField(source="value", masker="cases.masking.point_masked")
     relationship = models.CharField(
         _("relationship"),
         max_length=20,
@@ -206,12 +221,15 @@ class ContactPoint(models.Model):
         ordering = ["customer_id", "-is_primary", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "channel", "value"], name="contact_point_unique"
+                fields=["customer", "channel", "value_hash"],
+                name="contact_point_unique",
             ),
         ]
         indexes = [
             # Inbound SMS replies and webhook look-ups by number.
-            models.Index(fields=["channel", "value"], name="contact_point_value_idx"),
+            models.Index(
+                fields=["channel", "value_hash"], name="contact_point_value_idx"
+            ),
         ]
 
     def __str__(self) -> str:

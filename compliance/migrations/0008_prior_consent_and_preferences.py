@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0011_contact_preferences'),
-        ('compliance', '0006_ledger_chain'),
+        ('compliance', '0007_pii_encrypted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -22,6 +22,7 @@ from cases.masking import mask_contact
 from cases.models import Case, ContactPoint, Customer, Loan
 from cases.validators import contact_value_normalize
 from core.bulk import gc_paused
+from core.crypto import contact_hash
 from core.errors import ApplicationError, ConflictError
 from core.history import history_save
 from core.metrics import decisions_count
@@ -466,7 +467,7 @@ def contact_attempt_record_external(
         kind, contact_value, region=customer.country or None, field="contact_point"
     )
     point = ContactPoint.objects.filter(
-        customer=customer, channel=kind, value=value
+        customer=customer, channel=kind, value_hash=contact_hash(value)
     ).first()
     if point is None:
         message = gettext("%(value)s is not one of this customer's contact points.") % {

@@ -49,7 +49,8 @@ def copy_check(cursor, *, errors: ErrorLog) -> None:
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {FIRSTS} AS
-        SELECT s.row_no, s.customer_reference, {fields}, c.id AS known_id
+        SELECT s.row_no, s.customer_reference, {fields},
+               s.national_id_enc, s.address_enc, c.id AS known_id
         FROM (SELECT min(row_no) AS row_no FROM {STAGE}
               GROUP BY customer_reference) f
         JOIN {STAGE} s ON s.row_no = f.row_no

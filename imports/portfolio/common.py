@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from cases.services import delinquency_refresh
 
 # Row tuple positions (PORTFOLIO_COLUMNS order).
-CUSTOMER_REF, NAME = 0, 1
+CUSTOMER_REF, NAME, NATIONAL_ID, ADDRESS = 0, 1, 2, 7
 CUSTOMER_SLICE = slice(1, 8)  # customer_name .. address
 MOBILE, EMAIL, CONTACT_NAME, CONTACT_REL, CONTACT_PHONE = 8, 9, 10, 11, 12
 LOAN_REF, PRODUCT, CURRENCY, PRINCIPAL, BALANCE, OPENED, SCHEDULE = range(13, 20)

@@ -17,6 +17,8 @@ from cases.models import (
     Loan,
     PaymentAllocation,
 )
+from core.crypto import contact_hash
+from core.fields import derived_refresh
 
 from ..parsing import CUSTOMER_FIELDS, PORTFOLIO_COLUMNS, portfolio_row_parse
 from ..reading import ErrorLog, csv_records
@@ -163,6 +165,7 @@ def _rows_write(valid: list[tuple[int, tuple]]) -> dict:
             c.reference: c for c in Customer.objects.filter(reference__in=chunk)
         }
         new, changed = [], []
+        derived: list[str] = []
         for ref in chunk:
             values = dict(
                 zip(CUSTOMER_MODEL_FIELDS, firsts[ref][CUSTOMER_SLICE], strict=True)
@@ -174,9 +177,13 @@ def _rows_write(valid: list[tuple[int, tuple]]) -> dict:
                 for k, v in values.items():
                     setattr(customer, k, v)
                 customer.updated_at = now
+                # bulk_update skips pre_save: the hash columns are set here.
+                derived = derived_refresh(customer)
                 changed.append(customer)
         Customer.objects.bulk_create(new)
-        Customer.objects.bulk_update(changed, [*CUSTOMER_MODEL_FIELDS, "updated_at"])
+        Customer.objects.bulk_update(
+            changed, [*CUSTOMER_MODEL_FIELDS, *derived, "updated_at"]
+        )
         counts["customers_created"] += len(new)
         counts["customers_updated"] += len(changed)
         customer_ids.update(
@@ -230,7 +237,7 @@ def _rows_write(valid: list[tuple[int, tuple]]) -> dict:
             ContactPoint.objects.filter(
                 customer_id=cid,
                 channel=channel,
-                value=value,
+                value_hash=contact_hash(value),
                 relationship=ContactPoint.Relationship.SELF,
             ).update(is_primary=True)
     del points, new_points

@@ -17,16 +17,23 @@ from collections.abc import Iterator
 from django.db import connection
 from django.utils import timezone
 
+from cases.masking import mask_email, mask_phone
 from cases.models import ZERO
 from cases.services import bucket_for, days_past_due
+from core.crypto import keyring
 
 from ..parsing import PORTFOLIO_COLUMNS, portfolio_row_parse
 from ..reading import ErrorLog, csv_records
 from .checks import copy_check
 from .common import (
+    ADDRESS,
     BALANCE,
+    CONTACT_PHONE,
+    EMAIL,
     FIRSTS,
     LOAN_REF,
+    MOBILE,
+    NATIONAL_ID,
     OPENED,
     PRINCIPAL,
     SCHEDULE,
@@ -67,6 +74,68 @@ class _Buckets(dict):
         return label
 
 
+# Staged beside the hashed fields: ciphertext and masked forms of the PII.
+PII_STAGE_COLUMNS = (
+    "national_id_enc",
+    "address_enc",
+    "mobile_enc",
+    "mobile_masked",
+    "email_enc",
+    "email_masked",
+    "contact_phone_enc",
+    "contact_phone_masked",
+)
+_PII_HASHED = {
+    NATIONAL_ID: "national_id",
+    ADDRESS: "address",
+    MOBILE: "contact",
+    EMAIL: "contact",
+    CONTACT_PHONE: "contact",
+}
+
+
+class _Sealed(dict):
+    """(position, clear value) -> (hash, ciphertext, masked). Rows of a customer
+    repeat their details; kept for the last few thousand values only."""
+
+    def __init__(self):
+        super().__init__()
+        self.ring = keyring()
+
+    def __missing__(self, item):
+        position, text = item
+        if len(self) > 10_000:
+            self.clear()
+        if not text:
+            sealed = ("", "", "")
+        else:
+            purpose = _PII_HASHED[position]
+            masked = ""
+            if position in (MOBILE, CONTACT_PHONE):
+                masked = mask_phone(text)[:64]
+            elif position == EMAIL:
+                masked = mask_email(text)[:64]
+            sealed = (
+                self.ring.hash(purpose, text),
+                self.ring.encrypt(text),
+                masked,
+            )
+        self[item] = sealed
+        return sealed
+
+
+def pii_stage(row, seal: _Sealed) -> tuple[list[str], tuple[str, ...]]:
+    fields = list(row[: LOAN_REF + 3])
+    out = []
+    for position in (NATIONAL_ID, ADDRESS, MOBILE, EMAIL, CONTACT_PHONE):
+        digest, sealed, masked = seal[position, fields[position]]
+        fields[position] = digest
+        out.append(sealed)
+        if position not in (NATIONAL_ID, ADDRESS):
+            out.append(masked)
+    return fields, tuple(out)
+
+
 class _CopySource(io.TextIOBase):
     """A file-like object COPY reads from: each read() is the next batch of lines."""
 
@@ -99,6 +168,7 @@ def _copy_lines(
     follows, so a new loan is inserted with the figures the refresh would give it.
     """
     batch: list[str] = []
+    seal = _Sealed()
     bucket = _Buckets().__getitem__
     iso = _IsoDates().__getitem__
     for row_no, values in csv_records(
@@ -121,9 +191,13 @@ def _copy_lines(
         dpd = days_past_due(oldest_unpaid, today)
         opened = row[OPENED]
         balance = row[BALANCE]
+        # PII is staged as its keyed hash (what the checks and matches compare)
+        # plus its ciphertext and masked form (what is stored): the clear values
+        # never reach the database (core.crypto).
+        fields, pii = pii_stage(row, seal)
         # Fields cannot hold NUL (csv_records rejects it), so NUL joins the text
         # fields and becomes the tab separator after the (rarely needed) escaping.
-        text = "\x00".join(row[: LOAN_REF + 3])
+        text = "\x00".join(fields)
         if _NEEDS_ESCAPE(text):
             text = text.translate(_ESCAPE)
         batch.append(
@@ -141,6 +215,7 @@ def _copy_lines(
                     str(overdue),
                     str(dpd),
                     bucket(dpd),
+                    *pii,
                 )
             )
         )
@@ -166,6 +241,7 @@ STAGE_COLUMNS = (
     "overdue_amount",
     "days_past_due",
     "bucket",
+    *PII_STAGE_COLUMNS,
 )
 
 
@@ -190,6 +266,7 @@ def copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
         text_columns = ",\n".join(
             f"{name} text NOT NULL" for name in PORTFOLIO_COLUMNS.names[: LOAN_REF + 3]
         )
+        pii_columns = ",\n".join(f"{name} text NOT NULL" for name in PII_STAGE_COLUMNS)
         # A temporary table: never WAL-logged, private to this session, dropped at
         # the end (or with the session).
         cursor.execute(
@@ -206,7 +283,8 @@ def copy_load(file, *, errors: ErrorLog, partial: bool, progress) -> Outcome:
                 schedule_balance numeric(14, 2) NOT NULL,
                 overdue_amount numeric(14, 2) NOT NULL,
                 days_past_due integer NOT NULL,
-                bucket text NOT NULL
+                bucket text NOT NULL,
+                {pii_columns}
             )
             """
         )

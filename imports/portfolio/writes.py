@@ -69,13 +69,17 @@ def _copy_customers(cursor, *, now) -> dict:
     fail on the unique index, and nothing is written.)
     """
     customer = Customer._meta.db_table
+    # The staged national_id and address are their keyed hashes (staging.py): the
+    # comparison is hash to hash, the stored value the staged ciphertext.
+    hashed = {"national_id": "national_id_hash", "address": "address_hash"}
     sets = ", ".join(
-        f"{model_field} = f.{column}"
+        f"{hashed.get(model_field, model_field)} = f.{column}"
         for model_field, column in zip(
             CUSTOMER_MODEL_FIELDS, CUSTOMER_FIELDS, strict=True
         )
     )
-    mine = ", ".join(f"c.{f}" for f in CUSTOMER_MODEL_FIELDS)
+    sets += ", national_id = f.national_id_enc, address = f.address_enc"
+    mine = ", ".join(f"c.{hashed.get(f, f)}" for f in CUSTOMER_MODEL_FIELDS)
     theirs = ", ".join(f"f.{f}" for f in CUSTOMER_FIELDS)
     cursor.execute(
         f"""
@@ -92,6 +96,10 @@ def _copy_customers(cursor, *, now) -> dict:
             "reference": "customer_reference",
             "full_name": "customer_name",
             **{f: f for f in CUSTOMER_MODEL_FIELDS if f != "full_name"},
+            "national_id": "national_id_enc",
+            "national_id_hash": "national_id",
+            "address": "address_enc",
+            "address_hash": "address",
             "created_at": ("%s", [now]),
             "updated_at": ("%s", [now]),
         },
@@ -135,14 +143,15 @@ def _copy_contact_points(cursor, *, now) -> dict:
     point = ContactPoint._meta.db_table
     candidates = f"""
         SELECT i.id AS customer_id, v.channel, v.value, v.relationship,
-               v.contact_name, s.row_no, v.position
+               v.contact_name, s.row_no, v.position, v.sealed, v.masked
         FROM {STAGE} s
         JOIN {IDS} i ON i.reference = s.customer_reference AND i.known = %s
         CROSS JOIN LATERAL (VALUES
-            ('phone', s.mobile, 'self', '', 1),
-            ('email', s.email, 'self', '', 2),
-            ('phone', s.contact_phone, s.contact_relationship, s.contact_name, 3)
-        ) v(channel, value, relationship, contact_name, position)
+            ('phone', s.mobile, 'self', '', 1, s.mobile_enc, s.mobile_masked),
+            ('email', s.email, 'self', '', 2, s.email_enc, s.email_masked),
+            ('phone', s.contact_phone, s.contact_relationship, s.contact_name, 3,
+             s.contact_phone_enc, s.contact_phone_masked)
+        ) v(channel, value, relationship, contact_name, position, sealed, masked)
         WHERE v.value <> ''
     """
     firsts = """
@@ -157,7 +166,10 @@ def _copy_contact_points(cursor, *, now) -> dict:
             {
                 "customer_id": "d.customer_id",
                 "channel": "d.channel",
-                "value": "d.value",
+                # The staged value is the keyed hash (staging.py).
+                "value": "d.sealed",
+                "value_hash": "d.value",
+                "value_masked": "d.masked",
                 "relationship": "d.relationship",
                 "contact_name": "d.contact_name",
                 "is_primary": is_primary,
@@ -194,7 +206,7 @@ def _copy_contact_points(cursor, *, now) -> dict:
         WITH candidates AS ({candidates})
         INSERT INTO {point} ({columns})
         SELECT {select} FROM ({firsts}) d
-        ON CONFLICT (customer_id, channel, value) DO NOTHING
+        ON CONFLICT (customer_id, channel, value_hash) DO NOTHING
         """,
         [True, *params],
     )
@@ -212,7 +224,7 @@ def _copy_contact_points(cursor, *, now) -> dict:
             ORDER BY customer_id, channel, row_no, position
         ) f
         WHERE p.customer_id = f.customer_id AND p.channel = f.channel
-          AND p.value = f.value AND p.relationship = 'self'
+          AND p.value_hash = f.value AND p.relationship = 'self'
           AND NOT EXISTS (
               SELECT 1 FROM {point} q
               WHERE q.customer_id = f.customer_id AND q.channel = f.channel

@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from compliance import services as compliance
 from compliance.ledger import LedgerEntry, ledger_complete_many, ledger_record_many
 from compliance.models import ContactAttempt
+from core.crypto import encrypt
 from core.errors import ApplicationError
 
 from .. import sms
@@ -133,7 +134,8 @@ def _finish_many(outcomes: list[tuple[OutboundMessage, dict]]) -> None:
                     f["sent_at"],
                     f["provider_message_id"],
                     f.get("subject"),
-                    f.get("body"),
+                    # Raw SQL: the field's encryption is applied here.
+                    encrypt(f.get("body")),
                 )
                 for m, f in sent
             ]

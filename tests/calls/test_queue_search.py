@@ -134,6 +134,14 @@ def test_the_same_term_reuses_its_key_and_the_session_keeps_a_bounded_number(
     assert len(stored) <= 20
 
 
+def test_the_session_keeps_the_term_encrypted(web, wang_and_li):
+    # Sessions are database rows: a dump of django_session must not show the number.
+    web.post("/work/", {"q": PHONE})
+    (kept,) = web.session["queue_searches"].values()
+    assert PHONE not in kept and PHONE[3:] not in kept
+    assert kept.startswith("v1:")
+
+
 def test_an_empty_search_clears_the_term(web, wang_and_li):
     response = web.post("/work/", {"q": ""})
 

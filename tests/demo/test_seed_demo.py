@@ -94,9 +94,10 @@ def test_every_phone_number_is_valid_and_foreign_customers_have_their_zone():
     us = Customer.objects.filter(country="US").first()
     uk = Customer.objects.filter(country="GB").first()
     assert us.time_zone.startswith("America/")
-    assert us.contact_points.filter(value__startswith="+1").exists()
+    # Values are encrypted at rest: compared in Python, not in SQL.
+    assert any(p.value.startswith("+1") for p in us.contact_points.all())
     assert uk.time_zone == "Europe/London"
-    assert uk.contact_points.filter(value__startswith="+44").exists()
+    assert any(p.value.startswith("+44") for p in uk.contact_points.all())
     assert ContactPoint.objects.exclude(relationship="self").exists()
 
 
