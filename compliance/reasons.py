@@ -170,8 +170,9 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "拦截：联系人仅可用于询问债务人联系方式或转告，不得向其催收。",
     ),
     ("third_party_contact", "reachable"): (
-        "Blocked: the customer is not unreachable (that needs {attempts} failed calls "
-        "on every own phone and no conversation in {days} days); contact the customer.",
+        "Blocked: the customer can still be reached, so third parties may not be "
+        "called (that needs {attempts} failed calls on every own phone and no "
+        "conversation in {days} days); contact the customer.",
         "拦截：债务人未失联（须近{days}日内每个本人号码未接通至少{attempts}次且无通话），"
         "请直接联系债务人。",
     ),

@@ -29,7 +29,7 @@ from compliance.services import (
 
 from ..models import CallLog, CallTask, PiiReveal
 from ..services import call_purpose, case_claim
-from ._common import reason_text
+from ._common import reason_summary, reason_text
 
 
 def case_for_page(*, user, reference: str) -> Case:
@@ -115,10 +115,16 @@ def _cap_counts(
             if cap.window == "calendar_day"
             else _("in %(days)s days") % {"days": cap.days}
         )
-        parts.append(
-            _("%(used)s of %(max)s calls %(what)s %(period)s")
-            % {"used": used, "max": cap.max, "what": what, "period": period}
-        )
+        values = {"used": used, "max": cap.max, "what": what, "period": period}
+        # Say what the cap counts: answered calls do not use an unanswered cap.
+        counted = set(cap.counted) - {"pending"}
+        if counted == {"conversation"}:
+            text = _("%(used)s of %(max)s conversations %(what)s %(period)s")
+        elif "conversation" not in counted:
+            text = _("%(used)s of %(max)s unanswered calls %(what)s %(period)s")
+        else:
+            text = _("%(used)s of %(max)s calls %(what)s %(period)s")
+        parts.append(text % values)
     return parts
 
 
@@ -177,7 +183,7 @@ def contact_banners(*, case: Case, now: dt.datetime | None = None) -> list[Banne
             parts += [reason_text(r) for r in decision.reasons]
             banners.append(Banner(point, masked, True, " · ".join(parts)))
         else:
-            reason = reason_text(decision.reasons[0]) if decision.reasons else ""
+            reason = reason_summary(decision.reasons[0]) if decision.reasons else ""
             if decision.next_permitted_at is not None:
                 local = decision.next_permitted_at.astimezone(zone)
                 fmt = (

@@ -142,7 +142,7 @@ def test_the_case_page_masks_pii_and_shows_the_gate_banner(web, case, phone):
     assert phone.value[:6] + "****" + phone.value[-4:] in page
     assert case.customer.national_id not in page
     assert "May call until 22:00" in page
-    assert "0 of 6 calls on this number today" in page
+    assert "0 of 6 unanswered calls on this number today" in page
 
 
 def test_the_banner_says_when_calling_is_blocked(web, case, time_machine):
@@ -379,7 +379,7 @@ def test_the_workspace_speaks_chinese(web, case):
     page = web.get(case_url(case)).text
     assert "时间线" in page
     assert "可致电至22:00" in page
-    assert "该号码今天已呼叫0次（上限6次）" in page
+    assert "该号码今天未接通0次（上限6次）" in page
 
 
 def test_a_recording_can_be_attached_to_a_call(web, case, phone, settings, tmp_path):

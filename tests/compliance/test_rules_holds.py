@@ -201,7 +201,7 @@ def cn_third(events=(), purpose="location", point=None, **kwargs):
 def test_cn_emergency_contact_is_blocked_while_the_debtor_is_reachable():
     decision = evaluate(cn_third(failed_calls(2)), AT)
     assert decision.codes == ["third_party_contact"]
-    assert "not unreachable" in decision.reasons[0]["message"]
+    assert "can still be reached" in decision.reasons[0]["message"]
 
 
 def test_cn_emergency_contact_is_allowed_once_the_debtor_is_unreachable():
