@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +43,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _queue_search(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.POST)
-    data = dict(form.cleaned_data) if form.is_valid() else {}
+    if not form.is_valid():
+        # Say why (a term over 100 characters, say) and list nothing: an invalid
+        # search that quietly showed the whole queue looked like "no match".
+        response = _queue_render(request, form, {}, key="", invalid=True)
+        response.status_code = 200 if request.htmx else 400
+        return response
+    data = dict(form.cleaned_data)
     term = data.get("q") or ""
     key = search_stash(request, name=SEARCH_STASH, term=term) if term else ""
     url = f"{reverse('work-queue')}?{_queue_query(data, key=key)}".rstrip("?")
@@ -66,7 +73,13 @@ def _queue_query(data: dict, *, key: str) -> str:
 
 
 def _queue_render(
-    request: HttpRequest, form, data: dict, *, key: str, stale: bool = False
+    request: HttpRequest,
+    form,
+    data: dict,
+    *,
+    key: str,
+    stale: bool = False,
+    invalid: bool = False,
 ) -> HttpResponse:
     filters = selectors.QueueFilters(
         queue=data.get("queue") or "",
@@ -74,9 +87,12 @@ def _queue_render(
         status=data.get("status") or "",
         q=data.get("q") or "",
     )
-    page, rows = selectors.queue_page(
-        user=request.user, filters=filters, page=request.GET.get("page", 1)
-    )
+    if invalid:  # nothing to list for a search that was not run
+        page, rows = Paginator([], 1).get_page(1), []
+    else:
+        page, rows = selectors.queue_page(
+            user=request.user, filters=filters, page=request.GET.get("page", 1)
+        )
     context = {
         "form": form,
         "page": page,
@@ -85,7 +101,12 @@ def _queue_render(
         "choices": selectors.queue_filter_choices(user=request.user),
         "filters": filters,
         "search_stale": stale,
+        # The bound form's errors, shown above the (empty) table.
+        "search_errors": [e for errors in form.errors.values() for e in errors]
+        if invalid
+        else [],
     }
+
     if request.htmx and not request.htmx.boosted:
         return render(request, "calls/queue.html#queue-table", context)
     # The callback diary: today's callbacks this collector agreed, with their times.
