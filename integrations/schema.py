@@ -49,6 +49,19 @@ class AutoSchema(BaseAutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # drf-spectacular documents a decimal as `^-?\d{0,12}(?:\.\d{0,2})?$`, which
+        # takes "" and "-": DRF refuses both. At least one digit before the point
+        # (found by schemathesis' positive_data_acceptance).
+        if (
+            isinstance(field, serializers.DecimalField)
+            and schema.get("type") == "string"
+            and field.max_digits is not None
+            and field.decimal_places is not None
+        ):
+            whole = max(field.max_digits - field.decimal_places, 1)
+            schema["pattern"] = (
+                rf"^-?\d{{1,{whole}}}(?:\.\d{{0,{field.decimal_places}}})?$"
+            )
         # DRF refuses a blank string (and one of spaces only, after trimming) for a
         # CharField without allow_blank; say so, or a client built from the schema
         # sends "" and is surprised by the 400.

@@ -84,3 +84,20 @@ def test_a_json_boolean_field_refuses_zero_and_nested_paths_are_named(api):
     assert assert_error_body(response, 400)["errors"] == {
         "contact_points[0].value": ["Must be a string."]
     }
+
+
+def test_the_schema_documents_decimals_as_the_api_reads_them():
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    amount = schema["components"]["schemas"]["PaymentInput"]["properties"]["amount"]
+    pattern = re.compile(amount["pattern"])
+    assert [bool(pattern.match(v)) for v in ("", "-", ".5", "120.50", "-3")] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
