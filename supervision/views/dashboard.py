@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from compliance.labels import reason_label
 from core.roles import role_required
 
 from .. import selectors
@@ -60,6 +61,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rows": [r.as_dict() for r in board.rows],
         "total": board.total.as_dict(),
         "query": query.urlencode(),
+        # The chart's labels in the reader's language, not reason codes.
+        "blocks_labelled": {
+            reason_label(code): n for code, n in board.blocks_by_reason.items()
+        },
         "chart_labels": {
             "attempts": _("Attempts"),
             "rpc": _("Right-party contacts"),

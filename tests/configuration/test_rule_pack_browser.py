@@ -55,7 +55,7 @@ def test_an_admin_drafts_simulates_and_activates_a_rule_pack_change(
     sms = page.locator(".sim-totals tr[data-kind=sms]")
     expect(sms.locator(".ours")).to_have_text("0")
     expect(sms.locator(".diff")).to_have_text("-4")
-    expect(page.locator(".sim-reasons")).to_contain_text("contact_window")
+    expect(page.locator(".sim-reasons")).to_contain_text("Outside the contact window")
 
     page.click("#activate")
     expect(page.locator(".flash-success")).to_contain_text("Activated as version 2")

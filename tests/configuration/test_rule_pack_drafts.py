@@ -344,7 +344,7 @@ def test_the_simulation_partial_compares_the_draft_with_the_live_pack(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="simulation-result"' in html and "<html" not in html
-    assert "With the draft" in html and "contact_window" in html
+    assert "With the draft" in html and "Outside the contact window" in html
     page = admin_client.get(url, {"at": AT.strftime("%Y-%m-%dT%H:%M")})
     assert "<html" in page.content.decode()
 

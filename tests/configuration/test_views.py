@@ -180,7 +180,7 @@ def test_the_simulation_partial_compares_with_the_live_version(
     assert response.status_code == 200
     assert "<html" not in body
     assert "Compared with the live v1" in body
-    assert "cease_communication" in body
+    assert "Cease-communication request" in body
 
 
 def test_activation_then_rollback_keeps_every_version(admin_client, live, draft):

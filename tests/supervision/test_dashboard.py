@@ -361,3 +361,24 @@ def test_a_reporting_token_of_a_supervisor_reads_their_team_figures(data, superv
     )
     assert unscoped.status_code == 403
     assert "reports:read" in unscoped.json()["message"]
+
+
+def test_blocks_by_reason_are_named_in_the_readers_language(data, client, supervisor):
+    """Issue 18, defect 8: the table and chart showed `contact_window` in Chinese."""
+    client.force_login(supervisor)
+    page = client.get(
+        "/supervisor/dashboard/", {"days": "30"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).text
+    assert "不在可联系时段" in page and "已达联系次数上限" in page
+    assert "<td>contact_window</td>" not in page
+    english = client.get(
+        "/supervisor/dashboard/", {"days": "30"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).text
+    assert "<td>Outside the contact window</td>" in english
+
+
+def test_every_reason_code_has_a_label():
+    from compliance.labels import REASON_LABELS
+    from compliance.reasons import REASON_CODES
+
+    assert set(REASON_CODES) <= set(REASON_LABELS)
