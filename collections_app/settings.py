@@ -310,6 +310,8 @@ if os.environ.get("REPLICA_DATABASE_URL"):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Our own locale formats where Django's do not suit (zh_Hans: thousands separators).
+FORMAT_MODULE_PATH = ["collections_app.formats"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
