@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.models import Case, ContactPoint, EscalationStep
 from cases.services import contact_point_mark_invalid, promise_record
@@ -23,6 +24,7 @@ from compliance.models import ContactAttempt
 from compliance.services import (
     Decision,
     contact_attempt_complete,
+    contact_evaluate,
     contact_request,
 )
 from core.errors import ApplicationError
@@ -207,6 +209,39 @@ def _time_errors(errors, outcome, started_at, ended_at, callback_at) -> None:
             errors["callback_at"] = ["A callback must be in the future."]
 
 
+# The gate's rules about the time of day: a callback agreed for a time they forbid
+# can never be made (a callback at 23:30 was accepted silently). Caps and cooldowns
+# are left to the moment of the call: they depend on what happens until then, and a
+# callback the customer asked for may be covered by their prior consent.
+CALLBACK_TIME_RULES = frozenset(
+    {"contact_window", "holiday_blackout", "customer_inconvenient_time"}
+)
+
+
+def _callback_time_check(
+    *, case: Case, attempt: ContactAttempt, callback_at: dt.datetime
+) -> None:
+    """Refuse a callback time the gate would not allow a call at, with its reason."""
+    decision = contact_evaluate(
+        customer=case.customer,
+        channel="call",
+        contact_point=attempt.contact_point,
+        at=callback_at,
+        case=case,
+    )
+    blocking = [r for r in decision.reasons if r.get("code") in CALLBACK_TIME_RULES]
+    if decision.allowed or not blocking:
+        return
+    reason = blocking[0]
+    zh = (get_language() or "").startswith("zh")
+    message = (reason.get("message_zh") if zh else "") or reason.get("message", "")
+    raise ApplicationError(
+        f"No call may be made at that time: {message}",
+        code="invalid_call",
+        errors={"callback_at": [message]},
+    )
+
+
 def _tasks_close(*, case: Case, user, call: CallLog, now: dt.datetime) -> None:
     """The call serves the case's due call tasks: mark them done; clear ad-hoc keys
     so "next case" may give the case a new task later."""
@@ -274,6 +309,8 @@ def call_log(
         ended_at=ended_at,
         callback_at=callback_at,
     )
+    if callback_at is not None:
+        _callback_time_check(case=case, attempt=attempt, callback_at=callback_at)
     now = timezone.now()
     notes = (notes or "").strip()
     flagged = bool(notes) and not content_check(notes).ok
