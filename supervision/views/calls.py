@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -96,7 +97,8 @@ def _calls_csv(calls) -> HttpResponse:
             c.reference,
             c.case.reference,
             c.collector.username if c.collector else "",
-            c.started_at.isoformat(),
+            # In the site's zone with its offset, as the pages show it (was UTC).
+            timezone.localtime(c.started_at).isoformat(),
             c.duration_seconds,
             c.outcome,
             c.attitude,

@@ -70,6 +70,8 @@ def reassign(request: HttpRequest) -> HttpResponse:
         "queues": queues,
         "buckets": [label for *_, label in settings.DPD_BUCKETS],
         "filters": source,
+        # Ticked cases stay ticked when the form comes back with an error.
+        "ticked": set(request.POST.getlist("case")),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/reassign.html", context, status=status)

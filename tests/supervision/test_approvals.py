@@ -353,3 +353,20 @@ def test_an_admin_may_reassign_into_any_teams_queue_on_page_and_api(
     assert response.status_code == 200
     second.refresh_from_db()
     assert second.queue == other_queue
+
+
+def test_ticked_cases_stay_ticked_after_a_validation_error(
+    client, supervisor, collector, queue
+):
+    """Issue 18, defect 10: the ticks were lost when the form came back."""
+    case = make_case(queue, assigned_to=collector)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:reassign"),
+        {"case": [case.reference], "collector": "nobody", "reason": "Rebalance."},
+    )
+    assert response.status_code == 400
+    assert (
+        f'value="{case.reference}" aria-label="{case.reference}" checked'
+        in response.text
+    )

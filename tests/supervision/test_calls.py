@@ -287,3 +287,16 @@ def test_csv_export_of_calls_lists_the_filtered_rows(
     assert len(lines) == 2
     assert lines[1].startswith(f"{call.reference},CASE-TEAM,collector,")
     assert lines[1].endswith("content_lint")
+
+
+def test_the_calls_export_gives_times_in_the_sites_zone_with_its_offset(
+    client, supervisor, collector, team_case
+):
+    """Issue 18, defect 10: CSV times were UTC while the pages show Shanghai time."""
+    call = make_call(team_case, collector)
+    client.force_login(supervisor)
+    response = client.get(reverse("supervision:calls"), {"format": "csv"})
+    row = response.content.decode("utf-8-sig").strip().splitlines()[1]
+    local = timezone.localtime(call.started_at)
+    assert local.isoformat() in row
+    assert local.isoformat().endswith("+08:00")
