@@ -158,7 +158,36 @@ class StatementSource(models.TextChoices):
     CUSTOMER_SELF_SERVICE = "customer_self_service", _("Customer (self-service)")
 
 
-class PriorConsent(models.Model):
+class CustomerStatement(models.Model):
+    """What every statement of the customer's carries: where it came from, who
+    recorded it, and its one revocation (who, when, why). Never edited otherwise."""
+
+    source = models.CharField(
+        _("source"), max_length=24, choices=StatementSource.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class PriorConsent(CustomerStatement):
     """The consumer's prior consent, given directly to us, to be called in a stated
     period of at most seven days ("call me back on Monday"): calls placed in it are
     not counted toward the call frequencies (Reg F §1006.14(b)(3)(i)). It ends at
@@ -190,26 +219,6 @@ class PriorConsent(models.Model):
     reason = models.TextField(_("reason"))
     # A call log, recording or form the consent was given in.
     evidence = models.CharField(_("evidence"), max_length=100, blank=True)
-    source = models.CharField(
-        _("source"), max_length=24, choices=StatementSource.choices
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -232,7 +241,7 @@ class PriorConsent(models.Model):
         return min(self.ends_at, self.revoked_at) if self.revoked_at else self.ends_at
 
 
-class ContactPreference(models.Model):
+class ContactPreference(CustomerStatement):
     """A time or place the customer said is inconvenient (Reg F §1006.6(b)(1)(i)-(ii),
     (b)(3); cn "unless agreed with the debtor"; CONC 7.9.4R): gate inputs in every
     pack. Never edited: a change of mind revokes one and records another."""
@@ -266,26 +275,6 @@ class ContactPreference(models.Model):
     starts_at = models.DateTimeField(_("in force from"))
     ends_at = models.DateTimeField(_("in force until"), null=True, blank=True)
     reason = models.TextField(_("what the customer said"))
-    source = models.CharField(
-        _("source"), max_length=24, choices=StatementSource.choices
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
