@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
+
 from .vocabulary import ALL_DAYS, THIRD_PARTY_ROLES, TIMED_CHANNELS
 
 
@@ -53,7 +55,7 @@ def _restrictions(**overrides: dict) -> dict:
 
 DEFAULT_PACKS: dict[str, dict[str, Any]] = {
     "cn": {
-        "name": "China (banking)",
+        "name": N_("China (banking)"),
         "description": (
             "CBA 2026 collection guideline, GB/T 2025 post-loan collection standard, "
             "2011 credit-card measures, PIPL and Civil Code."
@@ -171,7 +173,7 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
         },
     },
     "us": {
-        "name": "United States (Regulation F as policy)",
+        "name": N_("United States (Regulation F as policy)"),
         "description": (
             "FDCPA and CFPB Regulation F (12 CFR 1006) adopted as policy for "
             "first-party collections."
@@ -296,7 +298,7 @@ DEFAULT_PACKS: dict[str, dict[str, Any]] = {
         },
     },
     "uk": {
-        "name": "United Kingdom (FCA CONC 7)",
+        "name": N_("United Kingdom (FCA CONC 7)"),
         "description": (
             "FCA CONC 7, Consumer Duty, FG21/1 and the Debt Respite Scheme "
             "(Breathing Space) Regulations 2020."

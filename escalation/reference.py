@@ -11,6 +11,11 @@ so both install the same thing.
 # twice toward the line length).
 # ruff: noqa: E501
 
+from django.utils.translation import gettext_noop as N_
+
+# Names and descriptions are stored in English; pages show the seeded ones in the
+# reader's language until an admin renames them (`{{ name|seeded }}`, core_tags).
+
 TEMPLATES = [
     (
         "overdue-sms",
@@ -65,11 +70,11 @@ TEMPLATES = [
 
 STEPS = [
     # order, name, trigger, days, action, template
-    (1, "SMS reminder", "dpd", 1, "sms", "overdue-sms"),
-    (2, "Email notice", "after_previous", 2, "email", "overdue-email"),
-    (3, "Phone call", "after_previous", 4, "call_task", ""),
-    (4, "Supervisor review", "dpd", 60, "supervisor_review", ""),
-    (5, "Legal referral", "dpd", 90, "legal_referral", ""),
+    (1, N_("SMS reminder"), "dpd", 1, "sms", "overdue-sms"),
+    (2, N_("Email notice"), "after_previous", 2, "email", "overdue-email"),
+    (3, N_("Phone call"), "after_previous", 4, "call_task", ""),
+    (4, N_("Supervisor review"), "dpd", 60, "supervisor_review", ""),
+    (5, N_("Legal referral"), "dpd", 90, "legal_referral", ""),
 ]
 
 
@@ -98,11 +103,13 @@ def default_ladder_install(apps) -> None:
     policy = EscalationPolicy.objects.create(
         code="standard",
         version=1,
-        name="Standard ladder",
+        name=N_("Standard ladder"),
         status="active",
         is_default=True,
-        description="SMS, then email, then a call; supervisor review at 60 DPD and "
-        "legal referral at 90 DPD. Skipped while a promise or plan is in good standing.",
+        description=N_(
+            "SMS, then email, then a call; supervisor review at 60 DPD and "
+            "legal referral at 90 DPD. Skipped while a promise or plan is in good standing."
+        ),
     )
     for order, name, trigger, days, action, template in STEPS:
         EscalationStep.objects.create(

@@ -22,6 +22,7 @@ from django.template.base import Lexer, TokenType, VariableNode
 from django.template.defaulttags import ForNode, WithNode
 from django.utils import formats, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cases.masking import mask_account
 from cases.models import Instalment, Loan
@@ -32,13 +33,13 @@ from .template_sandbox import INNER_TAGS, SAFE_FILTERS, SAFE_TAGS
 logger = logging.getLogger(__name__)
 
 ALLOWED_VARIABLES = {
-    "name": "Customer's name",
-    "account": "Masked account number (****1234)",
-    "overdue_amount": "Total overdue amount with currency",
-    "overdue_since": "Oldest unpaid due date",
-    "days_past_due": "Days past due",
-    "hotline": "The bank's collections hotline",
-    "opt_out": "Opt-out instruction, where the rule pack requires one",
+    "name": _("Customer's name"),
+    "account": _("Masked account number (****1234)"),
+    "overdue_amount": _("Total overdue amount with currency"),
+    "overdue_since": _("Oldest unpaid due date"),
+    "days_past_due": _("Days past due"),
+    "hotline": _("The bank's collections hotline"),
+    "opt_out": _("Opt-out instruction, where the rule pack requires one"),
 }
 
 

@@ -1,0 +1,24 @@
+"""Names people read for the codes loans carry.
+
+A loan's product is a code the bank's systems send (`auto_loan`); pages show its name
+in the reader's language. Codes not listed here are shown as words ("home_equity" →
+"Home equity"), never as the raw code.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PRODUCT_LABELS = {
+    "credit_card": _("Credit card"),
+    "auto_loan": _("Auto loan"),
+    "business_loan": _("Business loan"),
+    "personal_loan": _("Personal loan"),
+    "mortgage": _("Mortgage"),
+    "consumer_loan": _("Consumer loan"),
+}
+
+
+def product_label(code: str) -> str:
+    label = PRODUCT_LABELS.get(code)
+    if label is not None:
+        return str(label)
+    return code.replace("_", " ").strip().capitalize() or code

@@ -1,0 +1,34 @@
+"""Codes and seeded names are shown in the reader's language (issue 18, defect 8)."""
+
+from django.template import Context, Template
+from django.utils import translation
+
+from cases.labels import PRODUCT_LABELS, product_label
+
+
+def render(source: str, **context) -> str:
+    return Template(source).render(Context(context))
+
+
+def test_a_product_code_is_shown_by_its_name_in_both_languages():
+    with translation.override("en"):
+        assert product_label("auto_loan") == "Auto loan"
+    with translation.override("zh-hans"):
+        assert product_label("auto_loan") == "汽车贷款"
+        assert all(str(label) != code for code, label in PRODUCT_LABELS.items())
+
+
+def test_an_unknown_product_code_is_shown_as_words_never_raw():
+    assert product_label("home_equity_line") == "Home equity line"
+    with translation.override("zh-hans"):
+        html = render(
+            "{% load cases_tags %}{{ code|product_label }}", code="credit_card"
+        )
+    assert html == "信用卡"
+
+
+def test_seeded_names_are_translated_and_renamed_ones_pass_through():
+    source = "{% load core_tags %}{{ a|seeded }}|{{ b|seeded }}|{{ c|seeded }}"
+    with translation.override("zh-hans"):
+        html = render(source, a="Phone call", b="Standard ladder", c="Our own rung")
+    assert html == "电话催收|标准催收阶梯|Our own rung"
