@@ -22,3 +22,9 @@ def product_label(code: str) -> str:
     if label is not None:
         return str(label)
     return code.replace("_", " ").strip().capitalize() or code
+
+
+def bucket_label(bucket: str) -> str:
+    """A delinquency bucket's name: "M1", "M2"... are read as they are; a case not
+    overdue is in no bucket, "current"."""
+    return str(_("Current (not overdue)")) if bucket in ("", "current") else bucket

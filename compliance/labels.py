@@ -34,3 +34,24 @@ REASON_LABELS = {
 def reason_label(code: str) -> str:
     """The reason's short name in the reader's language; an unknown code as is."""
     return str(REASON_LABELS.get(code, code))
+
+
+# The rule packs' frequency caps, by id (pack_defaults); an admin's own cap id is
+# shown as words.
+CAP_LABELS = {
+    "unanswered_per_point": _("Unanswered calls per number"),
+    "conversations_per_debtor": _("Conversations per debtor"),
+    "calls_7_in_7": _("Calls in 7 days (7-in-7)"),
+    "sms_per_day": _("SMS per day"),
+    "emails_per_week": _("Emails per week"),
+    "attempts_per_day": _("Contact attempts per day"),
+    "conversations_per_day": _("Conversations per day"),
+    "attempts_per_week": _("Contact attempts per week"),
+}
+
+
+def cap_label(cap_id: str) -> str:
+    label = CAP_LABELS.get(cap_id)
+    if label is not None:
+        return str(label)
+    return cap_id.replace("_", " ").strip().capitalize() or cap_id

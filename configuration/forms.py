@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import EscalationStep, Team, WorkQueue
+from compliance.labels import cap_label
 from compliance.models import HolidayOverride
 from compliance.vocabulary import ALL_DAYS
 from core.errors import ApplicationError
@@ -270,10 +272,10 @@ class RulePackForm(forms.Form):
         for i, cap in enumerate(self.caps):
             # No min_value: the service's message ("at least 1") is the one to show.
             self.fields[f"cap_{i}_max"] = forms.IntegerField(
-                label=_("Cap %(id)s: at most") % {"id": cap.get("id")}
+                label=_("%(cap)s: at most") % {"cap": cap_label(cap.get("id", ""))}
             )
             self.fields[f"cap_{i}_days"] = forms.IntegerField(
-                label=_("Cap %(id)s: per days") % {"id": cap.get("id")}
+                label=_("%(cap)s: per days") % {"cap": cap_label(cap.get("id", ""))}
             )
 
     def cap_fields(self):
@@ -333,26 +335,69 @@ class HolidayForm(forms.ModelForm):
 # --- queues and teams ---
 
 
+def _words(value: str) -> list[str]:
+    return [w.strip() for w in (value or "").replace("，", ",").split(",") if w.strip()]
+
+
 class QueueForm(forms.ModelForm):
-    criteria = forms.JSONField(
-        label=_("Membership criteria"),
+    """A queue's membership criteria as fields, not JSON: buckets from the configured
+    DPD bands, a minimum overdue amount, products and regions. They are stored as the
+    criteria document the delinquency refresh reads (cases.WorkQueue)."""
+
+    buckets = forms.MultipleChoiceField(
+        label=_("Buckets (days past due)"),
         required=False,
-        help_text=_(
-            'JSON, e.g. {"buckets": ["1-30"], "min_overdue": "1000", '
-            '"products": ["card"], "regions": ["SH"]}'
-        ),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every bucket."),
+    )
+    min_overdue = forms.DecimalField(
+        label=_("Minimum overdue amount"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=14,
+    )
+    products = forms.CharField(
+        label=_("Products"),
+        required=False,
+        help_text=_("Product codes, separated by commas; empty: every product."),
+    )
+    regions = forms.CharField(
+        label=_("Regions"),
+        required=False,
+        help_text=_("Region codes, separated by commas; empty: every region."),
     )
 
     class Meta:
         model = WorkQueue
-        fields = ["code", "name", "team", "criteria", "priority", "is_active"]
+        fields = ["code", "name", "team", "priority", "is_active"]
 
-    def clean_criteria(self):
-        value = self.cleaned_data.get("criteria") or {}
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Must be a JSON object."))
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buckets"].choices = [
+            (label, label) for _low, _high, label in settings.DPD_BUCKETS
+        ]
+        criteria = (self.instance.criteria if self.instance.pk else None) or {}
+        if isinstance(criteria, dict):
+            self.initial.setdefault("buckets", criteria.get("buckets") or [])
+            self.initial.setdefault("min_overdue", criteria.get("min_overdue"))
+            for name in ("products", "regions"):
+                self.initial.setdefault(name, ", ".join(criteria.get(name) or []))
+
+    def clean(self):
+        data = super().clean()
+        criteria = {}
+        if data.get("buckets"):
+            criteria["buckets"] = list(data["buckets"])
+        if data.get("min_overdue") is not None:
+            criteria["min_overdue"] = str(data["min_overdue"])
+        for name in ("products", "regions"):
+            if _words(data.get(name, "")):
+                criteria[name] = _words(data[name])
+        for name in ("buckets", "min_overdue", "products", "regions"):
+            data.pop(name, None)
+        data["criteria"] = criteria
+        return data
 
 
 class TeamForm(forms.ModelForm):

@@ -32,3 +32,18 @@ def test_seeded_names_are_translated_and_renamed_ones_pass_through():
     with translation.override("zh-hans"):
         html = render(source, a="Phone call", b="Standard ladder", c="Our own rung")
     assert html == "电话催收|标准催收阶梯|Our own rung"
+
+
+def test_every_shipped_frequency_cap_has_a_name_in_both_languages():
+    from compliance.labels import CAP_LABELS, cap_label
+    from compliance.pack_defaults import DEFAULT_PACKS
+
+    ids = {
+        cap["id"]
+        for pack in DEFAULT_PACKS.values()
+        for cap in pack["parameters"]["frequency_caps"]
+    }
+    assert ids and ids <= set(CAP_LABELS)
+    with translation.override("zh-hans"):
+        assert cap_label("unanswered_per_point") == "同一号码未接通次数"
+        assert cap_label("my_own_cap") == "My own cap"

@@ -270,6 +270,9 @@ def _cases_close_cured(*, now: dt.datetime) -> tuple[int, int]:
     return paid, cured
 
 
+QUEUE_CRITERIA = ("buckets", "min_overdue", "products", "regions")
+
+
 def queue_criteria_q(criteria: dict | None) -> Q:
     """The case filter for a WorkQueue's criteria; an empty criterion matches all.
 
@@ -281,11 +284,26 @@ def queue_criteria_q(criteria: dict | None) -> Q:
             "Queue criteria must be an object.", errors={"criteria": ["Not an object."]}
         )
     q = Q()
+    unknown = sorted(set(criteria) - set(QUEUE_CRITERIA))
+    if unknown:
+        message = (
+            f"Unknown criteria {', '.join(unknown)}: use {', '.join(QUEUE_CRITERIA)}."
+        )
+        raise ApplicationError(message, errors={"criteria": [message]})
     for key in ("buckets", "products", "regions"):
         value = criteria.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             message = f"{key} must be a list of strings."
             raise ApplicationError(message, errors={"criteria": [message]})
+    buckets = [label for _low, _high, label in settings.DPD_BUCKETS]
+    nonsense = [b for b in criteria.get("buckets") or [] if b not in buckets]
+    if nonsense:
+        # A bucket no case can be in would make the queue silently empty.
+        message = (
+            f"No such bucket {', '.join(nonsense)}: the buckets are "
+            f"{', '.join(buckets)}."
+        )
+        raise ApplicationError(message, errors={"criteria": [message]})
     if criteria.get("buckets"):
         q &= Q(bucket__in=criteria["buckets"])
     if criteria.get("min_overdue") not in (None, ""):

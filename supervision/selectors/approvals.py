@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, RepaymentPlan
 from cases.selectors import case_list_for_user
@@ -72,8 +73,10 @@ def decision_history(*, user, limit: int = 50) -> list[dict]:
         rows.append(
             {
                 "what": "plan",
+                "what_label": _("Repayment plan"),
                 "reference": h.reference,
                 "status": h.status,
+                "status_label": h.get_status_display(),
                 "at": h.history_date,
                 "by": h.history_user,
                 "reason": h.history_change_reason,
@@ -89,8 +92,10 @@ def decision_history(*, user, limit: int = 50) -> list[dict]:
         rows.append(
             {
                 "what": h.kind,
+                "what_label": h.get_kind_display(),
                 "reference": h.reference,
                 "status": h.status,
+                "status_label": h.get_status_display(),
                 "at": h.history_date,
                 "by": h.history_user,
                 "reason": h.history_change_reason,

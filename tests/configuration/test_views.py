@@ -3,6 +3,7 @@ simulation, activation, rollback, templates with preview and lint, rule packs,
 queues, teams and the configuration as of a past date."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import override_settings
@@ -363,16 +364,43 @@ def test_queues_and_teams_are_edited(admin_client, team, collector):
     admin_client.post(
         reverse("configuration:queue-create"),
         {"code": "late", "name": "Late", "team": team.pk, "priority": "50",
-         "criteria": '{"buckets": ["31-60"]}', "is_active": "on"},
+         "buckets": ["31-60", "61-90"], "min_overdue": "1000",
+         "products": "auto_loan， credit_card", "regions": "", "is_active": "on"},
     )  # fmt: skip
     queue = WorkQueue.objects.get(code="late")
-    assert queue.criteria == {"buckets": ["31-60"]}
+    assert queue.criteria == {
+        "buckets": ["31-60", "61-90"],
+        "min_overdue": "1000",
+        "products": ["auto_loan", "credit_card"],
+    }
+    page = admin_client.get(reverse("configuration:queue", args=["late"]))
+    html = page.content.decode()
+    # The criteria are fields filled from the stored document, never a Python repr.
+    assert re.search(r'value="31-60"[^>]*checked', html)
+    assert not re.search(r'value="1-30"[^>]*checked', html)
+    assert "auto_loan, credit_card" in html and "{&#x27;" not in html
     response = admin_client.post(
         reverse("configuration:queue", args=["late"]),
         {"name": "Late", "team": team.pk, "priority": "50",
-         "criteria": '{"buckets": "31-60"}', "is_active": "on"},
+         "buckets": ["31-60", "400+"], "is_active": "on"},
     )  # fmt: skip
-    assert "buckets must be a list of strings." in response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice. 400+" in response.content.decode()
+    listing = admin_client.get(reverse("configuration:queues")).content.decode()
+    assert "Buckets 31-60, 61-90 · overdue from 1000" in listing
+
+
+def test_a_queue_for_a_bucket_no_case_can_be_in_is_refused():
+    from cases.services import queue_criteria_q
+    from core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="No such bucket 400"):
+        queue_criteria_q({"buckets": ["400"]})
+    with pytest.raises(ApplicationError, match="Unknown criteria bucket"):
+        queue_criteria_q({"bucket": ["1-30"]})
+
+
+def test_teams_are_edited(admin_client, collector):
     admin_client.post(
         reverse("configuration:team-create"),
         {"name": "Night shift", "members": [collector.pk]},
