@@ -123,7 +123,10 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             window.get("last_dial_buffer_minutes", 0),
             allow_zero=True,
         )
-        if start and end and not errors.get("contact_window.last_dial_buffer_minutes"):
+        # A window that ends before it starts has its own error; a buffer against a
+        # negative length would only repeat it.
+        buffer_ok = not errors.get("contact_window.last_dial_buffer_minutes")
+        if start and end and end > start and buffer_ok:
             minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
             if window.get("last_dial_buffer_minutes", 0) >= minutes:
                 add(

@@ -324,10 +324,11 @@ def policy_copy(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
     return draft
 
 
-def policy_rollback(*, code: str, user=None) -> EscalationPolicy:
+def policy_rollback(*, code: str, user=None, reason: str = "") -> EscalationPolicy:
     """Bring back the version that was live before the current one: a copy of the
     latest retired version is activated (a new version number, so the ledger's
-    references and the retired rows stay as they were)."""
+    references and the retired rows stay as they were). `reason`, why, goes into
+    the history with it."""
     previous = (
         EscalationPolicy.objects.filter(
             code=code, status=EscalationPolicy.Status.RETIRED
@@ -346,5 +347,6 @@ def policy_rollback(*, code: str, user=None) -> EscalationPolicy:
             policy=draft,
             user=user,
             approval_checked=True,
-            reason=f"rollback to v{previous.version}",
+            reason=f"rollback to v{previous.version}"
+            + (f": {reason.strip()}" if reason and reason.strip() else ""),
         )

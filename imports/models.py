@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .labels import count_label
+
 
 class ImportRun(models.Model):
     class Kind(models.TextChoices):
@@ -83,3 +85,7 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.kind} {self.status}"
+
+    def count_rows(self) -> list[tuple[str, int]]:
+        """The report's counts with their names in the reader's language."""
+        return [(count_label(key), value) for key, value in (self.counts or {}).items()]

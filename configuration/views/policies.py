@@ -227,8 +227,16 @@ def policy_delete(request: HttpRequest, code: str, version: int) -> HttpResponse
 @admin_only
 @require_POST
 def policy_rollback(request: HttpRequest, code: str) -> HttpResponse:
+    # Rolling back changes what every case's ladder does: it takes a stated reason
+    # (the form also asks the browser to confirm).
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say why you roll back: nothing was changed."))
+        return redirect("configuration:policies")
     try:
-        policy = policies.policy_rollback(code=code, user=request.user)
+        policy = policies.policy_rollback(
+            code=code, user=request.user, reason=reason[:60]
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("configuration:policies")

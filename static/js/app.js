@@ -27,3 +27,9 @@ function labelTableCells(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
 document.addEventListener("htmx:load", (event) => labelTableCells(event.detail.elt));
+
+// A form with data-confirm asks before it is sent (e.g. rolling a policy back).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});

@@ -180,3 +180,21 @@ def test_a_real_worker_loads_an_uploaded_file_and_the_api_follows_it(
         wait_for(done, timeout=60, what="the worker to load the import")
     body = client.get(status_url).json()
     assert (body["rows_loaded"], body["rows_read"], body["rows_expected"]) == (3, 3, 3)
+
+
+@pytest.mark.django_db
+def test_a_dry_run_report_says_what_would_be_written_with_named_counts(
+    admin_user, client
+):
+    from .helpers import run_import
+
+    run = run_import(rows(2), dry_run=True)
+    client.force_login(admin_user)
+    page = client.get(f"/imports/{run.reference}/").content.decode()
+    assert "What would be written (dry run: nothing was)" in page
+    assert "What was written" not in page and "2 would load" in page
+    assert "Customers created" in page and "customers_created" not in page
+    zh = client.get(
+        f"/imports/{run.reference}/", headers={"Accept-Language": "zh-hans"}
+    ).content.decode()
+    assert "新建客户" in zh and "customers_created" not in zh
