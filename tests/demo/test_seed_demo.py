@@ -131,3 +131,15 @@ def test_a_dry_run_writes_nothing():
 
     assert "Would seed 15 customers" in output
     assert not Customer.objects.exists()
+
+
+def test_the_demo_has_kept_promises_and_no_call_in_the_future():
+    """The dashboard's kept rate is not 0 % on the demo, and every call happened."""
+    from django.utils import timezone
+
+    from calls.models import CallLog
+    from cases.models import PromiseToPay
+
+    call_command("seed_demo", verbosity=0)
+    assert PromiseToPay.objects.filter(status=PromiseToPay.Status.KEPT).exists()
+    assert not CallLog.objects.filter(started_at__gt=timezone.now()).exists()
