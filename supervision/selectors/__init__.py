@@ -8,11 +8,13 @@ QA sample), approvals, follow-ups (and the home page's counts), the dashboard an
 roll rates. Callers import from here."""
 
 from .approvals import (
+    PAYMENT_HISTORY_DAYS,
     approval_get_for_supervisor,
     approvals_for_supervisor,
     decision_history,
     plan_get_for_supervisor,
     plans_for_supervisor,
+    plans_with_judgement,
     restriction_for_case,
 )
 from .calls import (
@@ -68,6 +70,7 @@ __all__ = [
     "Dashboard",
     "Period",
     "approval_get_for_supervisor",
+    "PAYMENT_HISTORY_DAYS",
     "approvals_for_supervisor",
     "call_flags",
     "call_follow_ups",
@@ -84,6 +87,7 @@ __all__ = [
     "payments_with_caller",
     "plan_get_for_supervisor",
     "plans_for_supervisor",
+    "plans_with_judgement",
     "qa_sample",
     "reassign_cases_for_user",
     "reassign_collector_for_user",

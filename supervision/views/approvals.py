@@ -20,7 +20,10 @@ from .common import SUPERVISORS
 @role_required(*SUPERVISORS)
 def approvals(request: HttpRequest) -> HttpResponse:
     context = {
-        "plans": selectors.plans_for_supervisor(user=request.user, status="proposed"),
+        "plans": selectors.plans_with_judgement(
+            selectors.plans_for_supervisor(user=request.user, status="proposed")
+        ),
+        "history_days": selectors.PAYMENT_HISTORY_DAYS,
         "approvals": selectors.approvals_for_supervisor(
             user=request.user, status="pending"
         ),

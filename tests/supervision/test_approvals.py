@@ -370,3 +370,37 @@ def test_ticked_cases_stay_ticked_after_a_validation_error(
         f'value="{case.reference}" aria-label="{case.reference}" checked'
         in response.text
     )
+
+
+def test_a_plan_waiting_for_approval_shows_what_it_is_judged_by(
+    client, supervisor, collector, team_case, django_assert_max_num_queries
+):
+    """Balance, days past due, recent payments and whether the plan asks more than
+    the customer has been paying (issue 18, defect 10)."""
+    from decimal import Decimal
+
+    from cases.models import Loan, Payment
+
+    loan = Loan.objects.filter(customer=team_case.customer).first()
+    for days_ago, amount in ((10, "50.00"), (40, "70.00"), (400, "999.00")):
+        Payment.objects.create(
+            reference=f"PAY-{days_ago}",
+            loan=loan,
+            amount=Decimal(amount),
+            currency=loan.currency,
+            received_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    plan = make_plan(team_case, collector, total="600.00")
+    for _ in range(3):
+        make_plan(team_case, collector)
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("supervision:approvals")).text
+    row = page[page.index(f'id="plan-{plan.reference}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"{team_case.max_days_past_due} days past due" in row
+    # The payment 400 days ago is outside the 180-day history.
+    assert "2 payments, 120.00, in 180 days" in row
+    # 300.00 instalments against 120 / 6 = 20.00 a month paid.
+    assert "Largest instalment 300.00; paid 20.00 a month on average" in row
+    assert "above what they have paid" in row
