@@ -269,8 +269,9 @@ class CaseSkipApi(APIView):
         responses={200: CaseOutputSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = parse(SkipInputSerializer, request.data)
+        # The case first: a case the caller may not see is 404 whatever the body.
         case = case_for(request.user, reference, field="reference")
+        data = parse(SkipInputSerializer, request.data)
         services.case_skip(user=request.user, case=case, reason=data["reason"])
         return Response(CaseOutputSerializer(case_for(request.user, reference)).data)
 

@@ -473,3 +473,90 @@ class QueueDetailApi(APIView):
         data = _queue_fields(dict(parse(QueueUpdateSerializer, request.data)))
         queue = cases.queue_save(queue=queue, user=request.user, **data)
         return Response(QueueSerializer(queue).data)
+
+
+# --- arrangement terms (decision 46) ---
+
+
+class ArrangementTermsSerializer(serializers.Serializer):
+    product = serializers.CharField(read_only=True)
+    promise_max_days = serializers.IntegerField(min_value=1, max_value=36500)
+    plan_max_instalments = serializers.IntegerField(min_value=1, max_value=10000)
+    plan_max_days = serializers.IntegerField(min_value=1, max_value=36500)
+    max_first_payment_days = serializers.IntegerField(min_value=1, max_value=36500)
+    min_instalment = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0
+    )
+    own = serializers.BooleanField(
+        read_only=True, help_text="False: the product has the defaults (settings)."
+    )
+    loans = serializers.IntegerField(read_only=True)
+
+
+class ArrangementTermsUpdateSerializer(ArrangementTermsSerializer):
+    reason = serializers.CharField(
+        max_length=80, write_only=True, help_text="Kept in the history."
+    )
+
+
+def _terms_body(line) -> dict:
+    terms = line.terms
+    return ArrangementTermsSerializer(
+        {
+            "product": line.product,
+            "promise_max_days": terms.promise_max_days,
+            "plan_max_instalments": terms.plan_max_instalments,
+            "plan_max_days": terms.plan_max_days,
+            "max_first_payment_days": terms.max_first_payment_days,
+            "min_instalment": terms.min_instalment,
+            "own": line.own is not None,
+            "loans": line.loans,
+        }
+    ).data
+
+
+class ArrangementTermsListApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="arrangement_terms_list",
+        summary="Every product in loans with its arrangement terms (admin)",
+        responses={200: ArrangementTermsSerializer(many=True), **errors(403)},
+    )
+    def get(self, request: Request) -> Response:
+        require_admin(request)
+        return Response([_terms_body(x) for x in selectors.arrangement_terms_list()])
+
+
+class ArrangementTermsDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="arrangement_terms_retrieve",
+        responses={200: ArrangementTermsSerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, product: str) -> Response:
+        require_admin(request)
+        return Response(_terms_body(selectors.arrangement_terms_get(product=product)))
+
+    @extend_schema(
+        operation_id="arrangement_terms_update",
+        summary="Set a product's arrangement terms (admin), with a reason",
+        description=(
+            "No term above its setting (PROMISE_MAX_DAYS, PLAN_MAX_INSTALMENTS, "
+            "PLAN_MAX_DAYS): 400 naming the field."
+        ),
+        request=ArrangementTermsUpdateSerializer,
+        responses={200: ArrangementTermsSerializer, **errors(400, 403, 404)},
+    )
+    def put(self, request: Request, product: str) -> Response:
+        require_admin(request)
+        selectors.arrangement_terms_get(product=product)
+        data = dict(parse(ArrangementTermsUpdateSerializer, request.data))
+        cases.arrangement_terms_save(
+            product=product,
+            user=request.user,
+            reason=data.pop("reason"),
+            **data,
+        )
+        return Response(_terms_body(selectors.arrangement_terms_get(product=product)))

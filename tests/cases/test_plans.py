@@ -175,9 +175,7 @@ def test_a_second_plan_needs_an_explicit_supersede(case, supervisor):
     )
 
 
-def test_an_old_second_plan_without_supersede_is_refused_on_approval(
-    case, supervisor
-):
+def test_an_old_second_plan_without_supersede_is_refused_on_approval(case, supervisor):
     plan_approve(plan=propose(case), user=supervisor)
     # Proposed before supersede existed (no flag): one agreement at a time.
     second = propose(

@@ -64,6 +64,7 @@ PAGES = [
     ("configuration:teams", []),
     ("configuration:team-create", []),
     ("configuration:as-of", []),
+    ("configuration:arrangement-terms", []),
 ]
 
 
