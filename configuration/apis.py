@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services as cases
+from cases.models import ArrangementTerms
 from compliance.services import rule_pack_update
 from core.api import errors, parse, time_param
 from core.permissions import ROLE_PERMISSIONS, require_admin
@@ -515,17 +516,42 @@ def _terms_body(line) -> dict:
     ).data
 
 
-class ArrangementTermsListApi(APIView):
+class ArrangementTermsRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArrangementTerms
+        fields = [
+            "product",
+            "promise_max_days",
+            "plan_max_instalments",
+            "plan_max_days",
+            "max_first_payment_days",
+            "min_instalment",
+            "updated_at",
+        ]
+
+
+class ArrangementTermsListApi(generics.ListAPIView):
+    """The products with terms of their own (as stored; a setting lowered since caps
+    them when they are applied). `GET .../<product>/` gives any product's terms in
+    force, the defaults included."""
+
     permission_classes = ROLE_PERMISSIONS
+    serializer_class = ArrangementTermsRowSerializer
+    filterset_fields = ["product"]
+    ordering_fields = ["product", "updated_at"]
+    ordering = ["product"]
+
+    def get_queryset(self):
+        return ArrangementTerms.objects.order_by("product")
 
     @extend_schema(
         operation_id="arrangement_terms_list",
-        summary="Every product in loans with its arrangement terms (admin)",
-        responses={200: ArrangementTermsSerializer(many=True), **errors(403)},
+        summary="Products with arrangement terms of their own (admin)",
+        responses={200: ArrangementTermsRowSerializer(many=True), **errors(403)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request, *args, **kwargs):
         require_admin(request)
-        return Response([_terms_body(x) for x in selectors.arrangement_terms_list()])
+        return super().get(request, *args, **kwargs)
 
 
 class ArrangementTermsDetailApi(APIView):

@@ -106,9 +106,9 @@ def test_collectors_and_supervisors_cannot_edit_terms(
 def test_the_api_lists_and_sets_terms(admin_user, products):
     api = client_for(admin_user)
 
-    listed = api.get("/api/v1/arrangement-terms/").json()
-    assert [row["product"] for row in listed] == ["auto_loan", "card"]
-    assert listed[0]["own"] is False and listed[0]["loans"] == 2
+    assert api.get("/api/v1/arrangement-terms/").json()["count"] == 0
+    shown = api.get("/api/v1/arrangement-terms/auto_loan/").json()
+    assert shown["own"] is False and shown["loans"] == 2
 
     body = {k: v for k, v in FORM.items()}
     for key in ("promise_max_days", "plan_max_instalments", "plan_max_days",
@@ -122,6 +122,8 @@ def test_the_api_lists_and_sets_terms(admin_user, products):
     assert ArrangementTerms.objects.get(product="card").history.get().history_user == (
         admin_user
     )
+    listed = api.get("/api/v1/arrangement-terms/?product=card").json()
+    assert [row["product"] for row in listed["results"]] == ["card"]
 
     refused = api.put(
         "/api/v1/arrangement-terms/card/",
