@@ -32,6 +32,7 @@ from .serializers import (
     PlanOutputSerializer,
     PromiseInputSerializer,
     PromiseOutputSerializer,
+    SkipInputSerializer,
 )
 
 
@@ -185,8 +186,16 @@ class PromiseCreateApi(APIView):
     @extend_schema(
         operation_id="promises_create",
         summary="Record a promise to pay",
+        description=(
+            "The date must fall within the case's promise horizon (its products' "
+            "arrangement terms, the strictest of several); a later one answers 400 "
+            "on `due_date` naming the horizon. A case with an arrangement in force "
+            "answers 400 on `supersede` unless `supersede` is true (then the old one "
+            "is cancelled). A customer who asked to cease communication: 409 "
+            "`cease_communication`."
+        ),
         request=PromiseInputSerializer,
-        responses={201: PromiseOutputSerializer, **errors(400, 403, 404)},
+        responses={201: PromiseOutputSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         data = parse(PromiseInputSerializer, request.data)
@@ -200,6 +209,8 @@ class PromiseCreateApi(APIView):
             due_date=data["due_date"],
             loan=loan,
             created_by=request.user,
+            supersede=data["supersede"],
+            supersede_reason=data["supersede_reason"],
         )
         body = PromiseOutputSerializer(promise).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -212,8 +223,17 @@ class PlanCreateApi(APIView):
     @extend_schema(
         operation_id="repayment_plans_create",
         summary="Propose a repayment plan (a supervisor approves it)",
+        description=(
+            "Checked as the plan calculator's preview is. Beyond the case's "
+            "arrangement terms (instalments, length, first payment, smallest "
+            "instalment) the plan needs a `reason` and waits for a supervisor "
+            "(`outside_terms` lists why); beyond PLAN_MAX_INSTALMENTS or "
+            "PLAN_MAX_DAYS it is refused. A case with an arrangement in force "
+            "answers 400 on `supersede` unless `supersede` is true. A customer who "
+            "asked to cease communication: 409 `cease_communication`."
+        ),
         request=PlanInputSerializer,
-        responses={201: PlanOutputSerializer, **errors(400, 403, 404)},
+        responses={201: PlanOutputSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request) -> Response:
         data = parse(PlanInputSerializer, request.data)
@@ -225,6 +245,55 @@ class PlanCreateApi(APIView):
             reason=data["reason"],
             proposed_by=request.user,
             requested_by_customer=data["requested_by_customer"],
+            supersede=data["supersede"],
         )
         body = PlanOutputSerializer(plan).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CaseSkipApi(APIView):
+    """Skip the case you hold (decision 43): the claim ends and the case waits
+    CALL_SKIP_MINUTES for everyone; the reason is kept in its history."""
+
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "cases:write"}
+
+    @extend_schema(
+        operation_id="cases_skip",
+        summary="Skip a case you hold (with a reason)",
+        description=(
+            "409 `not_claimed` when you hold no live claim on the case (from "
+            "`cases/next/`)."
+        ),
+        request=SkipInputSerializer,
+        responses={200: CaseOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        # The case first: a case the caller may not see is 404 whatever the body.
+        case = case_for(request.user, reference, field="reference")
+        data = parse(SkipInputSerializer, request.data)
+        services.case_skip(user=request.user, case=case, reason=data["reason"])
+        return Response(CaseOutputSerializer(case_for(request.user, reference)).data)
+
+
+class CaseReleaseApi(APIView):
+    """Give the case you hold back to the queue at once (decision 43); its next
+    action time is unchanged."""
+
+    permission_classes = ROLE_PERMISSIONS
+    required_scopes = {"POST": "cases:write"}
+
+    @extend_schema(
+        operation_id="cases_release",
+        summary="Release a case you hold back to the queue",
+        description=(
+            "409 `not_claimed` when you hold no live claim on the case (from "
+            "`cases/next/`)."
+        ),
+        request=None,
+        responses={200: CaseOutputSerializer, **errors(403, 404, 409)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        case = case_for(request.user, reference, field="reference")
+        services.case_claim_release(user=request.user, case=case)
+        return Response(CaseOutputSerializer(case_for(request.user, reference)).data)

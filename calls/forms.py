@@ -40,6 +40,8 @@ OUTCOMES_BY_STAGE = {
     ],
 }
 OUTCOMES_BY_STAGE["resolve"] = OUTCOMES_BY_STAGE["explain"]
+# Not offered when the customer asked us to cease communication (decision 46).
+ARRANGEMENT_OUTCOMES = (Out.PROMISE_TO_PAY, Out.PLAN_AGREED)
 
 
 class QueueFilterForm(forms.Form):
@@ -102,12 +104,32 @@ class CallOutcomeForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "audio/*"}),
     )
 
-    def __init__(self, *args, stage: str = "identify", **kwargs):
+    def __init__(
+        self,
+        *args,
+        stage: str = "identify",
+        ceased: bool = False,
+        in_force=(),
+        **kwargs,
+    ):
+        """`ceased`: the customer asked us to cease communication, so no promise or
+        plan is offered; `in_force`: the arrangements a promise would supersede (the
+        collector confirms it, decision 46)."""
         super().__init__(*args, **kwargs)
         allowed = OUTCOMES_BY_STAGE.get(stage, OUTCOMES_BY_STAGE["identify"])
+        if ceased:
+            allowed = [o for o in allowed if o not in ARRANGEMENT_OUTCOMES]
         self.fields["outcome"].choices = [
             (value, label) for value, label in Out.choices if value in allowed
         ]
+        if in_force and not ceased and stage not in ("identify", "third_party"):
+            self.fields["promise_supersede"] = forms.BooleanField(
+                label=_("The promise supersedes the arrangement in force"),
+                required=False,
+            )
+        if ceased and stage not in ("identify", "third_party"):
+            del self.fields["promise_amount"]
+            del self.fields["promise_due_date"]
         if stage in ("identify", "third_party"):
             # Nothing about the debt is discussed: no promise, no callback about it.
             for name in (
@@ -137,6 +159,13 @@ class RevealForm(forms.Form):
 class PromiseForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
     due_date = forms.DateField(label=_("Promised by"), widget=DateInput())
+    # Shown when the case has an arrangement in force (decision 46).
+    supersede = forms.BooleanField(
+        label=_("This promise supersedes the arrangement in force"), required=False
+    )
+    supersede_reason = forms.CharField(
+        label=_("Why it is superseded"), required=False, max_length=200
+    )
 
 
 class PlanForm(forms.Form):
@@ -158,6 +187,13 @@ class PlanForm(forms.Form):
     )
     requested_by_customer = forms.BooleanField(
         label=_("Requested by the customer"), required=False
+    )
+    # Shown when the case has an arrangement in force (decision 46).
+    supersede = forms.BooleanField(
+        label=_(
+            "This plan supersedes the arrangement in force (when it becomes active)"
+        ),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):

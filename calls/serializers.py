@@ -155,6 +155,15 @@ class PromiseInputSerializer(serializers.Serializer):
     loan = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
     )
+    supersede = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms that the promise replaces the case's arrangement in "
+        "force (a pending promise, a proposed or active plan), which is cancelled.",
+    )
+    supersede_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
 
 
 class PromiseOutputSerializer(serializers.Serializer):
@@ -182,6 +191,12 @@ class PlanInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=2000
     )
     requested_by_customer = serializers.BooleanField(required=False, default=False)
+    supersede = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms that the plan replaces the case's arrangement in force "
+        "(cancelled when this plan becomes active).",
+    )
 
 
 class PlanInstalmentOutputSerializer(serializers.Serializer):
@@ -199,5 +214,19 @@ class PlanOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     reason = serializers.CharField()
     requested_by_customer = serializers.BooleanField()
+    outside_terms = serializers.SerializerMethodField(
+        help_text="Where the plan is beyond its products' arrangement terms (then "
+        "a supervisor decides); empty within them."
+    )
+    supersedes = serializers.BooleanField()
     instalments = PlanInstalmentOutputSerializer(many=True)
     created_at = serializers.DateTimeField()
+
+    def get_outside_terms(self, plan) -> list[str]:
+        return [line for line in plan.outside_terms.splitlines() if line]
+
+
+class SkipInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200, help_text="Why you skip the case (kept in its history)."
+    )

@@ -24,6 +24,7 @@ from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .masking import mask_contact, mask_national_id
 from .models import (
+    ArrangementTerms,
     Case,
     ContactPoint,
     Customer,
@@ -143,6 +144,31 @@ class TeamAdmin(HistoryAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["supervisors", "members"]
+
+
+@admin.register(ArrangementTerms)
+class ArrangementTermsAdmin(HistoryAdmin):
+    """Edited on the configuration pages (with a reason); read-only here."""
+
+    list_display = [
+        "product",
+        "promise_max_days",
+        "plan_max_instalments",
+        "plan_max_days",
+        "max_first_payment_days",
+        "min_instalment",
+        "updated_at",
+    ]
+    search_fields = ["product"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkQueue)

@@ -645,6 +645,12 @@ PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
 # all get the same bound.
 PROMISE_MAX_DAYS = env_int("PROMISE_MAX_DAYS", 90, minimum=1)
 PLAN_MAX_DAYS = env_int("PLAN_MAX_DAYS", 1830, minimum=1)
+# Arrangement terms (decision 46): the defaults of a product without terms of its
+# own (configuration, "Arrangement terms"). A plan whose first instalment falls
+# later than this many days from today, or with an instalment below the smallest
+# amount (whole currency units, 0: none), waits for a supervisor.
+PLAN_MAX_FIRST_PAYMENT_DAYS = env_int("PLAN_MAX_FIRST_PAYMENT_DAYS", 90, minimum=1)
+PLAN_MIN_INSTALMENT = env_int("PLAN_MIN_INSTALMENT", 0)
 # Reveals of masked PII (national id, address, a contact value) one user may make
 # in any hour; each needs a reason and leaves an audit row.
 PII_REVEAL_LIMIT_PER_HOUR = env_int("PII_REVEAL_LIMIT_PER_HOUR", 30, minimum=1)

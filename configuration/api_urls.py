@@ -48,6 +48,16 @@ urlpatterns = [
         apis.RulePackDraftDiscardApi.as_view(),
         name="rule-pack-draft-discard",
     ),
+    path(
+        "arrangement-terms/",
+        apis.ArrangementTermsListApi.as_view(),
+        name="arrangement-terms",
+    ),
+    path(
+        "arrangement-terms/<str:product>/",
+        apis.ArrangementTermsDetailApi.as_view(),
+        name="arrangement-terms-detail",
+    ),
     path("queues/", apis.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<slug:code>/", apis.QueueDetailApi.as_view(), name="queue-detail"),
 ]

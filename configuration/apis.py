@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services as cases
+from cases.models import ArrangementTerms
 from compliance.services import rule_pack_update
 from core.api import errors, parse, time_param
 from core.permissions import ROLE_PERMISSIONS, require_admin
@@ -473,3 +474,115 @@ class QueueDetailApi(APIView):
         data = _queue_fields(dict(parse(QueueUpdateSerializer, request.data)))
         queue = cases.queue_save(queue=queue, user=request.user, **data)
         return Response(QueueSerializer(queue).data)
+
+
+# --- arrangement terms (decision 46) ---
+
+
+class ArrangementTermsSerializer(serializers.Serializer):
+    product = serializers.CharField(read_only=True)
+    promise_max_days = serializers.IntegerField(min_value=1, max_value=36500)
+    plan_max_instalments = serializers.IntegerField(min_value=1, max_value=10000)
+    plan_max_days = serializers.IntegerField(min_value=1, max_value=36500)
+    max_first_payment_days = serializers.IntegerField(min_value=1, max_value=36500)
+    min_instalment = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0
+    )
+    own = serializers.BooleanField(
+        read_only=True, help_text="False: the product has the defaults (settings)."
+    )
+    loans = serializers.IntegerField(read_only=True)
+
+
+class ArrangementTermsUpdateSerializer(ArrangementTermsSerializer):
+    reason = serializers.CharField(
+        max_length=80, write_only=True, help_text="Kept in the history."
+    )
+
+
+def _terms_body(line) -> dict:
+    terms = line.terms
+    return ArrangementTermsSerializer(
+        {
+            "product": line.product,
+            "promise_max_days": terms.promise_max_days,
+            "plan_max_instalments": terms.plan_max_instalments,
+            "plan_max_days": terms.plan_max_days,
+            "max_first_payment_days": terms.max_first_payment_days,
+            "min_instalment": terms.min_instalment,
+            "own": line.own is not None,
+            "loans": line.loans,
+        }
+    ).data
+
+
+class ArrangementTermsRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ArrangementTerms
+        fields = [
+            "product",
+            "promise_max_days",
+            "plan_max_instalments",
+            "plan_max_days",
+            "max_first_payment_days",
+            "min_instalment",
+            "updated_at",
+        ]
+
+
+class ArrangementTermsListApi(generics.ListAPIView):
+    """The products with terms of their own (as stored; a setting lowered since caps
+    them when they are applied). `GET .../<product>/` gives any product's terms in
+    force, the defaults included."""
+
+    permission_classes = ROLE_PERMISSIONS
+    serializer_class = ArrangementTermsRowSerializer
+    filterset_fields = ["product"]
+    ordering_fields = ["product", "updated_at"]
+    ordering = ["product"]
+
+    def get_queryset(self):
+        return ArrangementTerms.objects.order_by("product")
+
+    @extend_schema(
+        operation_id="arrangement_terms_list",
+        summary="Products with arrangement terms of their own (admin)",
+        responses={200: ArrangementTermsRowSerializer(many=True), **errors(403)},
+    )
+    def get(self, request, *args, **kwargs):
+        require_admin(request)
+        return super().get(request, *args, **kwargs)
+
+
+class ArrangementTermsDetailApi(APIView):
+    permission_classes = ROLE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="arrangement_terms_retrieve",
+        responses={200: ArrangementTermsSerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, product: str) -> Response:
+        require_admin(request)
+        return Response(_terms_body(selectors.arrangement_terms_get(product=product)))
+
+    @extend_schema(
+        operation_id="arrangement_terms_update",
+        summary="Set a product's arrangement terms (admin), with a reason",
+        description=(
+            "No term above its setting (PROMISE_MAX_DAYS, PLAN_MAX_INSTALMENTS, "
+            "PLAN_MAX_DAYS): 400 naming the field."
+        ),
+        request=ArrangementTermsUpdateSerializer,
+        responses={200: ArrangementTermsSerializer, **errors(400, 403, 404)},
+    )
+    def put(self, request: Request, product: str) -> Response:
+        require_admin(request)
+        selectors.arrangement_terms_get(product=product)
+        data = dict(parse(ArrangementTermsUpdateSerializer, request.data))
+        cases.arrangement_terms_save(
+            product=product,
+            user=request.user,
+            reason=data.pop("reason"),
+            **data,
+        )
+        return Response(_terms_body(selectors.arrangement_terms_get(product=product)))

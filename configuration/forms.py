@@ -413,6 +413,28 @@ class TeamForm(forms.ModelForm):
             self.fields[name].required = False
 
 
+# --- arrangement terms (decision 46) ---
+
+
+class ArrangementTermsForm(forms.Form):
+    promise_max_days = forms.IntegerField(
+        label=_("Promise horizon (days)"), min_value=1
+    )
+    plan_max_instalments = forms.IntegerField(
+        label=_("Plan: most instalments"), min_value=1
+    )
+    plan_max_days = forms.IntegerField(
+        label=_("Plan: last instalment within (days)"), min_value=1
+    )
+    max_first_payment_days = forms.IntegerField(
+        label=_("First payment within (days)"), min_value=1
+    )
+    min_instalment = forms.DecimalField(
+        label=_("Smallest instalment"), min_value=0, max_digits=14, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Why this change"), max_length=80)
+
+
 class AsOfForm(forms.Form):
     at = forms.DateTimeField(
         label=_("Configuration as of"),

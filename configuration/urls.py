@@ -60,5 +60,15 @@ urlpatterns = [
     path("teams/", views.team_list, name="teams"),
     path("teams/new/", views.team_edit, name="team-create"),
     path("teams/<str:name>/", views.team_edit, name="team"),
+    path(
+        "arrangement-terms/",
+        views.arrangement_terms_list,
+        name="arrangement-terms",
+    ),
+    path(
+        "arrangement-terms/<str:product>/",
+        views.arrangement_terms_edit,
+        name="arrangement-terms-edit",
+    ),
     path("as-of/", views.as_of, name="as-of"),
 ]

@@ -197,17 +197,20 @@ def seed_promises_and_plans(run: DemoRun, open_cases: list[Case]) -> None:
     rng = run.rng
     broken, active_plans, plan_rows = [], [], []
     proposed = pending = 0
+    # No promise or plan for a customer who asked us to cease communication
+    # (decision 46): the services refuse them. The draws stay in the same order.
+    ceased = {case.pk for case in open_cases if services.cease_in_force(case)}
     for case in open_cases:
         roll = rng.random()
         collector = collector_for(run, case)
         overdue = case.overdue_amount
         if roll < 0.12:
             # A promise to come, through the service (validated, with history).
+            due = run.today + dt.timedelta(days=rng.randint(1, 14))
+            if case.pk in ceased:
+                continue
             services.promise_record(
-                case=case,
-                amount=overdue,
-                due_date=run.today + dt.timedelta(days=rng.randint(1, 14)),
-                created_by=collector,
+                case=case, amount=overdue, due_date=due, created_by=collector
             )
             pending += 1
         elif roll < 0.20:
@@ -283,6 +286,8 @@ def seed_promises_and_plans(run: DemoRun, open_cases: list[Case]) -> None:
                     },
                 ]
                 reason = "客户申请两期还清逾期金额。"
+            if case.pk in ceased:
+                continue
             services.plan_propose(
                 case=case,
                 kind=kind,

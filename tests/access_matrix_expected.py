@@ -55,6 +55,10 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/cases/arrangementterms/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/cases/case/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -410,6 +414,30 @@ EXPECTED = {
     "admin:calls_piireveal_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
+    },
+    "admin:cases_arrangementterms_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_arrangementterms_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:cases_arrangementterms_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_arrangementterms_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_arrangementterms_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_arrangementterms_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
     },
     "admin:cases_case_add": {
         "GET": "login login login login login 403",
@@ -1212,6 +1240,13 @@ EXPECTED = {
         "GET": "401 ok ok ok ok ok | -",
         "POST": "401 400 400 400 400 400 | -",
     },
+    "api:arrangement-terms-detail": {
+        "GET": "401 403 403 403 403 ok | -",
+        "PUT": "401 403 403 403 403 400 | -",
+    },
+    "api:arrangement-terms": {
+        "GET": "401 403 403 403 403 ok | -",
+    },
     "api:call-record-detail": {
         "GET": "401 403 403 ok 404 ok | reports:read",
     },
@@ -1234,6 +1269,12 @@ EXPECTED = {
     },
     "api:case-reassignments": {
         "POST": "401 403 403 400 400 400 | -",
+    },
+    "api:case-skip": {
+        "POST": "401 400 404 400 404 400 | cases:write",
+    },
+    "api:case-release": {
+        "POST": "401 409 404 409 404 409 | cases:write",
     },
     "api:cases": {
         "GET": "401 ok ok ok ok ok | cases:read",
@@ -1484,6 +1525,14 @@ EXPECTED = {
     "case-take-over": {
         "GET": "login 403 403 405 405 405",
         "POST": "login 403 403 400 404 400",
+    },
+    "configuration:arrangement-terms-edit": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 400",
+    },
+    "configuration:arrangement-terms": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 ok",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",

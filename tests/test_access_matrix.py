@@ -213,6 +213,7 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "name": team.name,
         "channel": template.channel,
         "language": template.language,
+        "product": loan.product,
     }
     # Routes whose `reference` or `code` names another kind of object.
     by_route = {

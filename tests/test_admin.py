@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from calls.models import CallLog, CallReview, CallTask, PiiReveal
 from cases.models import (
+    ArrangementTerms,
     EscalationPolicy,
     EscalationStep,
     Payment,
@@ -48,6 +49,13 @@ def portfolio(queue, collector, supervisor):
     customer = CustomerFactory(national_id="110101199001011234")
     point = ContactPointFactory(customer=customer, value="+8613800138000")
     loan = LoanFactory(customer=customer)
+    ArrangementTerms.objects.create(
+        product=loan.product,
+        promise_max_days=30,
+        plan_max_instalments=12,
+        plan_max_days=365,
+        max_first_payment_days=30,
+    )
     instalment = InstalmentFactory(loan=loan, amount_paid=Decimal("100.00"))
     payment = Payment.objects.create(
         reference="PAY-1",

@@ -444,10 +444,13 @@ def call_log_with_promise(
     attempt: ContactAttempt,
     promise_amount: Decimal | None = None,
     promise_due_date: dt.date | None = None,
+    promise_supersede: bool = False,
     **call_fields,
 ) -> CallLog:
     """Log a call and, when the customer promised to pay, the promise with it: both
     or neither (an invalid promise leaves the call unlogged and the form shown again).
+    `promise_supersede` confirms that the promise replaces the case's arrangement in
+    force (`promise_record`'s `supersede`).
     """
     outcome = call_fields.get("outcome")
     if outcome == Outcome.PROMISE_TO_PAY and (
@@ -469,6 +472,8 @@ def call_log_with_promise(
                     due_date=promise_due_date,
                     created_by=user,
                     call=call,
+                    supersede=promise_supersede,
+                    supersede_reason="promised in a call",
                 )
             except ApplicationError as exc:
                 # The form shows the promise's fields under their own names.

@@ -69,6 +69,8 @@ def case_page_context(
         "reveals": selectors.pii_reveals_for_case(case=case),
         "revealed": revealed,
         "promise_form": PromiseForm(),
+        # A cease request: no promise or plan is offered (decision 46).
+        "arrangements_ceased": case_services.cease_in_force(case),
     }
     context.update(claim_context(request, case))
     context.update(active_call_context(request, case))
@@ -113,15 +115,26 @@ def active_call_context(request: HttpRequest, case) -> dict:
         request.session.modified = True
         return {"call": None}
     stage = state.get("stage", "identify")
+    arrangements = call_arrangements(case)
     return {
         "call": {
             "attempt": attempt,
             "stage": stage,
             "disclosed": stage in ("explain", "resolve"),
-            "form": CallOutcomeForm(stage=stage),
+            "form": CallOutcomeForm(stage=stage, **arrangements),
+            "in_force": arrangements["in_force"],
+            "ceased": arrangements["ceased"],
             "hotline": _hotline(),
         }
     }
+
+
+def call_arrangements(case) -> dict:
+    """The outcome form's view of arrangements: none offered under a cease request,
+    and the ones a promise would supersede (decision 46)."""
+    ceased = case_services.cease_in_force(case)
+    in_force = [] if ceased else case_services.arrangements_in_force(case=case)
+    return {"ceased": ceased, "in_force": in_force}
 
 
 def _hotline() -> str:
@@ -197,23 +210,38 @@ def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
 def promise_create(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for_page(user=request.user, reference=reference)
     form = PromiseForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             case_services.promise_record(
                 case=case,
-                amount=form.cleaned_data["amount"],
-                due_date=form.cleaned_data["due_date"],
+                amount=data["amount"],
+                due_date=data["due_date"],
                 created_by=request.user,
+                supersede=data["supersede"],
+                supersede_reason=data["supersede_reason"],
             )
         except ApplicationError as exc:
             form_errors(form, exc)
+            status = exc.status
         else:
             messages.success(request, _("Promise to pay recorded."))
             return redirect("case-detail", reference=case.reference)
-    status = 400 if form.errors else 200
-    return render(
-        request, "calls/promise.html", {"case": case, "form": form}, status=status
-    )
+    if form.errors and status == 200:
+        status = 400
+    context = {"case": case, "form": form, **_arrangement_context(case)}
+    return render(request, "calls/promise.html", context, status=status)
+
+
+def _arrangement_context(case) -> dict:
+    """What the promise and plan pages show beside the form: the case's terms, the
+    arrangements a new one would supersede, and whether a cease request stops any."""
+    return {
+        "terms": case_services.arrangement_terms(case=case),
+        "in_force": case_services.arrangements_in_force(case=case),
+        "ceased": case_services.cease_in_force(case),
+    }
 
 
 @role_required(*WORKERS)
@@ -226,37 +254,58 @@ def plan_create(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST or None,
         initial={"total": totals["overdue"] or totals["balance"]},
     )
-    schedule = []
+    schedule = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         count = 1 if data["kind"] == "deferral" else data["count"]
         try:
+            # The preview runs the proposal's own check (decision 46): what it
+            # shows, the proposal accepts, and it says when a supervisor decides.
             schedule = case_services.plan_schedule_preview(
+                case=case,
+                kind=data["kind"],
                 total=data["total"],
                 count=count,
                 first_due_date=data["first_due_date"],
                 every_days=data["every_days"],
+                reason=data["reason"],
+                supersede=data["supersede"],
             )
             if "propose" in request.POST:
-                case_services.plan_propose(
+                plan = case_services.plan_propose(
                     case=case,
                     kind=data["kind"],
-                    instalments=schedule,
+                    instalments=list(schedule),
                     reason=data["reason"],
                     proposed_by=request.user,
                     requested_by_customer=data["requested_by_customer"],
+                    supersede=data["supersede"],
                 )
-                messages.success(
-                    request, _("Repayment plan proposed; a supervisor will review it.")
-                )
+                if plan.status == plan.Status.ACTIVE:
+                    messages.success(request, _("Repayment plan agreed: it is active."))
+                else:
+                    messages.success(
+                        request,
+                        _("Repayment plan proposed; a supervisor will review it."),
+                    )
                 return redirect("case-detail", reference=case.reference)
         except ApplicationError as exc:
+            schedule = None
             form_errors(form, exc)
-    context = {"case": case, "form": form, "schedule": schedule, "totals": totals}
+            status = exc.status
+    context = {
+        "case": case,
+        "form": form,
+        "schedule": schedule,
+        "totals": totals,
+        **_arrangement_context(case),
+    }
     if request.htmx:
         # htmx swaps only 2xx answers: the errors are in the fragment.
         return render(request, "calls/plan.html#plan-form", context)
-    status = 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
     return render(request, "calls/plan.html", context, status=status)
 
 

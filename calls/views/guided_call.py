@@ -28,6 +28,7 @@ from ..forms import CallOutcomeForm
 from .case_page import (
     WORKERS,
     active_call_context,
+    call_arrangements,
     calls_in_session,
     case_page_context,
 )
@@ -112,7 +113,9 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
     if call is None:
         messages.error(request, _("No call in progress on this case."))
         return _back_to_case(case)
-    form = CallOutcomeForm(request.POST, request.FILES, stage=call["stage"])
+    form = CallOutcomeForm(
+        request.POST, request.FILES, stage=call["stage"], **call_arrangements(case)
+    )
     if form.is_valid():
         data = form.cleaned_data
         attempt = call["attempt"]
@@ -134,6 +137,7 @@ def call_log(request: HttpRequest, reference: str) -> HttpResponse:
                 callback_consent_until=data.get("callback_consent_until"),
                 promise_amount=data.get("promise_amount"),
                 promise_due_date=data.get("promise_due_date"),
+                promise_supersede=data.get("promise_supersede", False),
             )
         except ApplicationError as exc:
             form_errors(form, exc)

@@ -1,6 +1,7 @@
 """Customers, their loans and money, and the collection cases built on them."""
 
 from ._common import ZERO, money_field
+from .arrangements import ArrangementTerms
 from .cases import (
     Case,
     CaseQuerySet,
@@ -28,6 +29,7 @@ __all__ = [
     "PromiseToPay",
     "RepaymentPlan",
     "RepaymentPlanInstalment",
+    "ArrangementTerms",
     "EscalationPolicy",
     "EscalationStep",
 ]

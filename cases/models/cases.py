@@ -272,6 +272,14 @@ class RepaymentPlan(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # Where the plan is beyond its product's arrangement terms, one line each: it
+    # then waits for a supervisor whatever the auto-approval limits (decision 46).
+    outside_terms = models.TextField(_("outside the terms"), blank=True)
+    # Proposed over an arrangement in force, confirmed by the collector: when this
+    # plan becomes active the others are cancelled ("superseded", in history).
+    supersedes = models.BooleanField(
+        _("supersedes the arrangement in force"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

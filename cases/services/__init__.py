@@ -10,6 +10,19 @@ A package (split past ~500 lines, DESIGN.md section 2); import from here:
 `from cases import services` / `from cases.services import payment_record`.
 """
 
+from .arrangements import (
+    Terms,
+    arrangement_refuse_ceased,
+    arrangement_terms,
+    arrangement_terms_save,
+    arrangements_in_force,
+    cease_in_force,
+    plan_check,
+    product_terms,
+    promise_check,
+    terms_default,
+    terms_of,
+)
 from .contact_points import contact_point_mark_invalid
 from .customers import customer_stated_zone_set
 from .delinquency import (
@@ -21,6 +34,7 @@ from .delinquency import (
 )
 from .payments import payment_record
 from .plans import (
+    PlanPreview,
     plan_approve,
     plan_four_eyes_binds,
     plan_propose,
@@ -32,6 +46,18 @@ from .promises import promise_record, promise_refresh
 from .queues import queue_save, team_save
 
 __all__ = [
+    "PlanPreview",
+    "Terms",
+    "arrangement_refuse_ceased",
+    "arrangement_terms",
+    "arrangement_terms_save",
+    "arrangements_in_force",
+    "cease_in_force",
+    "plan_check",
+    "product_terms",
+    "promise_check",
+    "terms_default",
+    "terms_of",
     "bucket_for",
     "contact_point_mark_invalid",
     "customer_stated_zone_set",

@@ -4,6 +4,7 @@ supervisor, then settled."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
@@ -15,12 +16,12 @@ from django.utils.translation import gettext as _
 from core import events
 from core.errors import ApplicationError, ConflictError
 from core.history import history_save
-from core.money import money_parse
 from core.roles import Role, user_roles
 
 from ..models import ZERO, Case, RepaymentPlan, RepaymentPlanInstalment
 from ..selectors import case_visibility_filter
-from ._common import customer_balance, new_reference, require_open
+from ._common import new_reference, require_open
+from .arrangements import arrangements_supersede, plan_check, too_far
 from .next_call import arrangement_holds_refresh, plan_hold
 
 
@@ -32,62 +33,34 @@ def plan_propose(
     reason: str,
     proposed_by=None,
     requested_by_customer: bool = False,
+    supersede: bool = False,
 ) -> RepaymentPlan:
     """Propose a repayment plan for an open case; a supervisor approves it, unless
     it is within the configured auto-approval limits (then it is active at once).
 
-    `instalments` is [{"due_date": date, "amount": Decimal}, ...]. Refuses an empty
-    schedule, dates in the past, non-positive amounts, a total above what the customer
-    owes, a deferral that is not exactly one instalment at a later date, and dates
-    beyond PLAN_MAX_DAYS from today.
+    `instalments` is [{"due_date": date, "amount": Decimal}, ...]. The one check
+    (`arrangements.plan_check`, the preview's too) refuses an empty schedule, dates
+    in the past, non-positive amounts, a total above what the customer owes, a
+    deferral that is not exactly one instalment at a later date, more than
+    PLAN_MAX_INSTALMENTS instalments or dates beyond PLAN_MAX_DAYS, and a case with
+    an arrangement in force unless `supersede`. A plan beyond its products' terms
+    needs a reason and waits for a supervisor (`outside_terms`). A customer who
+    asked us to cease communication: 409 on `case`.
     """
     today = timezone.localdate()
-    errors: dict[str, list[str]] = {}
-    if kind not in RepaymentPlan.Kind.values:
-        errors["kind"] = [f"Choose one of {', '.join(RepaymentPlan.Kind.values)}."]
-    rows: list[tuple[dt.date, Decimal]] = []
-    messages: list[str] = []
-    if not instalments:
-        messages.append("The schedule needs at least one instalment.")
-    for number, item in enumerate(instalments or [], start=1):
-        due_date = item.get("due_date") if isinstance(item, dict) else None
-        if not isinstance(due_date, dt.date):
-            messages.append(f"Instalment {number}: a due date is required.")
-            continue
-        if due_date < today:
-            messages.append(f"Instalment {number}: {due_date} is in the past.")
-        elif (due_date - today).days > settings.PLAN_MAX_DAYS:
-            messages.append(_too_far(number, due_date))
-        try:
-            amount = money_parse(item.get("amount"), field="amount")
-        except ApplicationError as exc:
-            messages.append(f"Instalment {number}: {exc.message}")
-            continue
-        rows.append((due_date, amount))
-    too_long = _over_limit(len(instalments or []), "schedule")
-    if too_long:
-        messages.append(too_long)
-    if kind == RepaymentPlan.Kind.DEFERRAL and instalments:
-        if len(instalments) != 1:
-            messages.append("A deferral is one instalment at a later date.")
-        elif rows and rows[0][0] <= today:
-            messages.append("A deferral's date must be after today.")
-    if messages:
-        errors["instalments"] = messages
-
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         require_open(case)
+        check, rows = plan_check(
+            case=case,
+            kind=kind,
+            instalments=instalments,
+            reason=reason,
+            supersede=supersede,
+            today=today,
+        )
+        check.raise_errors()
         total = sum((amount for _, amount in rows), ZERO)
-        balance = customer_balance(case.customer_id)
-        if not errors and total > balance:
-            errors["instalments"] = [
-                f"The plan's total {total} is above the balance owed ({balance})."
-            ]
-        if errors:
-            raise ApplicationError(
-                "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
-            )
         plan = RepaymentPlan(
             reference=new_reference("RP"),
             case=case,
@@ -97,8 +70,16 @@ def plan_propose(
             reason=reason or "",
             requested_by_customer=requested_by_customer,
             proposed_by=proposed_by,
+            outside_terms="\n".join(check.outside_terms),
+            supersedes=bool(check.superseding),
         )
-        history_save(plan, reason="plan proposed", user=proposed_by)
+        history_save(
+            plan,
+            reason="plan proposed: outside the terms"
+            if check.outside_terms
+            else "plan proposed",
+            user=proposed_by,
+        )
         for sequence, (due_date, amount) in enumerate(sorted(rows), start=1):
             history_save(
                 RepaymentPlanInstalment(
@@ -107,14 +88,22 @@ def plan_propose(
                 reason="plan proposed",
                 user=proposed_by,
             )
-        if _within_auto_approval(plan, rows, today=today):
+        if not check.outside_terms and _within_auto_approval(plan, rows, today=today):
             plan.status = RepaymentPlan.Status.ACTIVE
             plan.decided_at = timezone.now()
             plan.decision_reason = "within the auto-approval limits"
             history_save(plan, reason="approved: within limits", user=proposed_by)
+            _supersede_on_activation(plan, user=proposed_by)
             plan_hold(plan=plan)
             events.event_publish(events.PLAN_APPROVED, instance=plan)
     return plan
+
+
+def _supersede_on_activation(plan: RepaymentPlan, *, user) -> None:
+    """A plan proposed to supersede the case's arrangements replaces them when it
+    becomes active, not before: a rejected revision leaves the old plan standing."""
+    if plan.supersedes:
+        arrangements_supersede(case=plan.case, by=plan, user=user, reason=plan.reason)
 
 
 def _over_limit(count: int, what: str) -> str:
@@ -141,6 +130,7 @@ def _within_auto_approval(
         days=settings.PLAN_AUTO_APPROVE_MAX_DAYS
     ):
         return False
+    # A plan replacing an active one goes to a supervisor, superseding or not.
     return (
         not RepaymentPlan.objects.filter(
             case_id=plan.case_id, status=RepaymentPlan.Status.ACTIVE
@@ -202,7 +192,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
         too_long = _over_limit(plan.instalments.count(), "plan")
         if too_long:
             raise ApplicationError(too_long, errors={"instalments": [too_long]})
-        if (
+        if not plan.supersedes and (
             RepaymentPlan.objects.filter(
                 case_id=plan.case_id, status=RepaymentPlan.Status.ACTIVE
             )
@@ -218,6 +208,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
         history_save(
             plan, reason=f"approved: {reason}" if reason else "approved", user=user
         )
+        _supersede_on_activation(plan, user=user)
         # Out of the call queue until the first instalment plus grace (decision 42).
         plan_hold(plan=plan)
         events.event_publish(events.PLAN_APPROVED, instance=plan)
@@ -260,33 +251,35 @@ def plan_refresh(*, today: dt.date | None = None) -> dict:
     return {"broken": broken, "completed": completed}
 
 
-def _too_far(number: int, due_date: dt.date | None) -> str:
-    days = settings.PLAN_MAX_DAYS
-    if due_date is None:
-        return _(
-            "Instalment %(number)d would fall too far off: a plan must end within "
-            "%(days)d days of today."
-        ) % {"number": number, "days": days}
-    return _(
-        "Instalment %(number)d: %(date)s is too far off: a plan must end within "
-        "%(days)d days of today."
-    ) % {"number": number, "date": due_date, "days": days}
-
-
 def plan_schedule_preview(
-    *, total: Decimal, count: int, first_due_date: dt.date, every_days: int = 30
-) -> list[dict]:
+    *,
+    case: Case,
+    total: Decimal,
+    count: int,
+    first_due_date: dt.date,
+    every_days: int = 30,
+    kind: str = RepaymentPlan.Kind.INSTALMENTS,
+    reason: str = "",
+    supersede: bool = False,
+) -> PlanPreview:
     """Equal instalments (the last takes the rounding) every `every_days` days: the
-    plan calculator's schedule, before anything is saved. `count` 1 is a deferral."""
+    plan calculator's schedule, before anything is saved. `count` 1 is a deferral.
+
+    The schedule is then put through the proposal's own check (`plan_check`), so
+    the preview refuses what the proposal would refuse (ApplicationError, the same
+    fields) and says when the plan would wait for a supervisor (`outside_terms`)."""
     errors: dict[str, list[str]] = {}
     if total is None or total <= 0:
-        errors["total"] = ["The total must be above zero."]
+        errors["total"] = [_("The total must be above zero.")]
     if not count or count < 1:
-        errors["count"] = ["At least one instalment."]
+        errors["count"] = [_("At least one instalment.")]
     elif count > settings.PLAN_MAX_INSTALMENTS:
-        errors["count"] = [f"At most {settings.PLAN_MAX_INSTALMENTS} instalments."]
+        errors["count"] = [
+            _("At most %(limit)d instalments.")
+            % {"limit": settings.PLAN_MAX_INSTALMENTS}
+        ]
     if every_days < 1:
-        errors["every_days"] = ["At least one day apart."]
+        errors["every_days"] = [_("At least one day apart.")]
     elif not errors and first_due_date is not None:
         # The last date in days from today, counted before any date is built: a
         # schedule past the calendar's end (year 9999) is refused, not an overflow.
@@ -294,7 +287,7 @@ def plan_schedule_preview(
             count - 1
         )
         if last_day > settings.PLAN_MAX_DAYS:
-            errors["first_due_date"] = [_too_far(count, None)]
+            errors["first_due_date"] = [too_far(count, None, settings.PLAN_MAX_DAYS)]
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     cent = Decimal("0.01")
@@ -308,4 +301,27 @@ def plan_schedule_preview(
                 "amount": amount,
             }
         )
-    return rows
+    check, _rows = plan_check(
+        case=case, kind=kind, instalments=rows, reason=reason, supersede=supersede
+    )
+    check.raise_errors()
+    return PlanPreview(
+        rows=rows, outside_terms=check.outside_terms, superseding=check.superseding
+    )
+
+
+@dataclass
+class PlanPreview:
+    rows: list[dict]
+    outside_terms: list[str] = field(default_factory=list)
+    superseding: list = field(default_factory=list)
+
+    # A list's behaviour for the callers that only want the schedule.
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import events
-from core.errors import ApplicationError
 from core.history import history_save
 from core.money import money_parse
 
 from ..models import ZERO, Case, Loan, Payment, PromiseToPay
-from ._common import customer_balance, require_open
+from ._common import require_open
+from .arrangements import arrangements_supersede, promise_check
 from .next_call import arrangement_holds_refresh, promise_hold
 
 
@@ -30,44 +28,30 @@ def promise_record(
     loan: Loan | None = None,
     created_by=None,
     call=None,
+    supersede: bool = False,
+    supersede_reason: str = "",
 ) -> PromiseToPay:
     """Record a promise to pay `amount` by `due_date` on an open case.
 
-    Refuses (ApplicationError naming the field) a non-positive amount, a date in the
-    past, an amount above what the customer (or `loan`) still owes, and a loan that
-    is not the case's customer's. The date must fall within PROMISE_MAX_DAYS of today.
+    The one check (`arrangements.promise_check`) refuses, naming the field, a
+    non-positive amount, a date in the past or beyond the case's promise horizon
+    (its products' terms), an amount above what the customer (or `loan`) still owes,
+    a loan that is not the case's customer's, and a case with an arrangement in force
+    unless `supersede` (field `supersede`): then those are cancelled, in history. A
+    customer who asked us to cease communication: 409 on `case`.
     """
     amount = money_parse(amount, field="amount")
-    today = timezone.localdate()
-    errors: dict[str, list[str]] = {}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         require_open(case)
-        if not isinstance(due_date, dt.date):
-            errors["due_date"] = ["A date is required."]
-        elif due_date < today:
-            errors["due_date"] = [f"The promised date {due_date} is in the past."]
-        elif (due_date - today).days > settings.PROMISE_MAX_DAYS:
-            # Days compared, not dates added: no overflow for any date or setting.
-            errors["due_date"] = [
-                _(
-                    "The promised date %(date)s is too far off: a promise must fall "
-                    "within %(days)d days of today."
-                )
-                % {"date": due_date, "days": settings.PROMISE_MAX_DAYS}
-            ]
-        if loan is not None and loan.customer_id != case.customer_id:
-            errors["loan"] = [f"Loan {loan.reference} is not this customer's."]
-        elif loan is not None:
-            balance = loan.outstanding_balance
-        else:
-            balance = customer_balance(case.customer_id)
-        if "loan" not in errors and amount > balance:
-            errors["amount"] = [f"The amount is above the balance owed ({balance})."]
-        if errors:
-            raise ApplicationError(
-                "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
-            )
+        check = promise_check(
+            case=case,
+            amount=amount,
+            due_date=due_date,
+            loan=loan,
+            supersede=supersede,
+        )
+        check.raise_errors()
         promise = PromiseToPay(
             case=case,
             loan=loan,
@@ -79,6 +63,10 @@ def promise_record(
             call=call,
         )
         history_save(promise, reason="promise recorded", user=created_by)
+        if check.superseding:
+            arrangements_supersede(
+                case=case, by=promise, user=created_by, reason=supersede_reason
+            )
         # Out of the call queue until the date plus grace (decision 42).
         promise_hold(promise=promise)
         events.event_publish(events.PROMISE_MADE, instance=promise)

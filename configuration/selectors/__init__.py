@@ -7,6 +7,12 @@ A package by topic (DESIGN.md section 2); import from here:
 `from configuration import selectors`.
 """
 
+from .arrangements import (
+    ProductTerms,
+    arrangement_terms_get,
+    arrangement_terms_history,
+    arrangement_terms_list,
+)
 from .as_of import (
     ConfigurationAsOf,
     DecisionRules,
@@ -35,6 +41,10 @@ from .templates import (
 )
 
 __all__ = [
+    "ProductTerms",
+    "arrangement_terms_get",
+    "arrangement_terms_history",
+    "arrangement_terms_list",
     "ConfigurationAsOf",
     "DecisionRules",
     "Preview",

@@ -7,6 +7,7 @@ A package (split past ~500 lines, DESIGN.md section 2); configuration.urls impor
 the views from here.
 """
 
+from .arrangements import arrangement_terms_edit, arrangement_terms_list
 from .as_of import as_of
 from .policies import (
     policy_activate,
@@ -40,6 +41,8 @@ from .templates import (
 )
 
 __all__ = [
+    "arrangement_terms_edit",
+    "arrangement_terms_list",
     "as_of",
     "holiday_list",
     "policy_activate",

@@ -67,9 +67,10 @@ def test_a_plan_instalment_beyond_the_horizon_is_refused(case):
     assert not RepaymentPlan.objects.exists()
 
 
-def test_the_plan_calculator_refuses_a_schedule_past_any_calendar():
+def test_the_plan_calculator_refuses_a_schedule_past_any_calendar(case):
     with pytest.raises(ApplicationError) as excinfo:
         plan_schedule_preview(
+            case=case,
             total=Decimal("900"),
             count=3,
             first_due_date=dt.date(9999, 12, 1),

@@ -155,9 +155,34 @@ def test_a_plan_is_decided_once(case, supervisor):
         plan_reject(plan=plan, user=supervisor, reason="Changed my mind.")
 
 
-def test_a_second_active_plan_is_refused(case, supervisor):
+def test_a_second_plan_needs_an_explicit_supersede(case, supervisor):
+    first = plan_approve(plan=propose(case), user=supervisor)
+    with pytest.raises(ApplicationError) as excinfo:
+        propose(case, instalments=[{"due_date": days(3), "amount": "50"}])
+    assert first.reference in excinfo.value.errors["supersede"][0]
+
+    second = propose(
+        case, instalments=[{"due_date": days(3), "amount": "50"}], supersede=True
+    )
+    first.refresh_from_db()
+    assert first.status == RepaymentPlan.Status.ACTIVE  # until the new one is
+
+    plan_approve(plan=second, user=supervisor)
+    first.refresh_from_db()
+    assert first.status == RepaymentPlan.Status.CANCELLED
+    assert first.history.first().history_change_reason.startswith(
+        f"superseded by plan {second.reference}"
+    )
+
+
+def test_an_old_second_plan_without_supersede_is_refused_on_approval(case, supervisor):
     plan_approve(plan=propose(case), user=supervisor)
-    second = propose(case, instalments=[{"due_date": days(3), "amount": "50"}])
+    # Proposed before supersede existed (no flag): one agreement at a time.
+    second = propose(
+        case, instalments=[{"due_date": days(3), "amount": "50"}], supersede=True
+    )
+    RepaymentPlan.objects.filter(pk=second.pk).update(supersedes=False)
+    second.refresh_from_db()
 
     with pytest.raises(ConflictError):
         plan_approve(plan=second, user=supervisor)
@@ -205,12 +230,13 @@ def test_refresh_breaks_a_plan_with_a_missed_instalment_and_completes_a_paid_one
     RepaymentPlanInstalment.objects.filter(plan=missed, sequence=1).update(
         due_date=days(-1)
     )
-    done = propose(case)
+    # Set active by hand: nothing is superseded.
+    done = propose(case, supersede=True)
     RepaymentPlan.objects.filter(pk=done.pk).update(status=RepaymentPlan.Status.ACTIVE)
     for instalment in done.instalments.all():
         instalment.paid_amount = instalment.amount
         instalment.save()
-    on_track = propose(case)
+    on_track = propose(case, supersede=True)
     RepaymentPlan.objects.filter(pk=on_track.pk).update(
         status=RepaymentPlan.Status.ACTIVE
     )
@@ -272,7 +298,9 @@ def test_a_second_small_plan_is_not_approved_over_an_active_one(case, settings):
     settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS = 3
     propose(case)
     second = propose(
-        case, instalments=[{"due_date": days(15), "amount": Decimal("500")}]
+        case,
+        instalments=[{"due_date": days(15), "amount": Decimal("500")}],
+        supersede=True,
     )
     assert second.status == RepaymentPlan.Status.PROPOSED
 
@@ -303,7 +331,9 @@ def test_one_setting_bounds_the_plan_on_every_path(case, settings, collector):
     )
     assert "count" in form.errors
     with pytest.raises(ApplicationError) as exc:
-        plan_schedule_preview(total=Decimal("100"), count=2, first_due_date=days(1))
+        plan_schedule_preview(
+            case=case, total=Decimal("100"), count=2, first_due_date=days(1)
+        )
     assert exc.value.errors["count"] == ["At most 1 instalments."]
     schedule = [{"due_date": days(i + 1), "amount": Decimal("1")} for i in range(2)]
     with pytest.raises(ApplicationError) as exc:

@@ -65,6 +65,7 @@ PAGES = [
     ("configuration:teams", []),
     ("configuration:team-create", []),
     ("configuration:as-of", []),
+    ("configuration:arrangement-terms", []),
 ]
 
 
