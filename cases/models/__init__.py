@@ -11,6 +11,7 @@ from .cases import (
 from .loans import Instalment, Loan, Payment, PaymentAllocation
 from .people import ContactPoint, Customer, Team, WorkQueue
 from .policies import EscalationPolicy, EscalationStep
+from .settlements import Recovery, SettlementOffer, WriteOff, percent_of
 
 __all__ = [
     "ZERO",
@@ -30,4 +31,8 @@ __all__ = [
     "RepaymentPlanInstalment",
     "EscalationPolicy",
     "EscalationStep",
+    "SettlementOffer",
+    "WriteOff",
+    "Recovery",
+    "percent_of",
 ]
