@@ -163,9 +163,9 @@ def review_decide(
     deadline: dt.date | None = None,
 ) -> WorkItem:
     """A supervisor's decision on a review: continue the ladder, hold the case until
-    a date, refer it to legal, propose a settlement by a deadline (an offer and its
-    work item, settlement_propose), or ask for a write-off (a write-off item someone else
-    approves). Returns the follow-on item, if any, else the review."""
+    a date, refer it to legal, propose a settlement by a deadline (an offer and
+    its work item, settlement_propose), or ask for a write-off (a write-off item
+    someone else approves). Returns the follow-on item, if any, else the review."""
     notes = (notes or "").strip()
     if decision not in REVIEW_DECISIONS:
         raise _error("decision", f"Choose one of {', '.join(REVIEW_DECISIONS)}.")
@@ -496,7 +496,9 @@ def settlement_decide(
                 raise _error("answer", "This offer is already approved.", status=409)
             if item.requested_by_id == user.pk or offer.proposed_by_id == user.pk:
                 raise _error(
-                    "answer", "Someone other than the proposer approves this.", 409
+                    "answer",
+                    "Someone other than the proposer approves this.",
+                    status=409,
                 )
             if not work_item_can_approve(user=user, item=item):
                 raise _error(
