@@ -69,6 +69,7 @@ def case_page_context(
         "reveals": selectors.pii_reveals_for_case(case=case),
         "revealed": revealed,
         "promise_form": PromiseForm(),
+        **selectors.case_settlement(case=case),
     }
     context.update(claim_context(request, case))
     context.update(active_call_context(request, case))

@@ -256,3 +256,33 @@ def test_the_api_communicates_an_approved_offer(client, case, supervisor):
     body = response.json()
     assert body["settlement"]["state"] == "communicated"
     assert body["settlement"]["discount_percent"] == "20.0"
+
+
+def test_the_case_page_shows_the_offer_and_the_recoveries_in_both_languages(
+    client, case, supervisor, second_supervisor, admin_user
+):
+    deadline = _deadline(7)
+    services.settlement_propose(
+        case=case, user=supervisor, amount="8000", deadline=deadline
+    )
+    client.force_login(admin_user)
+    url = reverse("case-detail", args=[case.reference])
+    page = client.get(url).content.decode()
+    assert deadline.isoformat() in page and "20.0% off" in page
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "减免 20.0%" in zh
+    SettlementOffer.objects.update(state="withdrawn")
+    request = services.work_item_open(
+        case=case,
+        kind=Kind.WRITE_OFF,
+        reason="deceased",
+        user=supervisor,
+        amount=Decimal("10000"),
+    )
+    services.write_off_decide(
+        item=request, user=second_supervisor, approve=True, notes="no estate"
+    )
+    _pay(case, "300", "R1")
+    page = client.get(url).content.decode()
+    assert "written off on" in page
+    assert "Recovered since: 300" in page and "(1 payment)" in page
