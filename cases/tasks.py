@@ -15,4 +15,6 @@ def refresh_promises_and_plans() -> dict:
     return {
         "promises": services.promise_refresh(),
         "plans": services.plan_refresh(),
+        # Settlement offers lapse at their deadline (docs/decisions.md, record 48).
+        "settlements": services.settlement_refresh(),
     }

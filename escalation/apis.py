@@ -292,6 +292,21 @@ class WorkItemOutputSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, allow_null=True
     )
     hold_active = serializers.SerializerMethodField()
+    settlement = serializers.SerializerMethodField()
+
+    def get_settlement(self, item) -> dict | None:
+        offer = item.settlement
+        if offer is None:
+            return None
+        return {
+            "reference": offer.reference,
+            "state": offer.state,
+            "balance": str(offer.balance),
+            "amount": str(offer.amount),
+            "discount": str(offer.discount),
+            "discount_percent": str(offer.discount_percent),
+            "deadline": offer.deadline.isoformat(),
+        }
 
     def get_hold_active(self, item) -> bool:
         hold = item.hold
@@ -305,6 +320,7 @@ class ReviewDecisionSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
     )
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class LegalCaseSerializer(serializers.Serializer):
@@ -330,8 +346,13 @@ class LegalCloseSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.ChoiceField(choices=["approve", "reject", "record"])
-    notes = serializers.CharField()
+    answer = serializers.ChoiceField(
+        choices=["approve", "reject", "record", "communicate"]
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    via = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
 
 
 def _item(request: Request, reference: str) -> WorkItem:
@@ -340,9 +361,9 @@ def _item(request: Request, reference: str) -> WorkItem:
 
 
 def _item_response(item: WorkItem) -> Response:
-    item = WorkItem.objects.select_related("case", "team", "decided_by", "hold").get(
-        pk=item.pk
-    )
+    item = WorkItem.objects.select_related(
+        "case", "team", "decided_by", "hold", "settlement"
+    ).get(pk=item.pk)
     return Response(WorkItemOutputSerializer(item).data)
 
 
@@ -448,15 +469,34 @@ class WorkItemAnswerApi(APIView):
 
     @extend_schema(
         operation_id="work_items_answer",
-        summary="Approve or reject a write-off; record a settlement offer's result",
+        summary="Approve or reject a write-off or a settlement offer (under the "
+        "approval authority matrix, never by the requester); record an approved "
+        "offer as communicated",
         request=AnswerSerializer,
         responses={200: WorkItemOutputSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, reference: str) -> Response:
         item = _item(request, reference)
         data = parse(AnswerSerializer, request.data)
-        if item.kind == WorkItem.Kind.WRITE_OFF:
-            if data["answer"] == "record":
+        if item.kind == WorkItem.Kind.SETTLEMENT_OFFER and item.settlement_id:
+            if data["answer"] == "communicate":
+                result = work_items.settlement_communicated(
+                    item=item, user=request.user, via=data["via"], notes=data["notes"]
+                )
+            elif data["answer"] == "record":
+                raise ApplicationError(
+                    "Approve, reject or communicate a settlement offer.",
+                    errors={"answer": ["Use approve, reject or communicate."]},
+                )
+            else:
+                result = work_items.settlement_decide(
+                    item=item,
+                    user=request.user,
+                    approve=data["answer"] == "approve",
+                    notes=data["notes"],
+                )
+        elif item.kind == WorkItem.Kind.WRITE_OFF:
+            if data["answer"] in ("record", "communicate"):
                 raise ApplicationError(
                     "Approve or reject a write-off.",
                     errors={"answer": ["Use approve or reject."]},

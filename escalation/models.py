@@ -53,6 +53,7 @@ class WorkItem(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RECORDED = "recorded", _("Recorded")
+        COMMUNICATED = "communicated", _("Offer communicated")
 
     reference = models.CharField(
         _("reference"), max_length=32, unique=True, default=work_item_reference
@@ -139,6 +140,14 @@ class WorkItem(models.Model):
         related_name="+",
         verbose_name=_("contact hold"),
     )
+    # A settlement offer's item: the offer it asks to approve and communicate.
+    settlement = models.OneToOneField(
+        "cases.SettlementOffer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_item",
+    )
     # esc:<case>:<step> for the sweep's items: a repeated sweep creates nothing.
     idempotency_key = models.CharField(
         max_length=100, unique=True, null=True, blank=True
@@ -164,3 +173,52 @@ class WorkItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (self.State.OPEN, self.State.IN_PROGRESS)
+
+
+class ApprovalAuthority(models.Model):
+    """Who may approve a settlement's discount or a write-off (docs/decisions.md,
+    record 48): per role and kind, the largest amount (forgiven, or written off) and
+    the largest share of the case's balance. Admins edit it on the configuration
+    pages; every change is in the history with a reason."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement", _("Settlement (amount forgiven)")
+        WRITE_OFF = "write_off", _("Write-off (amount written off)")
+
+    ROLE_CHOICES = [
+        ("collector", _("Collector")),
+        ("supervisor", _("Supervisor")),
+        ("admin", _("Admin")),
+    ]
+
+    role = models.CharField(_("role"), max_length=20, choices=ROLE_CHOICES)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    max_amount = models.DecimalField(
+        _("largest amount"), max_digits=14, decimal_places=2
+    )
+    max_percent = models.DecimalField(
+        _("largest share of the balance (%)"), max_digits=5, decimal_places=2
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "kind"], name="approval_authority_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_amount__gte=0), name="approval_authority_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_percent__gte=0, max_percent__lte=100),
+                name="approval_authority_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.kind} ≤ {self.max_amount} / {self.max_percent}%"
+
+    def covers(self, *, amount, percent) -> bool:
+        return amount <= self.max_amount and percent <= self.max_percent

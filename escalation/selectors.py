@@ -61,7 +61,13 @@ def work_items_for_user(*, user, kinds=None, open_only: bool = True):
     the teams they supervise. Collectors none: work items are never calls."""
     roles = user_roles(user)
     items = WorkItem.objects.select_related(
-        "case", "case__customer", "team", "decided_by", "requested_by", "hold"
+        "case",
+        "case__customer",
+        "team",
+        "decided_by",
+        "requested_by",
+        "hold",
+        "settlement",
     ).order_by("due_at", "pk")
     if Role.ADMIN not in roles:
         if Role.SUPERVISOR not in roles:

@@ -16,7 +16,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, Team, WorkQueue
+from cases.models import Case, SettlementOffer, Team, WorkQueue, percent_of
+from cases.services import (
+    case_balance,
+    settlement_approve,
+    settlement_communicate,
+    settlement_create,
+    settlement_reject,
+    settlement_validate,
+    write_off_record,
+)
 from compliance.models import ContactRestriction
 from compliance.restrictions import restriction_create, restriction_end
 from core.errors import ApplicationError, ConflictError
@@ -24,7 +33,7 @@ from core.history import change_reason, history_save
 from core.money import money_parse
 from core.roles import Role, user_roles
 
-from .models import WorkItem
+from .models import ApprovalAuthority, WorkItem
 
 Kind = WorkItem.Kind
 State = WorkItem.State
@@ -151,11 +160,12 @@ def review_decide(
     notes: str = "",
     hold_until: dt.date | None = None,
     amount: Decimal | None = None,
+    deadline: dt.date | None = None,
 ) -> WorkItem:
     """A supervisor's decision on a review: continue the ladder, hold the case until
-    a date, refer it to legal, offer a settlement (a settlement work item: offers
-    are not modelled yet), or ask for a write-off (a write-off item someone else
-    approves). Returns the follow-on item, if any, else the review."""
+    a date, refer it to legal, propose a settlement by a deadline (an offer and
+    its work item, settlement_propose), or ask for a write-off (a write-off item
+    someone else approves). Returns the follow-on item, if any, else the review."""
     notes = (notes or "").strip()
     if decision not in REVIEW_DECISIONS:
         raise _error("decision", f"Choose one of {', '.join(REVIEW_DECISIONS)}.")
@@ -195,15 +205,21 @@ def review_decide(
                 case=case, user=user, reason=notes, parent=item
             )
         elif decision == Outcome.SETTLEMENT:
-            follow_on = work_item_open(
+            follow_on = settlement_propose(
                 case=case,
-                kind=Kind.SETTLEMENT_OFFER,
-                reason=f"Settlement offer of {amount} {case.currency}",
                 user=user,
-                parent=item,
                 amount=amount,
+                deadline=deadline,
+                notes=notes,
+                parent=item,
             )
         else:
+            balance = case_balance(case)
+            if amount > balance:
+                raise _error(
+                    "amount",
+                    f"A write-off is at most the balance ({balance} {case.currency}).",
+                )
             follow_on = work_item_open(
                 case=case,
                 kind=Kind.WRITE_OFF,
@@ -288,9 +304,9 @@ def legal_case_close(
 def write_off_decide(
     *, item: WorkItem, user, approve: bool, notes: str = ""
 ) -> WorkItem:
-    """Approve (the case closes as written off) or reject a write-off request. The
-    one who asked cannot approve it (a minimal four-eyes rule; no authority matrix
-    by amount yet)."""
+    """Approve (the case closes as written off, the amount recorded) or reject a
+    write-off request. The approver is never who asked for it, and their role's
+    authority must cover the amount and its share of the balance."""
     notes = (notes or "").strip()
     if not notes:
         raise _error("notes", "Say why.")
@@ -300,12 +316,20 @@ def write_off_decide(
             raise _error(
                 "approve", "Another supervisor or an admin approves this.", status=409
             )
+        if approve and not work_item_can_approve(user=user, item=item):
+            raise _error(
+                "approve",
+                "Your approval authority does not cover this write-off.",
+                status=403,
+            )
         if approve:
-            case = Case.objects.select_for_update().get(pk=item.case_id)
-            case.status = Case.Status.CLOSED
-            case.close_reason = Case.CloseReason.WRITTEN_OFF
-            case.closed_at = timezone.now()
-            history_save(case, reason=change_reason("written off", notes), user=user)
+            write_off_record(
+                case=item.case,
+                amount=item.amount,
+                reason=f"{item.reason}; approved: {notes}",
+                requested_by=item.requested_by,
+                approved_by=user,
+            )
         _done(
             item,
             user=user,
@@ -324,4 +348,198 @@ def work_item_record(*, item: WorkItem, user, notes: str) -> WorkItem:
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.SETTLEMENT_OFFER,))
         _done(item, user=user, outcome=Outcome.RECORDED, notes=notes, what="recorded")
+    return item
+
+
+# --- the approval authority matrix, settlements and write-offs (record 48) ---------
+
+
+def authority_rows(kind: str) -> list[ApprovalAuthority]:
+    return list(ApprovalAuthority.objects.filter(kind=kind))
+
+
+def authority_covers(*, user, kind: str, amount: Decimal, percent: Decimal) -> bool:
+    """Whether one of `user`'s roles may approve `amount` (forgiven or written off),
+    `percent` of the case's balance."""
+    roles = user_roles(user)
+    return any(
+        row.role in roles and row.covers(amount=amount, percent=percent)
+        for row in authority_rows(kind)
+    )
+
+
+def authority_roles(*, kind: str, amount: Decimal, percent: Decimal) -> list[str]:
+    """The roles whose authority covers `amount` and `percent` (for the pages)."""
+    return [
+        row.role
+        for row in authority_rows(kind)
+        if row.covers(amount=amount, percent=percent)
+    ]
+
+
+def _measure(item: WorkItem) -> tuple[str, Decimal, Decimal]:
+    """(matrix kind, amount, percent) a decision on `item` is measured by."""
+    if item.kind == Kind.WRITE_OFF:
+        balance = case_balance(item.case)
+        return (
+            ApprovalAuthority.Kind.WRITE_OFF,
+            item.amount,
+            percent_of(item.amount, balance),
+        )
+    offer = item.settlement
+    return ApprovalAuthority.Kind.SETTLEMENT, offer.discount, offer.discount_percent
+
+
+def work_item_can_approve(*, user, item: WorkItem) -> bool:
+    """Four eyes and authority: someone who can complete the item, is not who asked
+    for it, and whose role's authority covers its amount and percentage."""
+    if item.kind not in (Kind.WRITE_OFF, Kind.SETTLEMENT_OFFER) or not item.is_open:
+        return False
+    if item.kind == Kind.SETTLEMENT_OFFER and (
+        item.settlement_id is None
+        or item.settlement.state != SettlementOffer.State.PROPOSED
+    ):
+        return False
+    if item.requested_by_id == user.pk:
+        return False
+    if not work_item_can_complete(user=user, item=item):
+        return False
+    kind, amount, percent = _measure(item)
+    return authority_covers(user=user, kind=kind, amount=amount, percent=percent)
+
+
+def approvers(*, item: WorkItem) -> list:
+    """The users who may approve `item` (its completers with the authority, never
+    its requester)."""
+    from .selectors import work_item_completers
+
+    kind, amount, percent = _measure(item)
+    roles = set(authority_roles(kind=kind, amount=amount, percent=percent))
+    return [
+        u
+        for u in work_item_completers(item=item)
+        if u.pk != item.requested_by_id and user_roles(u) & roles
+    ]
+
+
+def settlement_propose(
+    *,
+    case: Case,
+    user,
+    amount,
+    deadline: dt.date | None,
+    notes: str = "",
+    parent: WorkItem | None = None,
+) -> WorkItem:
+    """Propose a settlement of `amount` by `deadline`: a settlement-offer work item
+    for the case's team and the offer. Within the proposer's own authority the offer
+    is approved at once (the item then asks only to communicate it); above it, it
+    waits for an approver whose authority covers it, never the proposer."""
+    notes = (notes or "").strip()
+    amount, balance = settlement_validate(case=case, amount=amount, deadline=deadline)
+    discount = balance - amount
+    within = authority_covers(
+        user=user,
+        kind=ApprovalAuthority.Kind.SETTLEMENT,
+        amount=discount,
+        percent=percent_of(discount, balance),
+    )
+    with transaction.atomic():
+        offer = settlement_create(
+            case=case,
+            amount=amount,
+            deadline=deadline,
+            proposed_by=user,
+            notes=notes,
+            approved=within,
+        )
+        item = work_item_open(
+            case=case,
+            kind=Kind.SETTLEMENT_OFFER,
+            reason=(
+                f"Settlement of {amount} {case.currency} by {deadline} "
+                f"({offer.discount_percent}% off {balance})"
+            ),
+            user=user,
+            parent=parent,
+            amount=amount,
+        )
+        item.settlement = offer
+        if within:
+            item.state = State.IN_PROGRESS
+        history_save(
+            item,
+            reason="within the proposer's authority: approved"
+            if within
+            else "awaiting approval",
+            user=user,
+        )
+    return item
+
+
+def settlement_decide(
+    *, item: WorkItem, user, approve: bool, notes: str = ""
+) -> WorkItem:
+    """Approve or reject a proposed settlement: the approver's authority must cover
+    the amount forgiven and its share of the balance, and the approver is never the
+    proposer."""
+    notes = (notes or "").strip()
+    if not notes:
+        raise _error("notes", "Say why.")
+    with transaction.atomic():
+        item = _require(user, item, kinds=(Kind.SETTLEMENT_OFFER,))
+        offer = item.settlement
+        if offer is None:
+            raise _error("work_item", "This item has no settlement offer.")
+        if approve:
+            if offer.state != SettlementOffer.State.PROPOSED:
+                raise _error("answer", "This offer is already approved.", status=409)
+            if item.requested_by_id == user.pk or offer.proposed_by_id == user.pk:
+                raise _error(
+                    "answer",
+                    "Someone other than the proposer approves this.",
+                    status=409,
+                )
+            if not work_item_can_approve(user=user, item=item):
+                raise _error(
+                    "answer",
+                    "Your approval authority does not cover this settlement.",
+                    status=403,
+                )
+            settlement_approve(offer=offer, user=user, notes=notes)
+            item.state = State.IN_PROGRESS
+            item.assignee = item.assignee or user
+            history_save(item, reason=change_reason("approved", notes), user=user)
+        else:
+            settlement_reject(offer=offer, user=user, notes=notes)
+            _done(
+                item,
+                user=user,
+                outcome=Outcome.REJECTED,
+                notes=notes,
+                what="settlement rejected",
+            )
+    return item
+
+
+def settlement_communicated(
+    *, item: WorkItem, user, via: str, notes: str = ""
+) -> WorkItem:
+    """Record how the approved offer was put to the customer; the item is done and
+    the offer is tracked on the case until paid or lapsed."""
+    with transaction.atomic():
+        item = _require(user, item, kinds=(Kind.SETTLEMENT_OFFER,))
+        offer = item.settlement
+        if offer is None or offer.state != SettlementOffer.State.APPROVED:
+            raise _error(
+                "answer", "Only an approved offer can be communicated.", status=409
+            )
+        settlement_communicate(offer=offer, user=user, via=via, notes=notes)
+        _done(
+            item,
+            user=user,
+            outcome=Outcome.COMMUNICATED,
+            notes=notes or via,
+            what=f"communicated ({via.strip()[:40]})",
+        )
     return item

@@ -215,6 +215,11 @@ class ReviewDecisionForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"), required=False, min_value=0, decimal_places=2
     )
+    deadline = forms.DateField(
+        label=_("Settlement to be paid by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -266,6 +271,14 @@ class WorkItemAnswerForm(forms.Form):
     """A write-off's approval or rejection, or a settlement placeholder's record."""
 
     answer = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("reject", _("Reject")), ("record", "")]
+        choices=[
+            ("approve", _("Approve")),
+            ("reject", _("Reject")),
+            ("record", ""),
+            ("communicate", _("Record as communicated")),
+        ]
     )
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))
+    via = forms.CharField(label=_("Communicated how"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -285,3 +285,33 @@ def case_statements(*, case: Case, now: dt.datetime | None = None) -> dict:
             text += f" ({c.loan.reference})"
         shown_consents.append(Statement(c, text))
     return {"preferences": shown, "consents": shown_consents}
+
+
+def case_settlement(*, case: Case) -> dict:
+    """The case's active settlement offer (with its deadline), and when it was
+    written off the write-off and its recoveries (docs/decisions.md, record 48).
+    One query, two more for a written-off case."""
+    from django.db.models import Count, Sum
+
+    from cases.models import SettlementOffer, WriteOff
+
+    offer = (
+        SettlementOffer.objects.filter(
+            case=case, state__in=SettlementOffer.ACTIVE_STATES
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    write_off = None
+    recoveries = {"n": 0, "total": None}
+    if case.close_reason == Case.CloseReason.WRITTEN_OFF:
+        write_off = WriteOff.objects.filter(case=case).first()
+        if write_off is not None:
+            recoveries = write_off.recoveries.aggregate(
+                n=Count("id"), total=Sum("amount")
+            )
+    return {
+        "settlement_offer": offer,
+        "write_off": write_off,
+        "recoveries": recoveries,
+    }

@@ -71,6 +71,7 @@ def case_page_context(
         "promise_form": PromiseForm(),
         # A cease request: no promise or plan is offered (decision 46).
         "arrangements_ceased": case_services.cease_in_force(case),
+        **selectors.case_settlement(case=case),
     }
     context.update(claim_context(request, case))
     context.update(active_call_context(request, case))

@@ -12,6 +12,7 @@ from .cases import (
 from .loans import Instalment, Loan, Payment, PaymentAllocation
 from .people import ContactPoint, Customer, Team, WorkQueue
 from .policies import EscalationPolicy, EscalationStep
+from .settlements import Recovery, SettlementOffer, WriteOff, percent_of
 
 __all__ = [
     "ZERO",
@@ -32,4 +33,8 @@ __all__ = [
     "ArrangementTerms",
     "EscalationPolicy",
     "EscalationStep",
+    "SettlementOffer",
+    "WriteOff",
+    "Recovery",
+    "percent_of",
 ]

@@ -44,6 +44,17 @@ from .plans import (
 )
 from .promises import promise_record, promise_refresh
 from .queues import queue_save, team_save
+from .settlements import (
+    case_balance,
+    settlement_active,
+    settlement_approve,
+    settlement_communicate,
+    settlement_create,
+    settlement_refresh,
+    settlement_reject,
+    settlement_validate,
+    write_off_record,
+)
 
 __all__ = [
     "PlanPreview",
@@ -59,6 +70,7 @@ __all__ = [
     "terms_default",
     "terms_of",
     "bucket_for",
+    "case_balance",
     "contact_point_mark_invalid",
     "customer_stated_zone_set",
     "days_past_due",
@@ -75,5 +87,13 @@ __all__ = [
     "promise_refresh",
     "queue_criteria_q",
     "queue_save",
+    "settlement_active",
+    "settlement_approve",
+    "settlement_communicate",
+    "settlement_create",
+    "settlement_refresh",
+    "settlement_reject",
+    "settlement_validate",
+    "write_off_record",
     "team_save",
 ]

@@ -25,6 +25,7 @@ from ..models import (
     RepaymentPlan,
 )
 from .delinquency import bucket_for, days_past_due, priority_score
+from .settlements import recovery_record, settlements_apply_payment
 
 
 def _replayed_payment(
@@ -164,6 +165,11 @@ def payment_record(
         _plan_apply_payment(
             customer_id=loan.customer_id, amount=amount, reason=reason, user=recorded_by
         )
+        # A written-off loan's payment is a recovery; a payment that completes a
+        # settlement offer closes the case as settled before the refresh below
+        # could close it as cured (docs/decisions.md, record 48).
+        recovery_record(payment=payment, loan=loan, user=recorded_by)
+        settlements_apply_payment(customer_id=loan.customer_id, user=recorded_by)
         _case_refresh_after_payment(
             customer_id=loan.customer_id, today=today, reason=reason, user=recorded_by
         )

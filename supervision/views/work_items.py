@@ -94,6 +94,7 @@ def work_item(request: HttpRequest, reference: str) -> HttpResponse:
                         notes=data["notes"],
                         hold_until=data["hold_until"],
                         amount=data["amount"],
+                        deadline=data["deadline"],
                     )
                     messages.success(request, _("Decision recorded."))
                     if result.kind == Kind.LEGAL_REFERRAL:
@@ -103,7 +104,9 @@ def work_item(request: HttpRequest, reference: str) -> HttpResponse:
                 answer = WorkItemAnswerForm(request.POST, prefix="answer")
                 if answer.is_valid():
                     data = answer.cleaned_data
-                    if item.kind == Kind.WRITE_OFF:
+                    if item.kind == Kind.SETTLEMENT_OFFER and item.settlement_id:
+                        _settlement_answer(request, item, data)
+                    elif item.kind == Kind.WRITE_OFF:
                         services.write_off_decide(
                             item=item,
                             user=request.user,
@@ -130,6 +133,7 @@ def work_item(request: HttpRequest, reference: str) -> HttpResponse:
             "item": item,
             "decide": decide,
             "answer": answer,
+            **_money_context(request, item),
             "can_complete": services.work_item_can_complete(
                 user=request.user, item=item
             ),
@@ -137,6 +141,43 @@ def work_item(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _settlement_answer(request: HttpRequest, item: WorkItem, data: dict) -> None:
+    if data["answer"] == "communicate":
+        services.settlement_communicated(
+            item=item, user=request.user, via=data["via"], notes=data["notes"]
+        )
+    elif data["answer"] in ("approve", "reject"):
+        services.settlement_decide(
+            item=item,
+            user=request.user,
+            approve=data["answer"] == "approve",
+            notes=data["notes"],
+        )
+    else:
+        raise ApplicationError(
+            _("Approve, reject or record the offer as communicated."),
+            errors={"answer": [_("Choose an answer.")]},
+        )
+
+
+def _money_context(request: HttpRequest, item: WorkItem) -> dict:
+    """A settlement's or write-off's figures, and who may approve it (record 48)."""
+    if item.kind not in (Kind.SETTLEMENT_OFFER, Kind.WRITE_OFF) or (
+        item.kind == Kind.SETTLEMENT_OFFER and item.settlement_id is None
+    ):
+        return {}
+    context = {
+        "offer": item.settlement if item.kind == Kind.SETTLEMENT_OFFER else None,
+        "can_approve": services.work_item_can_approve(user=request.user, item=item),
+        "approvers": services.approvers(item=item) if item.is_open else [],
+    }
+    if item.kind == Kind.WRITE_OFF and item.amount is not None:
+        balance = services.case_balance(item.case)
+        context["balance"] = balance
+        context["write_off_percent"] = services.percent_of(item.amount, balance)
+    return context
 
 
 @role_required(*SUPERVISORS)

@@ -15,7 +15,12 @@ from core.errors import ApplicationError
 from escalation import selectors
 from escalation import work_items as services
 from escalation.models import WorkItem
-from tests.cases.factories import CaseFactory, ContactPointFactory, UserFactory
+from tests.cases.factories import (
+    CaseFactory,
+    ContactPointFactory,
+    LoanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = WorkItem.Kind
@@ -25,6 +30,7 @@ Kind = WorkItem.Kind
 def case(queue):
     case = CaseFactory(queue=queue, max_days_past_due=61)
     ContactPointFactory(customer=case.customer, value="+8613800138030")
+    LoanFactory(customer=case.customer)  # a balance of 12,000
     return case
 
 
@@ -149,14 +155,24 @@ def test_a_hearing_before_the_filing_is_refused(review, supervisor):
     assert "hearing_on" in exc.value.errors
 
 
-def test_a_settlement_offer_is_a_work_item_placeholder(review, supervisor):
-    offer = services.review_decide(
-        item=review, user=supervisor, decision="settlement", amount=Decimal("800")
+def test_a_settlement_decision_proposes_an_offer_with_a_deadline(review, supervisor):
+    deadline = timezone.localdate() + dt.timedelta(days=14)
+    with pytest.raises(ApplicationError) as exc:
+        services.review_decide(
+            item=review, user=supervisor, decision="settlement", amount=Decimal("9000")
+        )
+    assert "deadline" in exc.value.errors
+    item = services.review_decide(
+        item=review,
+        user=supervisor,
+        decision="settlement",
+        amount=Decimal("9000"),
+        deadline=deadline,
     )
-    assert (offer.kind, offer.amount) == ("settlement_offer", Decimal("800.00"))
-    services.work_item_record(item=offer, user=supervisor, notes="accepted by phone")
-    offer.refresh_from_db()
-    assert offer.outcome == "recorded"
+    assert (item.kind, item.amount) == ("settlement_offer", Decimal("9000.00"))
+    # 3,000 forgiven of 12,000 (25%): within a supervisor's default authority.
+    assert item.settlement.state == "approved"
+    assert item.settlement.discount_percent == Decimal("25.0")
 
 
 def test_a_write_off_is_approved_by_someone_else(review, supervisor, admin_user):
