@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The CJK TrueType font letters embed for the print vendor (LETTER_FONT_PATH,
+# decision 47); without it they fall back to a font that is not embedded.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 RUN pip install .

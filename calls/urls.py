@@ -9,6 +9,11 @@ urlpatterns = [
     path("work/next/", views.next_case, name="work-next"),
     path("cases/<str:reference>/", views.case_detail, name="case-detail"),
     path("cases/<str:reference>/reveal/", views.case_reveal, name="case-reveal"),
+    path(
+        "cases/<str:reference>/letters/<str:letter>/",
+        views.case_letter,
+        name="case-letter",
+    ),
     path("cases/<str:reference>/promise/", views.promise_create, name="case-promise"),
     path("cases/<str:reference>/plan/", views.plan_create, name="case-plan"),
     path(

@@ -502,6 +502,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The beat schedule is code, reviewed like code; one beat process runs it. The
 # escalation rules themselves live in the database, edited by admins.
+# The print vendor's daily batch of letters: hour and minute, TIME_ZONE.
+LETTER_BATCH_HOUR = env_int("LETTER_BATCH_HOUR", 17)
+LETTER_BATCH_MINUTE = env_int("LETTER_BATCH_MINUTE", 0)
+if LETTER_BATCH_HOUR > 23 or LETTER_BATCH_MINUTE > 59:
+    raise ImproperlyConfigured(
+        f"LETTER_BATCH_HOUR={LETTER_BATCH_HOUR} / LETTER_BATCH_MINUTE="
+        f"{LETTER_BATCH_MINUTE}: give an hour 0-23 and a minute 0-59."
+    )
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker alive for /readyz (READYZ_HEARTBEAT_MAX_AGE).
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
@@ -531,6 +539,11 @@ CELERY_BEAT_SCHEDULE = {
     "recover-stale-imports": {
         "task": "imports.tasks.recover_stale_imports",
         "schedule": 300.0,
+    },
+    # The print vendor's batch of the day's rendered letters (decision 47).
+    "letter-print-batch": {
+        "task": "messaging.tasks.cut_print_batch",
+        "schedule": crontab(hour=LETTER_BATCH_HOUR, minute=LETTER_BATCH_MINUTE),
     },
     # Each decision chain's head, once a day, to the log, /metrics and the anchor
     # table (compliance.chain; issue 15, finding 3).
@@ -603,8 +616,13 @@ SMS_BACKEND = os.environ.get(
     "SMS_BACKEND",
     "messaging.sms.LocmemBackend" if TESTING else "messaging.sms.ConsoleBackend",
 )
-# Outbox channels delivered by an app above messaging (the layers in .importlinter).
-OUTBOX_CHANNEL_SENDERS = {"webhook": "integrations.delivery.webhook_deliver"}
+# Outbox channels delivered by a sender named here: webhooks by an app above
+# messaging (the layers in .importlinter); letters are rendered to PDF and wait for
+# the print batch (messaging.services.letters, decision 47).
+OUTBOX_CHANNEL_SENDERS = {
+    "webhook": "integrations.delivery.webhook_deliver",
+    "letter": "messaging.services.letters.letter_produce",
+}
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
@@ -622,6 +640,30 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@example.com")
 COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
+# Letters (decision 47): the letterhead in each language, an optional logo (PNG or
+# JPEG), the TrueType font embedded for CJK text (Debian's fonts-wqy-microhei; when
+# the file is missing, reportlab's built-in STSong-Light, not embedded), and where
+# the PDFs and the print vendor's batches are kept (outside every URL). Beat cuts the
+# day's batch at LETTER_BATCH_HOUR:LETTER_BATCH_MINUTE, TIME_ZONE.
+LETTER_BANK_NAME = os.environ.get("LETTER_BANK_NAME", "Example Bank")
+LETTER_BANK_NAME_ZH = os.environ.get("LETTER_BANK_NAME_ZH", "示例银行")
+LETTER_BANK_ADDRESS = os.environ.get(
+    "LETTER_BANK_ADDRESS", "100 Century Avenue, Pudong\nShanghai 200120"
+).replace("\\n", "\n")
+LETTER_BANK_ADDRESS_ZH = os.environ.get(
+    "LETTER_BANK_ADDRESS_ZH", "上海市浦东新区世纪大道100号\n邮编 200120"
+).replace("\\n", "\n")
+LETTER_LOGO_PATH = os.environ.get("LETTER_LOGO_PATH", "")
+if LETTER_LOGO_PATH and not Path(LETTER_LOGO_PATH).is_file():
+    raise ImproperlyConfigured(
+        f"LETTER_LOGO_PATH={LETTER_LOGO_PATH!r} is not a file: give a PNG or JPEG "
+        "file, or leave it empty for letters without a logo."
+    )
+LETTER_FONT_PATH = os.environ.get(
+    "LETTER_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
+LETTER_PDF_COMPRESS = env_bool("LETTER_PDF_COMPRESS", True)
+LETTERS_ROOT = Path(os.environ.get("LETTERS_ROOT", VAR_DIR / "letters"))
 # The sweep moves cases in batches of this many, one transaction each; a step's
 # batches run in this many processes at once (PostgreSQL only; one per core).
 ESCALATION_SWEEP_BATCH_SIZE = env_int("ESCALATION_SWEEP_BATCH_SIZE", 5000, minimum=1)

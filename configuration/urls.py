@@ -54,6 +54,13 @@ urlpatterns = [
         name="rule-pack-draft-discard",
     ),
     path("holidays/", views.holiday_list, name="holidays"),
+    path("print-batches/", views.print_batch_list, name="print-batches"),
+    path("print-batches/cut/", views.print_batch_cut, name="print-batch-cut"),
+    path(
+        "print-batches/<str:reference>/download/",
+        views.print_batch_download,
+        name="print-batch-download",
+    ),
     path("queues/", views.queue_list, name="queues"),
     path("queues/new/", views.queue_edit, name="queue-create"),
     path("queues/<slug:code>/", views.queue_edit, name="queue"),

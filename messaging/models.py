@@ -1,11 +1,16 @@
-"""Message templates and the transactional outbox."""
+"""Message templates, the transactional outbox, letters and print batches."""
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedJSONField, EncryptedTextField
+
+from .letters import letter_storage, letter_upload_to, print_batch_upload_to
 
 
 class MessageTemplate(models.Model):
@@ -76,6 +81,9 @@ class OutboundMessage(models.Model):
         DEAD = "dead", _("Dead letter")
         UNKNOWN = "unknown", _("Outcome unknown")
         CANCELLED = "cancelled", _("Cancelled")
+        # A letter rendered to PDF after the send-time re-check, waiting for the
+        # print batch that sends it (decision 47).
+        RENDERED = "rendered", _("Rendered, waiting for the print batch")
 
     # The application keeps the references the sweep writes in bulk (customer, case,
     # contact point, template, step): no per-row database triggers (decision 20).
@@ -232,3 +240,150 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
+
+
+def letter_reference() -> str:
+    # 48 random bits, as the other public references; the unique constraint catches
+    # the rare collision.
+    return f"LTR-{secrets.token_hex(6).upper()}"
+
+
+def print_batch_reference() -> str:
+    return f"PB-{secrets.token_hex(6).upper()}"
+
+
+class PrintBatch(models.Model):
+    """One package for the print vendor: the letters' PDFs and a manifest CSV in a
+    zip, kept in the private letter storage (decision 47). A letter is recorded as
+    sent, in the outbox and the ledger, when it is put in a batch."""
+
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=print_batch_reference
+    )
+    created_at = models.DateTimeField(_("created at"))
+    # Null for the daily job.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(
+        _("file"), storage=letter_storage, upload_to=print_batch_upload_to
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
+    letter_count = models.PositiveIntegerField(_("letters"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Letter(models.Model):
+    """The PDF a letter rung's outbox row was rendered to, kept with the case.
+
+    Rendered by the dispatcher after the send-time re-check (the outbox row goes to
+    "rendered"); sent when a print batch takes it (the row and its ledger attempt go
+    to "sent"). The recipient's name and postal address are kept as printed, so the
+    batch's manifest matches the PDF even if the contact point changes later."""
+
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=letter_reference
+    )
+    message = models.OneToOneField(
+        OutboundMessage, on_delete=models.PROTECT, related_name="letter"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="letters", db_index=False
+    )
+    customer = models.ForeignKey(
+        "cases.Customer", on_delete=models.PROTECT, related_name="letters"
+    )
+    language = models.CharField(_("language"), max_length=10)
+    recipient_name = EncryptedTextField(_("recipient"))
+    postal_address = EncryptedTextField(_("postal address"))
+    file = models.FileField(
+        _("file"), storage=letter_storage, upload_to=letter_upload_to
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"))
+    page_count = models.PositiveSmallIntegerField(_("pages"))
+    rendered_at = models.DateTimeField(_("rendered at"))
+    batch = models.ForeignKey(
+        PrintBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        db_index=False,  # letter_batch_idx
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-rendered_at"]
+        indexes = [
+            # The case page's list of letters.
+            models.Index(fields=["case", "-rendered_at"], name="letter_case_idx"),
+            # The next print batch: rendered letters no batch has taken yet.
+            models.Index(
+                fields=["rendered_at"],
+                condition=Q(batch__isnull=True),
+                name="letter_unbatched_idx",
+            ),
+            models.Index(
+                fields=["batch"],
+                condition=Q(batch__isnull=False),
+                name="letter_batch_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class DocumentDownload(models.Model):
+    """Who downloaded which letter or print batch, and when: a letter carries the
+    debtor's full name, postal address and amounts, which the case page masks, so
+    each download is audited like a reveal (calls.PiiReveal). Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    letter = models.ForeignKey(
+        Letter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="downloads",
+    )
+    batch = models.ForeignKey(
+        PrintBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="downloads",
+    )
+    downloaded_at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(letter__isnull=False, batch__isnull=True)
+                | Q(letter__isnull=True, batch__isnull=False),
+                name="document_download_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = (
+            self.letter_id and f"letter {self.letter_id}" or f"batch {self.batch_id}"
+        )
+        return f"{self.user_id} downloaded {target}"

@@ -19,7 +19,15 @@ def dispatch_outbox(max_seconds: float = 50.0) -> int:
     sent = 0
     while time.monotonic() < deadline:
         report = services.outbox_dispatch()
-        for result in ("sent", "failed", "dead", "unknown", "deferred", "cancelled"):
+        for result in (
+            "sent",
+            "failed",
+            "dead",
+            "unknown",
+            "deferred",
+            "cancelled",
+            "rendered",
+        ):
             DISPATCHED.labels(result=result).inc(getattr(report, result))
         sent += report.sent
         if report.claimed < settings.OUTBOX_BATCH_SIZE:
@@ -30,3 +38,11 @@ def dispatch_outbox(max_seconds: float = 50.0) -> int:
 @shared_task(ignore_result=True)
 def recover_stale_outbox() -> dict:
     return services.outbox_recover_stale(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def cut_print_batch() -> str:
+    """The day's print batch (beat, LETTER_BATCH_HOUR). Safe to run twice: a second
+    run finds no letter left outside a batch."""
+    report = services.print_batch_cut(now=timezone.now())
+    return report.batch.reference if report.batch else ""

@@ -1480,6 +1480,11 @@ EXPECTED = {
         "GET": "login 405 405 405 405 405",
         "POST": "login ok 404 ok 404 ok",
     },
+    # A letter's PDF (decision 47): whoever may see the case; audited.
+    "case-letter": {
+        "GET": "login ok 404 ok 404 ok",
+        "POST": "login ok 404 ok 404 ok",
+    },
     "case-detail": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
@@ -1648,6 +1653,19 @@ EXPECTED = {
     },
     "configuration:template-preview": {
         "GET": "login 403 403 403 403 405",
+        "POST": "login 403 403 403 403 ok",
+    },
+    # Print batches (decision 47): admins only.
+    "configuration:print-batch-cut": {
+        "GET": "login 403 403 403 403 405",
+        "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:print-batch-download": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:print-batches": {
+        "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
     },
     "configuration:templates": {

@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,9 @@ def outcome(response) -> str:
 
 
 @pytest.fixture
-def world(team, other_team, queue, other_queue, collector, outsider, supervisor):
+def world(
+    team, other_team, queue, other_queue, collector, outsider, supervisor, settings
+):
     from calls.models import CallLog
     from cases.models import EscalationPolicy, RepaymentPlan
     from configuration.models import RulePackDraft
@@ -203,6 +206,8 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         created_by=admin,
     )
     token = token_create(name="probe", user=admin, scopes=["cases:read"]).token
+    settings.LETTERS_ROOT = tempfile.mkdtemp()
+    letter, batch = _letter_and_batch(case)
     values = {
         "reference": case.reference,
         "code": policy.code,
@@ -214,6 +219,7 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "channel": template.channel,
         "language": template.language,
         "product": loan.product,
+        "letter": letter.reference,
     }
     # Routes whose `reference` or `code` names another kind of object.
     by_route = {
@@ -245,6 +251,7 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "api:work-item-answer": {"reference": review.reference},
         "api:work-item-legal": {"reference": legal.reference},
         "api:work-item-legal-close": {"reference": legal.reference},
+        "configuration:print-batch-download": {"reference": batch.reference},
     }
     for name in ("rule-pack", "rule-pack-draft", "rule-pack-draft-simulate"):
         by_route[f"configuration:{name}"] = {"code": "cn"}
@@ -266,6 +273,44 @@ def world(team, other_team, queue, other_queue, collector, outsider, supervisor)
         "admin": admin,
     }
     return {"values": values, "by_route": by_route, "people": people, "admin": admin}
+
+
+def _letter_and_batch(case):
+    """A letter of `case` in a print batch, with files in a throwaway LETTERS_ROOT."""
+    from django.core.files.base import ContentFile
+
+    from messaging.models import Letter, OutboundMessage, PrintBatch
+
+    point = ContactPointFactory(customer=case.customer, channel="address", value="A")
+    message = OutboundMessage.objects.create(
+        customer=case.customer,
+        case=case,
+        contact_point=point,
+        channel="letter",
+        status=OutboundMessage.Status.SENT,
+        idempotency_key="probe-letter",
+        send_after=timezone.now(),
+    )
+    now = timezone.now()
+    batch = PrintBatch(created_at=now, sha256="0" * 64, size_bytes=1, letter_count=1)
+    batch.file.save("b.zip", ContentFile(b"PK"), save=False)
+    batch.save()
+    letter = Letter(
+        message=message,
+        case=case,
+        customer=case.customer,
+        language="zh-hans",
+        recipient_name="A",
+        postal_address="A",
+        sha256="0" * 64,
+        size_bytes=4,
+        page_count=1,
+        rendered_at=now,
+        batch=batch,
+    )
+    letter.file.save("l.pdf", ContentFile(b"%PDF"), save=False)
+    letter.save()
+    return letter, batch
 
 
 def url_for(pattern: str, key: str, world) -> str:

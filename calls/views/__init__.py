@@ -4,6 +4,7 @@ the guided call. A package by topic; import the views from here."""
 from .case_page import (
     WORKERS,
     case_detail,
+    case_letter,
     case_page_context,
     case_reveal,
     plan_create,
@@ -25,6 +26,7 @@ __all__ = [
     "case_detail",
     "case_page_context",
     "case_release",
+    "case_letter",
     "case_reveal",
     "case_skip",
     "case_take_over",

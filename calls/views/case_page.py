@@ -8,7 +8,7 @@ page shows it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from compliance.restrictions import restriction_create
 from core.errors import ApplicationError
 from core.forms import form_errors
 from core.roles import Role, role_required, user_roles
+from messaging import selectors as messaging_selectors
+from messaging import services as messaging_services
 
 from .. import selectors, services
 from ..forms import (
@@ -67,6 +69,7 @@ def case_page_context(
         "totals": selectors.case_totals(loans),
         "timeline": selectors.case_timeline(case=case),
         "reveals": selectors.pii_reveals_for_case(case=case),
+        "letters": messaging_selectors.letters_for_case(case=case),
         "revealed": revealed,
         "promise_form": PromiseForm(),
         # A cease request: no promise or plan is offered (decision 46).
@@ -148,6 +151,30 @@ def _hotline() -> str:
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for_page(user=request.user, reference=reference)
     return render(request, "calls/case.html", case_page_context(request, case))
+
+
+@role_required(*WORKERS)
+def case_letter(request: HttpRequest, reference: str, letter: str) -> HttpResponse:
+    """A letter of the case as a PDF download, for whoever may see the case. It
+    shows the full name and postal address the page masks, so each download is
+    recorded (messaging.DocumentDownload), and it is never cached."""
+    case = selectors.case_for_page(user=request.user, reference=reference)
+    document = messaging_selectors.letter_get_for_case(case=case, reference=letter)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The letter file is missing.") from None
+    messaging_services.letter_download_record(user=request.user, letter=document)
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{document.reference}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _reveal_target(field: str, point) -> str:

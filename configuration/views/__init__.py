@@ -21,6 +21,7 @@ from .policies import (
     policy_rollback,
     policy_simulate,
 )
+from .print_batches import print_batch_cut, print_batch_download, print_batch_list
 from .queues import queue_edit, queue_list, team_edit, team_list
 from .rule_packs import (
     holiday_list,
@@ -45,6 +46,9 @@ __all__ = [
     "arrangement_terms_list",
     "as_of",
     "holiday_list",
+    "print_batch_cut",
+    "print_batch_download",
+    "print_batch_list",
     "policy_activate",
     "policy_copy",
     "policy_create",

@@ -1,10 +1,19 @@
-"""Writes of the messaging app: the outbox (claim, dispatch, settle, recover) and
-message templates (drafts, the content check, activation).
+"""Writes of the messaging app: the outbox (claim, dispatch, settle, recover),
+letters and print batches, and message templates (drafts, the content check,
+activation).
 
 A package (split past ~500 lines, DESIGN.md section 2); import from here:
 `from messaging import services`.
 """
 
+from .letters import (
+    BatchReport,
+    letter_download_record,
+    letter_produce,
+    print_batch_cut,
+    print_batch_download_record,
+    print_batch_pending_count,
+)
 from .outbox import (
     DispatchReport,
     outbox_claim,
@@ -20,6 +29,12 @@ from .templates import (
 )
 
 __all__ = [
+    "BatchReport",
+    "letter_download_record",
+    "letter_produce",
+    "print_batch_cut",
+    "print_batch_download_record",
+    "print_batch_pending_count",
     "DispatchReport",
     "outbox_claim",
     "outbox_dispatch",

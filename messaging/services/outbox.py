@@ -32,6 +32,8 @@ from ..rendering import message_contexts, template_render
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
+# What a letter sender reports for a letter drawn but not yet sent (letters.RENDERED).
+HELD = "rendered"
 # Appended where the rule pack requires an opt-out (us: Reg F 1006.6(e)).
 OPT_OUT_TEXT = {"zh-hans": "回复TD退订", "en": "Reply STOP to opt out"}
 
@@ -45,6 +47,8 @@ class DispatchReport:
     unknown: int = 0
     deferred: int = 0
     cancelled: int = 0
+    # Letters drawn to PDF, waiting for the print batch (not sent yet).
+    rendered: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
@@ -60,8 +64,8 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
             status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
         ).order_by("send_after", "id")
         if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
-            # Nothing produces letters yet: they wait, pending, for a producer
-            # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decisions.md).
+            # No letter producer configured: they wait, pending, for one
+            # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decision 30).
             due = due.exclude(channel=OutboundMessage.Channel.LETTER)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
@@ -77,14 +81,20 @@ def outbox_recover_stale(*, now: datetime) -> dict[str, int]:
     """Settle rows a dead worker left in "sending" past the lease.
 
     SMS carries the idempotency key to a gateway that deduplicates on it, so putting
-    the row back to pending cannot deliver twice. Email and letters have no such key
-    at the far end: whether they left is unknown, and a person decides.
+    the row back to pending cannot deliver twice. Email has no such key at the far
+    end: whether it left is unknown, and a person decides. A letter leaves only in a
+    print batch, and its producer reuses the letter a dead worker already drew
+    (`letter_produce`): resent, like SMS (decision 47).
     """
     cutoff = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     stale = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     # Webhook events carry a stable event id the receiver deduplicates on
     # (integrations.delivery): resent like SMS.
-    resendable = ["sms", OutboundMessage.Channel.WEBHOOK]
+    resendable = [
+        "sms",
+        OutboundMessage.Channel.WEBHOOK,
+        OutboundMessage.Channel.LETTER,
+    ]
     retried = stale.filter(channel__in=resendable).update(
         status=Status.PENDING, send_after=now, last_error="claim lease expired; resent"
     )
@@ -210,8 +220,8 @@ def _deliver(message: OutboundMessage, backend: sms.BaseSmsBackend) -> sms.SendR
         )
     if message.channel == MessageTemplate.Channel.EMAIL:
         return _send_email(message)
-    # No sender for this channel (letters until a producer is plugged in): nothing
-    # left, so nothing may be recorded as sent; the claim normally skips such rows.
+    # No sender for this channel (letters without OUTBOX_CHANNEL_SENDERS["letter"]):
+    # nothing left, so nothing may be recorded as sent; the claim skips such rows.
     return sms.SendResult(sms.FAILED, error=f"no sender for {message.channel}")
 
 
@@ -250,6 +260,16 @@ def _recorded(
             "provider_message_id": result.provider_message_id,
             "last_error": "",
         }
+    if result.status == HELD:
+        # A letter drawn and kept with the case: it is sent when a print batch takes
+        # it (letters.print_batch_cut), and its attempt stays pending until then.
+        report.rendered += 1
+        return {
+            **rendered,
+            "status": Status.RENDERED,
+            "provider_message_id": result.provider_message_id,
+            "last_error": "",
+        }
     if result.status == sms.UNKNOWN:
         report.unknown += 1
         return {**rendered, "status": Status.UNKNOWN, "last_error": result.error}
@@ -267,17 +287,38 @@ def _recorded(
 _senders: ThreadPoolExecutor | None = None
 
 
+def _in_process(message: OutboundMessage) -> bool:
+    """Whether the row's sender runs in the dispatcher's own thread: one that writes
+    to the database (the letter producer) must use this connection, and one that
+    draws on the CPU gains nothing from threads."""
+    sender = _channel_sender(message.channel)
+    return bool(getattr(sender, "runs_in_dispatcher", False))
+
+
 def _deliver_all(messages: list[OutboundMessage], backend) -> list[sms.SendResult]:
     """Send concurrently: a batch waits on the network, not on the CPU. Each sender
-    thread keeps its own connection to the gateway."""
+    thread keeps its own connection to the gateway. Senders that run in process are
+    called here, one after another."""
     global _senders
-    if settings.OUTBOX_SEND_CONCURRENCY <= 1 or len(messages) <= 1:
-        return [_deliver_safely(m, backend) for m in messages]
-    if _senders is None:
-        _senders = ThreadPoolExecutor(
-            settings.OUTBOX_SEND_CONCURRENCY, thread_name_prefix="outbox-send"
+    results: dict[int, sms.SendResult] = {}
+    remote = []
+    for index, message in enumerate(messages):
+        if _in_process(message):
+            results[index] = _deliver_safely(message, backend)
+        else:
+            remote.append((index, message))
+    if settings.OUTBOX_SEND_CONCURRENCY <= 1 or len(remote) <= 1:
+        results.update((i, _deliver_safely(m, backend)) for i, m in remote)
+    else:
+        if _senders is None:
+            _senders = ThreadPoolExecutor(
+                settings.OUTBOX_SEND_CONCURRENCY, thread_name_prefix="outbox-send"
+            )
+        sent = _senders.map(
+            lambda m: _deliver_safely(m, backend), [m for _, m in remote]
         )
-    return list(_senders.map(lambda m: _deliver_safely(m, backend), messages))
+        results.update(zip([i for i, _ in remote], sent, strict=True))
+    return [results[i] for i in range(len(messages))]
 
 
 def _deliver_safely(message: OutboundMessage, backend) -> sms.SendResult:
