@@ -153,6 +153,21 @@ BENCHMARKS = [
         checks={"rows_unchanged": True},
     ),
     Benchmark(
+        "journey",
+        "bench.journey_bench",
+        "journey simulation: the real system day by day, invariants checked daily",
+        lambda s, first: [
+            f"--days={_n(365, s, 3)}",
+            f"--customers={_n(5_000, s, 15)}",
+            f"--presses={_n(24, s, 4)}",
+        ],
+        [
+            ("journey_seconds", "s"),
+            ("journey_day_seconds", "s"),
+        ],
+        checks={"journey_violations": 0, "journey_exit": 0},
+    ),
+    Benchmark(
         "import",
         "bench.import_bench",
         "portfolio file import through the COPY path",

@@ -75,7 +75,8 @@ class JourneyConfig:
     seed: int = 1
     start: dt.date = START
     # "Next case" presses per simulated day, over all collectors (default: one for
-    # every ten customers, at least 12).
+    # every ten customers, at least 12 and at most 24: a press costs the real
+    # claim, gate, call and log, ~0.15 s, and the run must stay in minutes).
     presses: int | None = None
     # Called after each day's work, before the checks (tests inject violations).
     before_checks: Callable | None = None
@@ -83,7 +84,9 @@ class JourneyConfig:
     @property
     def presses_per_day(self) -> int:
         return (
-            self.presses if self.presses is not None else max(12, self.customers // 10)
+            self.presses
+            if self.presses is not None
+            else min(24, max(12, self.customers // 10))
         )
 
 

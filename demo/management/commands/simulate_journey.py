@@ -63,7 +63,7 @@ class Command(BaseCommand):
             "--presses",
             type=int,
             help='"Next case" presses a day over all collectors (default: one per '
-            "ten customers, at least 12)",
+            "ten customers, at least 12, at most 24)",
         )
         parser.add_argument(
             "--template",
