@@ -42,6 +42,8 @@ def main() -> None:
         f"--customers={args.customers}",
         f"--seed={args.seed}",
         f"--template={os.environ['DATABASE_URL']}",
+        # bench/run.py's copy of its migrated template: no migrate on it again.
+        "--template-migrated",
         f"--json={summary_path}",
         "--quiet",
         *([f"--presses={args.presses}"] if args.presses else []),

@@ -536,7 +536,12 @@ def journey_run(config: JourneyConfig, *, on_day=None) -> JourneyResult:
     start = _at(config.start, dt.time(5))
     try:
         with (
-            override_settings(OUTBOX_CHANNEL_SENDERS=recording_senders()),
+            override_settings(
+                OUTBOX_CHANNEL_SENDERS=recording_senders(),
+                # The demo users of a throwaway database never log in: a fast hash
+                # (PBKDF2 costs two seconds of every run).
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ),
             time_machine.travel(start, tick=False) as clock,
         ):
             journey = Journey(config, clock)

@@ -70,6 +70,12 @@ class Command(BaseCommand):
             help="URL of the migrated template database (default: next to "
             "DATABASE_URL's, migrated when needed)",
         )
+        parser.add_argument(
+            "--template-migrated",
+            action="store_true",
+            help="the template is migrated already: do not run migrate on it (the "
+            "benchmark suite's copies are)",
+        )
         parser.add_argument("--keep", action="store_true", help="keep the database")
         parser.add_argument("--quiet", action="store_true", help="the summary only")
         parser.add_argument("--json", type=Path, help="write the summary here as JSON")
@@ -99,9 +105,10 @@ class Command(BaseCommand):
         )
         quiet = options["quiet"]
         template = options["template"] or default_template(_current_url())
-        if not quiet:
-            self.stdout.write(f"Template {_safe(template)}: migrating if needed ...")
-        scratch_db.template_ready(template)
+        if not options["template_migrated"]:
+            if not quiet:
+                self.stdout.write(f"Template {_safe(template)}: migrating if needed")
+            scratch_db.template_ready(template)
         url = scratch_db.database_fresh(template, f"j{os.getpid()}")
         if not quiet:
             self.stdout.write(f"Simulating on {_safe(url)}")
