@@ -191,8 +191,10 @@ class Journey:
         ]
         case_services.delinquency_refresh(today=self.config.start)
         in_arrears = set(Case.objects.open().values_list("customer_id", flat=True))
-        for customer_id in Customer.objects.order_by("pk").values_list("pk", flat=True):
-            rng = random.Random(f"{self.config.seed}:{customer_id}")
+        # Keyed by reference, not id: ids depend on the database's sequences.
+        self.references = dict(Customer.objects.values_list("pk", "reference"))
+        for customer_id in sorted(self.references):
+            rng = random.Random(f"{self.config.seed}:{self.references[customer_id]}")
             if customer_id not in in_arrears and rng.random() >= SLIP_RATE:
                 self.on_time.add(customer_id)
                 continue
@@ -218,7 +220,7 @@ class Journey:
         loan = Loan.objects.get(pk=loan_id)
         self.press_count += 1
         case_services.payment_record(
-            reference=f"SIM-{self.now:%Y%m%d}-{loan_id}-{why}",
+            reference=f"SIM-{self.now:%Y%m%d}-{loan.reference}-{why}",
             loan=loan,
             amount=amount,
             currency=loan.currency,
@@ -302,7 +304,9 @@ class Journey:
             .order_by("customer_id")
             .values_list("customer_id", flat=True)
         ):
-            rng = random.Random(f"{self.config.seed}:{customer_id}:late")
+            rng = random.Random(
+                f"{self.config.seed}:{self.references[customer_id]}:late"
+            )
             self.debtors[customer_id] = self._debtor(customer_id, rng)
             self.on_time.discard(customer_id)
 
