@@ -18,7 +18,6 @@ that wrote rows), fails the suite: `make bench-smoke` runs in .ci/run for that.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import math
@@ -30,9 +29,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.portfolio import BENCH_PII_ENV
+from core import scratch_db
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_MD = ROOT / "bench" / "results.md"
@@ -154,6 +153,21 @@ BENCHMARKS = [
         checks={"rows_unchanged": True},
     ),
     Benchmark(
+        "journey",
+        "bench.journey_bench",
+        "journey simulation: the real system day by day, invariants checked daily",
+        lambda s, first: [
+            f"--days={_n(365, s, 3)}",
+            f"--customers={_n(5_000, s, 15)}",
+            f"--presses={_n(24, s, 4)}",
+        ],
+        [
+            ("journey_seconds", "s"),
+            ("journey_day_seconds", "s"),
+        ],
+        checks={"journey_violations": 0, "journey_exit": 0},
+    ),
+    Benchmark(
         "import",
         "bench.import_bench",
         "portfolio file import through the COPY path",
@@ -168,61 +182,20 @@ BENCHMARKS = [
 ]
 
 
-# -- databases -------------------------------------------------------------------
+# -- databases (core.scratch_db, shared with `manage.py simulate_journey`) ------
 
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-@contextlib.contextmanager
-def _admin(url: str):
-    """A cursor on the server's `postgres` database, outside any transaction (CREATE
-    and DROP DATABASE refuse to run inside one)."""
-    import psycopg2
-
-    conn = psycopg2.connect(_with_db(url, "postgres"))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            yield cursor
-    finally:
-        conn.close()
-
-
-def _db_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
-def _manage(url: str, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**_env(url), "DEBUG": "1"},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+_admin = scratch_db.admin_cursor
 
 
 def template_ready(base: str) -> None:
     """The template database exists and is migrated (a no-op migrate takes ~1 s)."""
-    name = _db_name(base)
-    with _admin(base) as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    _manage(base, "migrate", "--noinput")
+    scratch_db.template_ready(base, env=_env(base))
 
 
 def database_fresh(base: str, bench: str) -> str:
     """A copy of the template for one benchmark (a file copy: milliseconds for an
     empty schema)."""
-    name = f"{_db_name(base)}_{bench}"
-    with _admin(base) as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_db_name(base)}"')
-    return _with_db(base, name)
+    return scratch_db.database_fresh(base, bench)
 
 
 # -- the machine -----------------------------------------------------------------
