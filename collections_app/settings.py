@@ -712,6 +712,9 @@ CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 # A skipped case waits CALL_SKIP_MINUTES; a case the gate blocks until some event
 # (a hold, a cease request) is looked at again after CALL_BLOCKED_RECHECK_MINUTES.
 ARRANGEMENT_GRACE_DAYS = env_int("ARRANGEMENT_GRACE_DAYS", 3)
+# A reply or a payment pauses the "N days after the previous rung" steps for this
+# many days, then the ladder goes on (docs/escalation.md).
+LADDER_REPLY_PAUSE_DAYS = env_int("LADDER_REPLY_PAUSE_DAYS", 7)
 CALL_RETRY_MINUTES = env_int("CALL_RETRY_MINUTES", 120, minimum=1)
 CALL_AFTER_CONVERSATION_HOURS = env_int("CALL_AFTER_CONVERSATION_HOURS", 24, minimum=1)
 CALL_SKIP_MINUTES = env_int("CALL_SKIP_MINUTES", 60, minimum=1)

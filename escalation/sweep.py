@@ -136,13 +136,19 @@ def due_cases(
         cases = cases.filter(max_days_past_due__gte=step.trigger_days)
     else:
         # N days after the previous rung, and only while the customer stayed silent:
-        # any reply or payment since then stops the ladder.
+        # a reply or a payment since then pauses the ladder for
+        # LADDER_REPLY_PAUSE_DAYS (someone answers it), never for good: a customer
+        # who replied STOP to the first SMS still reaches the email and the call.
         cases = cases.filter(stage_at__lte=at - dt.timedelta(days=step.trigger_days))
-        cases = cases.exclude(last_reply_at__gte=F("stage_at")).exclude(
+        paused_since = at - dt.timedelta(days=settings.LADDER_REPLY_PAUSE_DAYS)
+        cases = cases.exclude(
+            last_reply_at__gte=F("stage_at"), last_reply_at__gt=paused_since
+        ).exclude(
             Exists(
                 Payment.objects.filter(
                     loan__customer=OuterRef("customer"),
                     received_at__gte=OuterRef("stage_at"),
+                    received_at__gt=paused_since,
                 )
             )
         )

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import EscalationPolicy
 from escalation import services as policies
-from tests.browser.conftest import page  # noqa: F401 - the Chromium fixture
+from tests.browser.conftest import chromium, page  # noqa: F401 - the Chromium fixture
 from tests.cases.factories import UserFactory
 
 from .conftest import AT, _case, ladder

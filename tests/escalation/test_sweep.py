@@ -128,11 +128,27 @@ def test_a_payment_on_day_5_stops_the_ladder(case):
     assert not CallTask.objects.filter(case=case).exists()
 
 
-def test_a_reply_stops_the_ladder(case):
+def test_a_reply_pauses_the_ladder(case):
     sweep_days(case, range(1, 3))
     Case.objects.filter(pk=case.pk).update(last_reply_at=day(2, 12))
     sweep_days(case, range(3, 10))
     assert OutboundMessage.objects.filter(case=case).count() == 1
+
+
+def test_the_ladder_resumes_after_the_reply_pause(case, settings):
+    """A reply (even STOP to the SMS) pauses the ladder for LADDER_REPLY_PAUSE_DAYS,
+    never for good: a customer who replied to the first SMS still reaches the
+    email and the call (the journey simulation found 16 of 16 such cases stuck on
+    rung 1 after 120 days)."""
+    settings.LADDER_REPLY_PAUSE_DAYS = 7
+    sweep_days(case, range(1, 3))
+    Case.objects.filter(pk=case.pk).update(last_reply_at=day(2, 12))
+    sweep_days(case, range(3, 10))
+    assert OutboundMessage.objects.filter(case=case).count() == 1
+    sweep_days(case, range(10, 16))
+    messages = OutboundMessage.objects.filter(case=case).order_by("send_after")
+    assert [m.channel for m in messages] == ["sms", "email"]
+    assert messages[1].send_after == day(10)
 
 
 def test_a_second_sweep_in_the_same_window_creates_nothing(case):

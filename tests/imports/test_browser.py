@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import page  # noqa: F401 - the browser fixture
+from tests.browser.conftest import chromium, page  # noqa: F401 - the browser fixture
 from tests.cases.factories import UserFactory
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "portfolio.csv"
