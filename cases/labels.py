@@ -7,6 +7,8 @@ in the reader's language. Codes not listed here are shown as words ("home_equity
 
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import code_as_words
+
 PRODUCT_LABELS = {
     "credit_card": _("Credit card"),
     "auto_loan": _("Auto loan"),
@@ -21,7 +23,7 @@ def product_label(code: str) -> str:
     label = PRODUCT_LABELS.get(code)
     if label is not None:
         return str(label)
-    return code.replace("_", " ").strip().capitalize() or code
+    return code_as_words(code)
 
 
 def bucket_label(bucket: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import code_as_words
+
 REASON_LABELS = {
     "contact_window": _("Outside the contact window"),
     "frequency_cap": _("Frequency cap reached"),
@@ -54,4 +56,4 @@ def cap_label(cap_id: str) -> str:
     label = CAP_LABELS.get(cap_id)
     if label is not None:
         return str(label)
-    return cap_id.replace("_", " ").strip().capitalize() or cap_id
+    return code_as_words(cap_id)

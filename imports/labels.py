@@ -3,6 +3,8 @@ languages; a key not listed is shown as words."""
 
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import code_as_words
+
 COUNT_LABELS = {
     "customers_created": _("Customers created"),
     "customers_updated": _("Customers updated"),
@@ -23,4 +25,4 @@ COUNT_LABELS = {
 
 def count_label(key: str) -> str:
     label = COUNT_LABELS.get(key)
-    return str(label) if label is not None else key.replace("_", " ").capitalize()
+    return str(label) if label is not None else code_as_words(key)
