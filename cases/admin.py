@@ -35,10 +35,13 @@ from .models import (
     Payment,
     PaymentAllocation,
     PromiseToPay,
+    Recovery,
     RepaymentPlan,
     RepaymentPlanInstalment,
+    SettlementOffer,
     Team,
     WorkQueue,
+    WriteOff,
 )
 
 admin.site.site_header = _("Collections case manager administration")
@@ -501,3 +504,41 @@ class EscalationStepAdmin(HistoryAdmin):
     list_filter = ["action", "trigger", "policy"]
     list_select_related = ["policy", "queue"]
     search_fields = ["name", "template_code", "policy__code"]
+
+
+# Settlements, write-offs and recoveries move only through their services, under the
+# approval authority matrix and four eyes (decision 48): the admin shows them.
+
+
+@admin.register(SettlementOffer)
+class SettlementOfferAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = [
+        "reference",
+        "case",
+        "state",
+        "balance",
+        "amount",
+        "currency",
+        "deadline",
+        "created_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["case"]
+    search_fields = ["=reference", "=case__reference"]
+    show_full_result_count = False
+
+
+@admin.register(WriteOff)
+class WriteOffAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = ["case", "amount", "balance", "currency", "written_off_at"]
+    list_select_related = ["case"]
+    search_fields = ["=case__reference"]
+    show_full_result_count = False
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = ["write_off", "payment", "amount", "received_at"]
+    list_select_related = ["write_off", "payment"]
+    search_fields = ["=payment__reference", "=write_off__case__reference"]
+    show_full_result_count = False

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.masking import mask_contact
@@ -9,7 +11,14 @@ from core.admin import HistoryAdmin, ReadOnlyAdminMixin
 from core.errors import ApplicationError
 
 from . import services
-from .models import MessageTemplate, OutboundMessage, WebhookEvent
+from .models import (
+    DocumentDownload,
+    Letter,
+    MessageTemplate,
+    OutboundMessage,
+    PrintBatch,
+    WebhookEvent,
+)
 
 
 class MessageTemplateForm(forms.ModelForm):
@@ -125,4 +134,73 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "provider", "kind", "event_id", "outcome"]
     list_filter = ["kind", "provider"]
     search_fields = ["=event_id"]
+    show_full_result_count = False
+
+
+# Letters and print batches carry the debtor's full name and postal address: the admin
+# shows neither nor the file itself, only a link to the app's audited download
+# (decision 47). They are written by the dispatcher and the batch job, never here.
+
+
+@admin.register(PrintBatch)
+class PrintBatchAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = ["reference", "created_at", "letter_count", "size_bytes", "download"]
+    fields = [
+        "reference",
+        "created_at",
+        "created_by",
+        "letter_count",
+        "size_bytes",
+        "sha256",
+        "download",
+    ]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=_("download"))
+    def download(self, obj: PrintBatch) -> str:
+        url = reverse("configuration:print-batch-download", args=[obj.reference])
+        return format_html('<a href="{}">{}</a>', url, _("Download (audited)"))
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    list_display = [
+        "reference",
+        "case",
+        "language",
+        "page_count",
+        "rendered_at",
+        "batch",
+    ]
+    list_filter = ["language"]
+    list_select_related = ["case", "batch"]
+    search_fields = ["=reference", "=case__reference"]
+    fields = [
+        "reference",
+        "case",
+        "message",
+        "language",
+        "page_count",
+        "size_bytes",
+        "sha256",
+        "rendered_at",
+        "batch",
+        "download",
+    ]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=_("download"))
+    def download(self, obj: Letter) -> str:
+        url = reverse("case-letter", args=[obj.case.reference, obj.reference])
+        return format_html('<a href="{}">{}</a>', url, _("Download (audited)"))
+
+
+@admin.register(DocumentDownload)
+class DocumentDownloadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit of who downloaded which letter or batch: append-only evidence."""
+
+    list_display = ["downloaded_at", "user", "letter", "batch"]
+    list_select_related = ["user", "letter", "batch"]
     show_full_result_count = False

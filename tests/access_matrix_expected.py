@@ -99,6 +99,10 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/cases/recovery/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/cases/repaymentplan/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -107,11 +111,19 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/cases/settlementoffer/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/cases/team/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
     "admin/cases/workqueue/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/cases/writeoff/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -167,11 +179,23 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/messaging/documentdownload/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/messaging/letter/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/messaging/messagetemplate/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
     "admin/messaging/outboundmessage/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/messaging/printbatch/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -415,29 +439,29 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
-    "admin:cases_arrangementterms_simple_history": {
-        "GET": "login login login login login ok",
-        "POST": "login login login login login ok",
-    },
-    "admin:cases_arrangementterms_history": {
-        "GET": "login login login login login 404",
-        "POST": "login login login login login 404",
-    },
-    "admin:cases_arrangementterms_delete": {
+    "admin:cases_arrangementterms_add": {
         "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_arrangementterms_change": {
+        "GET": "login login login login login ok",
         "POST": "login login login login login 403",
     },
     "admin:cases_arrangementterms_changelist": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
-    "admin:cases_arrangementterms_change": {
-        "GET": "login login login login login ok",
-        "POST": "login login login login login 403",
-    },
-    "admin:cases_arrangementterms_add": {
+    "admin:cases_arrangementterms_delete": {
         "GET": "login login login login login 403",
         "POST": "login login login login login 403",
+    },
+    "admin:cases_arrangementterms_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:cases_arrangementterms_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
     },
     "admin:cases_case_add": {
         "GET": "login login login login login 403",
@@ -675,6 +699,30 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin:cases_recovery_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_recovery_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_recovery_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_recovery_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_recovery_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:cases_recovery_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:cases_repaymentplan_add": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -723,6 +771,30 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin:cases_settlementoffer_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_settlementoffer_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_settlementoffer_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_settlementoffer_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_settlementoffer_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:cases_settlementoffer_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:cases_team_add": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -768,6 +840,30 @@ EXPECTED = {
         "POST": "login login login login login ok",
     },
     "admin:cases_workqueue_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_writeoff_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_writeoff_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_writeoff_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_writeoff_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_writeoff_history": {
+        "GET": "login login login login login 404",
+        "POST": "login login login login login 404",
+    },
+    "admin:cases_writeoff_simple_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -1079,6 +1175,50 @@ EXPECTED = {
         "GET": "ok ok ok ok ok 405",
         "POST": "ok ok ok ok ok login",
     },
+    "admin:messaging_documentdownload_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_documentdownload_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_documentdownload_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_documentdownload_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_documentdownload_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_letter_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_letter_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_letter_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_letter_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_letter_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_letter_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:messaging_messagetemplate_add": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -1120,6 +1260,30 @@ EXPECTED = {
         "POST": "login login login login login 403",
     },
     "admin:messaging_outboundmessage_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_printbatch_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_printbatch_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_printbatch_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_printbatch_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:messaging_printbatch_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:messaging_printbatch_simple_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
@@ -1240,12 +1404,12 @@ EXPECTED = {
         "GET": "401 ok ok ok ok ok | -",
         "POST": "401 400 400 400 400 400 | -",
     },
+    "api:arrangement-terms": {
+        "GET": "401 403 403 403 403 ok | -",
+    },
     "api:arrangement-terms-detail": {
         "GET": "401 403 403 403 403 ok | -",
         "PUT": "401 403 403 403 403 400 | -",
-    },
-    "api:arrangement-terms": {
-        "GET": "401 403 403 403 403 ok | -",
     },
     "api:call-record-detail": {
         "GET": "401 403 403 ok 404 ok | reports:read",
@@ -1270,11 +1434,11 @@ EXPECTED = {
     "api:case-reassignments": {
         "POST": "401 403 403 400 400 400 | -",
     },
-    "api:case-skip": {
-        "POST": "401 400 404 400 404 400 | cases:write",
-    },
     "api:case-release": {
         "POST": "401 409 404 409 404 409 | cases:write",
+    },
+    "api:case-skip": {
+        "POST": "401 400 404 400 404 400 | cases:write",
     },
     "api:cases": {
         "GET": "401 ok ok ok ok ok | cases:read",
@@ -1401,7 +1565,6 @@ EXPECTED = {
     "api:rule-pack-draft-activate": {
         "POST": "401 403 403 403 403 ok | -",
     },
-    # The fixture's draft stays within the legal floors: nothing to approve (409).
     "api:rule-pack-draft-approve-override": {
         "POST": "401 403 403 403 403 409 | -",
     },
@@ -1480,12 +1643,11 @@ EXPECTED = {
         "GET": "login 405 405 405 405 405",
         "POST": "login ok 404 ok 404 ok",
     },
-    # A letter's PDF (decision 47): whoever may see the case; audited.
-    "case-letter": {
+    "case-detail": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
-    "case-detail": {
+    "case-letter": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
@@ -1494,10 +1656,6 @@ EXPECTED = {
         "POST": "login ok 404 ok 404 ok",
     },
     "case-preference": {
-        "GET": "login ok 404 ok 404 ok",
-        "POST": "login ok 404 ok 404 ok",
-    },
-    "case-stated-time-zone": {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login ok 404 ok 404 ok",
     },
@@ -1517,27 +1675,29 @@ EXPECTED = {
         "GET": "login ok 404 ok 404 ok",
         "POST": "login 400 404 400 404 400",
     },
-    "case-statement-revoke": {
-        "GET": "login 405 405 405 405 405",
-        "POST": "login 404 404 404 404 404",
-    },
-    # Skip and take-over need a reason: an empty POST is a 400 naming the field.
     "case-skip": {
         "GET": "login 405 405 405 405 405",
         "POST": "login 400 404 400 404 400",
     },
-    # Supervisors and admins only (decision 43); collectors are refused first.
+    "case-stated-time-zone": {
+        "GET": "login ok 404 ok 404 ok",
+        "POST": "login ok 404 ok 404 ok",
+    },
+    "case-statement-revoke": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login 404 404 404 404 404",
+    },
     "case-take-over": {
         "GET": "login 403 403 405 405 405",
         "POST": "login 403 403 400 404 400",
     },
-    "configuration:arrangement-terms-edit": {
-        "GET": "login 403 403 403 403 ok",
-        "POST": "login 403 403 403 403 400",
-    },
     "configuration:arrangement-terms": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:arrangement-terms-edit": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 400",
     },
     "configuration:as-of": {
         "GET": "login 403 403 403 403 ok",
@@ -1584,6 +1744,18 @@ EXPECTED = {
         "POST": "login 403 403 403 403 ok",
     },
     "configuration:policy-simulate": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:print-batch-cut": {
+        "GET": "login 403 403 403 403 405",
+        "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:print-batch-download": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 ok",
+    },
+    "configuration:print-batches": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
     },
@@ -1655,19 +1827,6 @@ EXPECTED = {
         "GET": "login 403 403 403 403 405",
         "POST": "login 403 403 403 403 ok",
     },
-    # Print batches (decision 47): admins only.
-    "configuration:print-batch-cut": {
-        "GET": "login 403 403 403 403 405",
-        "POST": "login 403 403 403 403 ok",
-    },
-    "configuration:print-batch-download": {
-        "GET": "login 403 403 403 403 ok",
-        "POST": "login 403 403 403 403 ok",
-    },
-    "configuration:print-batches": {
-        "GET": "login 403 403 403 403 ok",
-        "POST": "login 403 403 403 403 ok",
-    },
     "configuration:templates": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
@@ -1696,14 +1855,13 @@ EXPECTED = {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
     },
-    # The fixture's run has not failed: nothing to restart (400).
-    "imports:restart": {
-        "GET": "login 403 403 403 403 405",
-        "POST": "login 403 403 403 403 400",
-    },
     "imports:index": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",
+    },
+    "imports:restart": {
+        "GET": "login 403 403 403 403 405",
+        "POST": "login 403 403 403 403 400",
     },
     "login": {
         "GET": "ok ok ok ok ok ok",

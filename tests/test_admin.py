@@ -17,8 +17,11 @@ from cases.models import (
     Payment,
     PaymentAllocation,
     PromiseToPay,
+    Recovery,
     RepaymentPlan,
     RepaymentPlanInstalment,
+    SettlementOffer,
+    WriteOff,
 )
 from compliance.chain import ledger_anchor
 from compliance.models import (
@@ -30,7 +33,14 @@ from compliance.models import (
     PriorConsent,
     RulePack,
 )
-from messaging.models import MessageTemplate, OutboundMessage, WebhookEvent
+from messaging.models import (
+    DocumentDownload,
+    Letter,
+    MessageTemplate,
+    OutboundMessage,
+    PrintBatch,
+    WebhookEvent,
+)
 from tests.cases.factories import (
     CaseFactory,
     ContactPointFactory,
@@ -179,6 +189,57 @@ def portfolio(queue, collector, supervisor):
         kind=WebhookEvent.Kind.INBOUND,
         payload={"from": point.value, "text": "退订"},
     )
+    letter_message = OutboundMessage.objects.create(
+        customer=customer,
+        case=case,
+        contact_point=ContactPointFactory(
+            customer=customer, channel="address", value="北京市朝阳区建国路 88 号"
+        ),
+        channel="letter",
+        body="Dear customer",
+        idempotency_key="letter:1",
+        send_after=now,
+    )
+    batch = PrintBatch.objects.create(
+        created_at=now,
+        file="batches/PB-1.zip",
+        sha256="0" * 64,
+        size_bytes=1024,
+        letter_count=1,
+    )
+    letter = Letter.objects.create(
+        message=letter_message,
+        case=case,
+        customer=customer,
+        language="zh-hans",
+        recipient_name="王小明",
+        postal_address="北京市朝阳区建国路 88 号",
+        file="letters/L-1.pdf",
+        sha256="1" * 64,
+        size_bytes=2048,
+        page_count=1,
+        rendered_at=now,
+        batch=batch,
+    )
+    DocumentDownload.objects.create(user=supervisor, letter=letter)
+    SettlementOffer.objects.create(
+        case=case,
+        balance=Decimal("1000.00"),
+        amount=Decimal("800.00"),
+        deadline=now.date() + dt.timedelta(days=14),
+        proposed_by=collector,
+    )
+    write_off = WriteOff.objects.create(
+        case=case,
+        amount=Decimal("900.00"),
+        balance=Decimal("900.00"),
+        reason="Uncollectable after legal review.",
+        approved_by=supervisor,
+        written_off_at=now,
+    )
+    Recovery.objects.create(
+        write_off=write_off, payment=payment, amount=Decimal("100.00"), received_at=now
+    )
     return customer
 
 
@@ -250,6 +311,35 @@ def test_customer_list_masks_the_national_id(client, admin_user, portfolio):
     response = client.get(_url(portfolio._meta.model, "changelist"))
     assert "110***********1234" in response.text
     assert "110101199001011234" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_letter_in_the_admin_shows_neither_the_address_nor_the_file(
+    client, admin_user, portfolio
+):
+    client.force_login(admin_user)
+    letter = Letter.objects.get()
+    response = client.get(_url(Letter, "change", letter.pk))
+    assert response.status_code == 200
+    assert "建国路" not in response.text
+    assert "王小明" not in response.text
+    assert "letters/L-1.pdf" not in response.text
+    assert reverse("case-letter", args=[letter.case.reference, letter.reference]) in (
+        response.text
+    )
+
+
+@pytest.mark.django_db
+def test_settlements_write_offs_and_letters_cannot_be_changed_in_the_admin(
+    client, admin_user, portfolio
+):
+    client.force_login(admin_user)
+    for model in (SettlementOffer, WriteOff, Recovery, Letter, PrintBatch):
+        obj = model.objects.get()
+        assert client.get(_url(model, "add")).status_code == 403
+        assert client.get(_url(model, "delete", obj.pk)).status_code == 403
+        response = client.post(_url(model, "change", obj.pk), {})
+        assert response.status_code == 403
 
 
 @pytest.mark.django_db
