@@ -24,6 +24,8 @@ from calls.models import CallLog, CallReview
 from calls.recordings import recording_storage
 from cases.models import Case
 from compliance.models import ContactAttempt, ContactRestriction, Decision
+from compliance.reasons import render
+from compliance.rules.base import Block
 from supervision.models import Approval, BucketSnapshot
 from supervision.services import bucket_snapshot_take, payment_credits_take
 
@@ -142,6 +144,9 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
     for n, case in enumerate(team_cases[:8]):
         code = "contact_window" if n % 3 else "dispute_hold"
         at = now - dt.timedelta(days=rng.randint(0, 6), hours=rng.randint(0, 10))
+        if code == "contact_window":
+            # A late-evening try, after the cn pack's 08:00-22:00 window.
+            at = timezone.localtime(at).replace(hour=22, minute=rng.randint(5, 55))
         actor = team_collectors[n % 2]
         decision = Decision.objects.create(
             customer_id=case.customer_id,
@@ -150,7 +155,7 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
             proposed_at=at,
             allowed=False,
             outcome="defer" if code == "contact_window" else "deny",
-            reasons=[{"code": code, "rule": f"cn.{code}", "message": code}],
+            reasons=[_demo_reason(code, at)],
             rule_pack="cn",
             rule_pack_version=1,
             actor=actor,
@@ -215,3 +220,32 @@ def seed(*, users: dict, open_cases: list[Case], now: dt.datetime, seed: int) ->
         "approval requests": requests,
         "payment credits": credited,
     }
+
+
+def _demo_reason(code: str, at: dt.datetime) -> dict:
+    """The reason the gate itself would have written (its words in both languages)."""
+    zone = timezone.get_current_timezone()
+    if code == "contact_window":
+        block = Block(
+            kind="defer",
+            code=code,
+            rule=code,
+            params={
+                "local_time": timezone.localtime(at),
+                "start": "08:00",
+                "end": "22:00",
+                "tz": zone.key,
+            },
+        )
+        next_at = timezone.localtime(at).replace(hour=8, minute=0) + dt.timedelta(
+            days=1
+        )
+    else:
+        block = Block(
+            kind="deny",
+            code=code,
+            rule=code,
+            params={"since": timezone.localdate(at) - dt.timedelta(days=3)},
+        )
+        next_at = None
+    return render(block, pack_code="cn", next_at=next_at, zone=zone)

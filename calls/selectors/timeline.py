@@ -19,6 +19,7 @@ from compliance.models import (
     PriorConsent,
 )
 from compliance.reasons import statement_text
+from core.labels import code_as_words
 
 from ..models import CallLog
 from ..services.claims import CLAIM_HISTORY_PREFIXES
@@ -53,6 +54,24 @@ class TimelineEntry:
     @property
     def label(self) -> str:
         return str(TIMELINE_LABELS.get(self.kind, self.kind))
+
+
+# Who made a contact attempt (ContactAttempt.source is free text set by its caller).
+ATTEMPT_SOURCES = {
+    "escalation": gettext_lazy("Escalation ladder"),
+    "sweep": gettext_lazy("Escalation ladder"),
+    "dispatch": gettext_lazy("Sent by the dispatcher"),
+    "collector": gettext_lazy("Collector"),
+    "api": gettext_lazy("API"),
+    "command": gettext_lazy("Command"),
+    "demo": gettext_lazy("Demo data"),
+    "manual": gettext_lazy("Manual"),
+    "system": gettext_lazy("System"),
+}
+
+
+def _source_label(source: str) -> str:
+    return str(ATTEMPT_SOURCES.get(source) or code_as_words(source))
 
 
 def _aware_day(day: dt.date) -> dt.datetime:
@@ -115,7 +134,7 @@ def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEn
                 "to": value,
                 "result": attempt.get_result_display(),
             }
-            detail = attempt.source
+            detail = _source_label(attempt.source)
         else:
             title = _("%(channel)s %(to)s blocked by the compliance gate") % {
                 "channel": attempt.get_channel_display(),

@@ -48,9 +48,6 @@ SKIP = re.compile(
 )
 # Names that are the same in both languages (the catalogue spells them for form labels).
 UNTRANSLATED_ON_PURPOSE = {"SHA-256", "SMS", "CSV", "API"}
-# Raw codes still shown, each an open defect of issue 18 (named in its closing note):
-# the case page shows one gate reason code as is in some timeline entry.
-KNOWN_OPEN_CODES = {"contact_window"}
 # A raw code left in the Chinese page: two or more lower-case words joined by "_".
 RAW_CODE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 
@@ -235,7 +232,7 @@ def check_page(page, recorder, base: str, path: str, *, language: str, msgids):
         for text in page.evaluate(VISIBLE_TEXT):
             if text in msgids and text not in UNTRANSLATED_ON_PURPOSE:
                 problems.append(f"untranslated: {text!r}")
-            elif RAW_CODE.match(text) and text not in KNOWN_OPEN_CODES:
+            elif RAW_CODE.match(text):
                 problems.append(f"raw code: {text!r}")
     return sorted(set(problems))
 

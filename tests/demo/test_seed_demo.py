@@ -143,3 +143,17 @@ def test_the_demo_has_kept_promises_and_no_call_in_the_future():
     call_command("seed_demo", verbosity=0)
     assert PromiseToPay.objects.filter(status=PromiseToPay.Status.KEPT).exists()
     assert not CallLog.objects.filter(started_at__gt=timezone.now()).exists()
+
+
+def test_the_demo_blocks_carry_the_gates_own_words_in_both_languages():
+    """Issue 18: the case timeline showed a blocked attempt's raw code."""
+    from compliance.models import Decision
+
+    call_command("seed_demo", verbosity=0)
+    blocked = Decision.objects.filter(allowed=False, reasons__0__rule__startswith="cn.")
+    assert blocked.exists()
+    for decision in blocked:
+        reason = decision.reasons[0]
+        assert reason["message"] != reason["code"]
+        assert reason["message_zh"] and reason["message_zh"] != reason["code"]
+        assert "{" not in reason["message"] + reason["message_zh"]
