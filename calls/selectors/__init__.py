@@ -21,6 +21,7 @@ from .case_page import (
     pending_attempt,
     pii_reveals_for_case,
 )
+from .glance import Glance, case_glance
 from .queue import (
     PAGE_SIZE,
     QUEUE_DEPTH,
@@ -36,13 +37,15 @@ from .queue import (
     queue_total,
     waiting_text,
 )
-from .timeline import TIMELINE_LIMIT, TimelineEntry, case_timeline
+from .timeline import TIMELINE_FILTERS, TIMELINE_LIMIT, TimelineEntry, case_timeline
 
 __all__ = [
     "PAGE_SIZE",
     "QUEUE_DEPTH",
+    "TIMELINE_FILTERS",
     "TIMELINE_LIMIT",
     "Banner",
+    "Glance",
     "DiaryEntry",
     "LoanView",
     "QueueFilters",
@@ -53,6 +56,7 @@ __all__ = [
     "case_claim_holder",
     "case_current_task",
     "case_for_page",
+    "case_glance",
     "case_loans",
     "case_statements",
     "case_timeline",

@@ -78,11 +78,25 @@ def _aware_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
 
 
-def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+# The timeline's filters (so forty payments do not push the calls off the page):
+# each names the entry kinds it keeps.
+TIMELINE_FILTERS = {
+    "calls": (gettext_lazy("Calls"), {"call"}),
+    "messages": (gettext_lazy("Messages"), {"attempt"}),
+    "payments": (gettext_lazy("Payments"), {"payment"}),
+    "decisions": (gettext_lazy("Blocked"), {"decision"}),
+    "arrangements": (gettext_lazy("Promises and plans"), {"promise", "plan"}),
+}
+
+
+def case_timeline(
+    *, case: Case, limit: int = TIMELINE_LIMIT, only: str = ""
+) -> list[TimelineEntry]:
     """Everything that happened on the case, newest first: reminders and blocked
     decisions (the ledger), calls, promises, plans, payments, restrictions, prior
     consents and stated inconvenient times and places. Eight queries, each bounded
-    by `limit`."""
+    by `limit`, so each kind keeps its own newest `limit` before `only` (a key of
+    TIMELINE_FILTERS; anything else is everything) picks among them."""
     customer_id = case.customer_id
     entries: list[TimelineEntry] = []
     calls = (
@@ -248,6 +262,9 @@ def case_timeline(*, case: Case, limit: int = TIMELINE_LIMIT) -> list[TimelineEn
                 detail=why,
             )
         )
+    if only in TIMELINE_FILTERS:
+        kinds = TIMELINE_FILTERS[only][1]
+        entries = [e for e in entries if e.kind in kinds]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

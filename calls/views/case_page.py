@@ -47,9 +47,12 @@ def case_page_context(
 ) -> dict:
     """Everything the case page shows; each part is a bounded read."""
     revealed = revealed or {}
+    timeline_only = request.GET.get("timeline", "")
     customer = case.customer
     points = list(customer.contact_points.all())
     loans = selectors.case_loans(case=case)
+    totals = selectors.case_totals(loans)
+    banners = selectors.contact_banners(case=case)
     context = {
         "case": case,
         "customer": customer,
@@ -63,11 +66,18 @@ def case_page_context(
             (p, revealed.get(f"point-{p.pk}") or mask_contact(p.channel, p.value))
             for p in points
         ],
-        "banners": selectors.contact_banners(case=case),
+        "banners": banners,
+        "glance": selectors.case_glance(
+            case=case, loans=loans, totals=totals, banners=banners
+        ),
         "statements": selectors.case_statements(case=case),
         "loans": loans,
-        "totals": selectors.case_totals(loans),
-        "timeline": selectors.case_timeline(case=case),
+        "totals": totals,
+        "timeline": selectors.case_timeline(case=case, only=timeline_only),
+        "timeline_only": timeline_only,
+        "timeline_filters": [
+            (key, label) for key, (label, _kinds) in selectors.TIMELINE_FILTERS.items()
+        ],
         "reveals": selectors.pii_reveals_for_case(case=case),
         "letters": messaging_selectors.letters_for_case(case=case),
         "revealed": revealed,
@@ -76,6 +86,7 @@ def case_page_context(
         "arrangements_ceased": case_services.cease_in_force(case),
         **selectors.case_settlement(case=case),
     }
+    context["is_collector"] = Role.COLLECTOR in user_roles(request.user)
     context.update(claim_context(request, case))
     context.update(active_call_context(request, case))
     context.update(extra)
