@@ -45,7 +45,7 @@ def test_an_admin_drafts_simulates_and_activates_a_rule_pack_change(
     page.fill("input[name=reason]", "later mornings")
     page.click("button:has-text('Save as a draft')")
     expect(page.locator("#draft-status")).to_have_text("Draft")
-    expect(page.locator("#draft-changes")).to_contain_text("contact_window.start")
+    expect(page.locator("#draft-changes")).to_contain_text("Contact window · Starts")
 
     # Simulated at 10:00 in Shanghai: the live pack texts all four cases, the draft
     # defers every SMS to 11:00.
@@ -88,12 +88,12 @@ def test_a_window_past_22_needs_a_second_admin_s_approval(
     expect(page.locator("#rule-pack-form")).to_contain_text("22:00")
     page.fill("textarea[name=override_reason]", "Counsel opinion 2026-14")
     page.click("button:has-text('Save as a draft')")
-    expect(page.locator("#floor-breaches")).to_contain_text("contact_window.end")
+    expect(page.locator("#floor-breaches")).to_contain_text("Contact window · Ends")
     expect(page.locator("#activate")).to_be_disabled()
     expect(page.locator("#approve-override")).to_have_count(0)
     page.click("#simulate")
     expect(page.locator("#simulation-floor-warning")).to_contain_text(
-        "contact_window.end"
+        "Contact window · Ends"
     )
     draft_url = page.url.split("?")[0]
 

@@ -326,7 +326,7 @@ def test_the_rule_pack_page_saves_a_draft_and_links_to_it(admin_client):
     assert live_pack().version == pack.version
     assert draft.parameters["contact_window"]["start"] == "09:00"
     page = admin_client.get(response.url).content.decode()
-    assert "contact_window.start" in page and "09:00" in page
+    assert "Contact window · Starts" in page and "09:00" in page
     listing = admin_client.get(reverse("configuration:rule-pack", args=["cn"]))
     assert "rule-pack-drafts" in listing.content.decode()
     packs = admin_client.get(reverse("configuration:rule-packs")).context["packs"]
