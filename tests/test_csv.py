@@ -135,7 +135,7 @@ def test_the_blocked_attempts_export_neutralises_the_reason(
         )
     )
 
-    assert rows[1] == ["'" + EVIL, "1"]
+    assert rows[1][:2] == ["'" + EVIL, "1"]
     assert no_formula_in(rows)
 
 

@@ -91,6 +91,11 @@ def _calls_csv(calls) -> HttpResponse:
         "reviewed",
         "score",
         "flags",
+        # The same codes in the reader's language, after the stable columns so a
+        # reader by position is not disturbed (issue 18, defect 10).
+        "outcome_label",
+        "attitude_label",
+        "flags_label",
     ]
     rows = (
         [
@@ -106,6 +111,9 @@ def _calls_csv(calls) -> HttpResponse:
             c.reviewed,
             "" if c.last_score is None else c.last_score,
             " ".join(selectors.call_flags(c)),
+            c.get_outcome_display(),
+            c.get_attitude_display(),
+            "; ".join(str(short) for short, _full in _flag_labels(c)),
         ]
         for c in calls
     )

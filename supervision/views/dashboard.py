@@ -94,8 +94,11 @@ def dashboard_csv(board: selectors.Dashboard, table: str) -> HttpResponse:
     if table == "blocks":
         return csv_response(
             f"blocks-{stamp}.csv",
-            ["reason", "blocked_attempts"],
-            board.blocks_by_reason.items(),
+            ["reason", "blocked_attempts", "reason_label"],
+            (
+                [code, n, reason_label(code)]
+                for code, n in board.blocks_by_reason.items()
+            ),
         )
     if table == "rolls":
         rolls = board.roll_rates

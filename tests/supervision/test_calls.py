@@ -1,7 +1,9 @@
 """Call records: scoping to the supervisor's teams, filters, automatic flags, the
 recording, and reviews that open follow-ups."""
 
+import csv
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -286,7 +288,25 @@ def test_csv_export_of_calls_lists_the_filtered_rows(
     assert lines[0].startswith("reference,case,collector")
     assert len(lines) == 2
     assert lines[1].startswith(f"{call.reference},CASE-TEAM,collector,")
-    assert lines[1].endswith("content_lint")
+    row = next(csv.DictReader(lines))
+    assert row["flags"] == "content_lint"
+    assert row["flags_label"] == "Content check"
+    assert row["outcome_label"] == call.get_outcome_display()
+
+
+def test_the_calls_export_names_codes_in_the_readers_language(
+    client, supervisor, collector, team_case
+):
+    """Issue 18, defect 10: the export's codes were raw in the Chinese UI too."""
+    make_call(team_case, collector, notes_flagged=True)
+    client.force_login(supervisor)
+    response = client.get(
+        reverse("supervision:calls"), {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    row = next(csv.DictReader(response.content.decode("utf-8-sig").splitlines()))
+    assert row["outcome"].isascii()  # the stable code stays for integrations
+    assert re.search(r"[\u4e00-\u9fff]", row["outcome_label"])
+    assert re.search(r"[\u4e00-\u9fff]", row["flags_label"])
 
 
 def test_the_calls_export_gives_times_in_the_sites_zone_with_its_offset(

@@ -203,7 +203,11 @@ def test_the_collector_table_exports_as_csv(data, client, supervisor):
         {"days": "7", "format": "csv", "table": "blocks"},
     )
     lines = blocks.content.decode("utf-8-sig").strip().splitlines()
-    assert lines == ["reason,blocked_attempts", "contact_window,2", "frequency_cap,1"]
+    assert lines == [
+        "reason,blocked_attempts,reason_label",
+        "contact_window,2,Outside the contact window",
+        "frequency_cap,1,Frequency cap reached",
+    ]
 
 
 def test_the_dashboard_page_renders_figures_and_chart_data(data, client, supervisor):
