@@ -385,7 +385,10 @@ def queue_reasons(case: Case, now: dt.datetime) -> list[str]:
     elif case.broken_promise:
         reasons.append(_("Broken promise"))
     if case.has_due_task and not case.callback_due:
-        reasons.append(_("Task: %(reason)s") % {"reason": case.task_reason or "-"})
+        # A task's reason is stored in English: a step's seeded name or a fixed
+        # text (both in the catalogue), shown in the reader's language.
+        task = _(case.task_reason) if case.task_reason else "-"
+        reasons.append(_("Task: %(reason)s") % {"reason": task})
     reasons.append(
         _("%(dpd)s days past due, %(amount)s %(currency)s overdue")
         % {

@@ -30,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from cases.models import Case, EscalationStep, WorkQueue
@@ -330,7 +331,7 @@ def _adhoc_task_create(
     task = CallTask(
         case=case,
         queue_id=case.queue_id,
-        reason="Next case: no task yet",
+        reason=gettext_noop("Next case: no task yet"),
         due_at=now,
         priority=case.priority,
         status=CallTask.Status.CLAIMED,

@@ -125,3 +125,19 @@ def test_after_logging_a_call_one_button_goes_to_the_next_case(web, case, phone,
     )
     nxt = web.post("/work/next/")
     assert nxt.status_code == 302 and nxt["Location"] == case_url(other)
+
+
+def test_the_queue_names_an_ad_hoc_task_in_the_readers_language(
+    web, case, time_machine
+):
+    """Issue 18, defect 8: "Task: Next case: no task yet" in the Chinese queue."""
+    from calls.models import CallTask
+
+    web.post("/work/next/")  # claims CASE-MINE with an ad-hoc task
+    task = CallTask.objects.get(case=case)
+    assert task.reason == "Next case: no task yet"
+    CallTask.objects.filter(pk=task.pk).update(
+        claimed_until=timezone.now() - dt.timedelta(minutes=1)
+    )
+    zh = web.get("/work/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "下一个案件：尚无任务" in zh and "no task yet" not in zh
