@@ -34,6 +34,7 @@ from core.roles import Role
 
 from ..models import PaymentCredit
 from .calls import AUTO_FLAGGED, DISCLOSED_FIRST, _prefixed, day_start
+from .closures import Closures, closures_in_period
 from .rolls import roll_rates
 from .scope import User, collectors_for_user, is_admin, teams_for_user
 
@@ -136,6 +137,7 @@ class Dashboard:
     total: CollectorRow
     blocks_by_reason: dict[str, int] = field(default_factory=dict)
     roll_rates: dict = field(default_factory=dict)
+    closures: Closures = field(default_factory=Closures)
     computed_at: dt.datetime = field(default_factory=timezone.now)
 
 
@@ -173,7 +175,7 @@ def _scope_key(user) -> str:
 
 def _dashboard_key(user, period: Period, team: Team | None) -> str:
     return (
-        f"supervision:dashboard:v1:{_scope_key(user)}:{team.pk if team else '-'}:"
+        f"supervision:dashboard:v2:{_scope_key(user)}:{team.pk if team else '-'}:"
         f"{period.start.isoformat()}:{period.end.isoformat()}"
     )
 
@@ -349,6 +351,7 @@ def team_dashboard(*, user, period: Period, team: Team | None = None) -> Dashboa
         total=_sum_rows(ordered),
         blocks_by_reason=dict(blocks_by_reason.most_common()),
         roll_rates=roll_rates(user=user, period=period),
+        closures=closures_in_period(user=user, since=since, until=until),
     )
 
 

@@ -241,8 +241,9 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
         response = client.get(url, {"days": "7"})
     assert response.status_code == 200
     assert len(response.context["rows"]) == 7
-    # collectors, calls, promises, plans, reviews, credits (3), blocks, roll rates (4)
-    with django_assert_max_num_queries(13):
+    # collectors, calls, promises, plans, reviews, credits (3), blocks, roll rates (4),
+    # settlements, write-offs, recoveries
+    with django_assert_max_num_queries(16):
         selectors.team_dashboard(user=supervisor, period=selectors.Period.last_days(7))
 
 
@@ -386,3 +387,63 @@ def test_every_reason_code_has_a_label():
     from compliance.reasons import REASON_CODES
 
     assert set(REASON_CODES) <= set(REASON_LABELS)
+
+
+def test_the_dashboard_counts_settlements_write_offs_and_recoveries(
+    client, supervisor, team_case, other_case
+):
+    """Issue 17, item 6: dashboard figures include settled and written-off amounts."""
+    from cases.models import Recovery, SettlementOffer, WriteOff
+
+    now = timezone.now()
+    SettlementOffer.objects.create(
+        case=team_case,
+        state=SettlementOffer.State.PAID,
+        balance=Decimal("2000"),
+        amount=Decimal("1500"),
+        deadline=timezone.localdate(),
+        closed_at=now - dt.timedelta(days=1),
+    )
+    # Another team's: not this supervisor's figure.
+    SettlementOffer.objects.create(
+        case=other_case,
+        state=SettlementOffer.State.PAID,
+        balance=Decimal("9000"),
+        amount=Decimal("1000"),
+        deadline=timezone.localdate(),
+        closed_at=now - dt.timedelta(days=1),
+    )
+    second = make_case(team_case.queue, reference="CASE-WO")
+    write_off = WriteOff.objects.create(
+        case=second,
+        amount=Decimal("800"),
+        balance=Decimal("800"),
+        reason="uncollectable",
+        approved_by=supervisor,
+        written_off_at=now - dt.timedelta(days=2),
+    )
+    payment = Payment.objects.create(
+        loan=second.customer.loans.get(),
+        amount=Decimal("120.50"),
+        received_at=now - dt.timedelta(hours=3),
+        reference="PAY-REC-1",
+    )
+    Recovery.objects.create(
+        write_off=write_off, payment=payment, received_at=payment.received_at
+    )
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:dashboard"), {"days": "7"})
+    closures = page.context["board"].closures
+    assert (closures.settled, closures.settled_amount, closures.forgiven) == (
+        1,
+        Decimal("1500"),
+        Decimal("500"),
+    )
+    assert (closures.written_off, closures.written_off_amount) == (1, Decimal("800"))
+    assert (closures.recoveries, closures.recovered) == (1, Decimal("120.50"))
+    text = page.content.decode()
+    assert 'id="closure-figures"' in text and "¥1,500.00" in text
+    zh = client.get(
+        reverse("supervision:dashboard"), {"days": "7"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "和解减免金额" in zh and "核销后收回（1 笔还款）" in zh
