@@ -450,3 +450,30 @@ class AsOfForm(forms.Form):
         if not data.get("at") and not data.get("decision"):
             raise forms.ValidationError(_("Give a date and time, or a decision."))
         return data
+
+
+class ApprovalAuthorityForm(forms.Form):
+    """The authority matrix, one amount and one percentage per kind and role; the
+    service (escalation.authority) checks the numbers and names the field."""
+
+    reason = forms.CharField(label=_("Why this change"), max_length=100)
+
+    def __init__(self, *args, cells, **kwargs):
+        super().__init__(*args, **kwargs)
+        for cell in cells:
+            number = {"inputmode": "decimal", "min": "0", "step": "0.01"}
+            self.fields[f"{cell.field}-amount"] = forms.CharField(
+                label=_("Largest amount"),
+                initial=cell.max_amount,
+                widget=forms.NumberInput(attrs=number),
+            )
+            self.fields[f"{cell.field}-percent"] = forms.CharField(
+                label=_("Largest share of the balance (%)"),
+                initial=cell.max_percent,
+                widget=forms.NumberInput(attrs={**number, "max": "100"}),
+            )
+        # The reason last, after the matrix.
+        self.fields["reason"] = self.fields.pop("reason")
+
+    def cell_fields(self, cell):
+        return self[f"{cell.field}-amount"], self[f"{cell.field}-percent"]

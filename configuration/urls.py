@@ -77,5 +77,10 @@ urlpatterns = [
         views.arrangement_terms_edit,
         name="arrangement-terms-edit",
     ),
+    path(
+        "approval-authority/",
+        views.approval_authority,
+        name="approval-authority",
+    ),
     path("as-of/", views.as_of, name="as-of"),
 ]

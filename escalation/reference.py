@@ -3,7 +3,8 @@ the standard ladder SMS day 1 -> email 2 days later -> call task 4 days after th
 supervisor review at 60 DPD -> legal referral at 90 DPD. Admins change it from there;
 an installation that already has a default policy is left alone.
 
-Called by the data migration messaging 0004 and by the test set-up (tests/conftest.py),
+Also the approval authority matrix's default rows (decision 48). Called by the data
+migrations (messaging 0004, escalation 0003) and by the test set-up (tests/conftest.py),
 so both install the same thing.
 """
 
@@ -11,6 +12,9 @@ so both install the same thing.
 # twice toward the line length).
 # ruff: noqa: E501
 
+from decimal import Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
 # Names and descriptions are stored in English; pages show the seeded ones in the
@@ -121,3 +125,40 @@ def default_ladder_install(apps) -> None:
             action=action,
             template_code=template,
         )
+
+
+# role, kind, largest amount, largest share of the balance (%)
+APPROVAL_AUTHORITY_DEFAULTS = [
+    ("collector", "settlement", "1000.00", "10.00"),
+    ("supervisor", "settlement", "20000.00", "30.00"),
+    ("admin", "settlement", "200000.00", "60.00"),
+    ("collector", "write_off", "0.00", "0.00"),
+    ("supervisor", "write_off", "10000.00", "100.00"),
+    ("admin", "write_off", "500000.00", "100.00"),
+]
+
+
+def approval_authority_install(apps) -> None:
+    """The default approval authority rows (decision 48), each with its first
+    history row; idempotent (the migration and the test set-up both run it)."""
+    Authority = apps.get_model("escalation", "ApprovalAuthority")
+    History = apps.get_model("escalation", "HistoricalApprovalAuthority")
+    now = timezone.now()
+    for role, kind, amount, percent in APPROVAL_AUTHORITY_DEFAULTS:
+        row, created = Authority.objects.get_or_create(
+            role=role,
+            kind=kind,
+            defaults={"max_amount": Decimal(amount), "max_percent": Decimal(percent)},
+        )
+        if created:
+            History.objects.create(
+                id=row.pk,
+                role=row.role,
+                kind=row.kind,
+                max_amount=row.max_amount,
+                max_percent=row.max_percent,
+                updated_at=row.updated_at,
+                history_date=now,
+                history_type="+",
+                history_change_reason="default authority",
+            )

@@ -1691,6 +1691,10 @@ EXPECTED = {
         "GET": "login 403 403 405 405 405",
         "POST": "login 403 403 400 404 400",
     },
+    "configuration:approval-authority": {
+        "GET": "login 403 403 403 403 ok",
+        "POST": "login 403 403 403 403 400",
+    },
     "configuration:arrangement-terms": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 ok",

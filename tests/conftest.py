@@ -31,11 +31,12 @@ def _reference_data_install() -> None:
 
     from compliance.pack_defaults import rule_packs_install
     from core.role_grants import roles_install
-    from escalation.reference import default_ladder_install
+    from escalation.reference import approval_authority_install, default_ladder_install
 
     roles_install(apps)
     rule_packs_install(apps)
     default_ladder_install(apps)
+    approval_authority_install(apps)
 
 
 @pytest.fixture(scope="session")

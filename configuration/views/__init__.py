@@ -9,6 +9,7 @@ the views from here.
 
 from .arrangements import arrangement_terms_edit, arrangement_terms_list
 from .as_of import as_of
+from .authority import approval_authority
 from .policies import (
     policy_activate,
     policy_copy,
@@ -42,6 +43,7 @@ from .templates import (
 )
 
 __all__ = [
+    "approval_authority",
     "arrangement_terms_edit",
     "arrangement_terms_list",
     "as_of",

@@ -8,45 +8,14 @@ approve and communicate."""
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
-from decimal import Decimal
 
 from django.db import migrations, models
-from django.utils import timezone
 
-
-# role, kind, largest amount, largest share of the balance (%)
-DEFAULTS = [
-    ("collector", "settlement", "1000.00", "10.00"),
-    ("supervisor", "settlement", "20000.00", "30.00"),
-    ("admin", "settlement", "200000.00", "60.00"),
-    ("collector", "write_off", "0.00", "0.00"),
-    ("supervisor", "write_off", "10000.00", "100.00"),
-    ("admin", "write_off", "500000.00", "100.00"),
-]
+from escalation.reference import approval_authority_install
 
 
 def seed(apps, schema_editor):
-    Authority = apps.get_model("escalation", "ApprovalAuthority")
-    History = apps.get_model("escalation", "HistoricalApprovalAuthority")
-    now = timezone.now()
-    for role, kind, amount, percent in DEFAULTS:
-        row, created = Authority.objects.get_or_create(
-            role=role,
-            kind=kind,
-            defaults={"max_amount": Decimal(amount), "max_percent": Decimal(percent)},
-        )
-        if created:
-            History.objects.create(
-                id=row.pk,
-                role=row.role,
-                kind=row.kind,
-                max_amount=row.max_amount,
-                max_percent=row.max_percent,
-                updated_at=row.updated_at,
-                history_date=now,
-                history_type="+",
-                history_change_reason="default authority (migration)",
-            )
+    approval_authority_install(apps)
 
 
 class Migration(migrations.Migration):
