@@ -74,7 +74,7 @@ def main() -> None:
     live = EscalationPolicy.objects.get(status="active", is_default=True)
     EscalationPolicy.objects.filter(code=live.code, status="draft").delete()
     draft = policies.policy_copy(policy=live)
-    steps = policies._inputs(draft)
+    steps = policies.policy_inputs(draft)
     steps[0] = dataclasses.replace(steps[0], trigger_days=3)
     draft = policies.policy_update(policy=draft, name=draft.name, steps=steps)
 

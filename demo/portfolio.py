@@ -253,6 +253,12 @@ def make_customer(run: DemoRun, number: int) -> tuple[Customer, list[ContactPoin
                 else None,
             )
         )
+    if customer.address:
+        # The postal address letters go to (no random draw: the rest of the demo
+        # stays the same for a given seed).
+        points.append(
+            ContactPoint(channel=ContactPoint.Channel.ADDRESS, value=customer.address)
+        )
     return customer, points
 
 

@@ -290,7 +290,8 @@ def policy_delete(*, policy: EscalationPolicy) -> None:
         policy.delete()
 
 
-def _inputs(policy: EscalationPolicy) -> list[StepInput]:
+def policy_inputs(policy: EscalationPolicy) -> list[StepInput]:
+    """The steps of `policy` as inputs for a new version (copy, or edit and save)."""
     return [
         StepInput(
             order=s.order,
@@ -318,7 +319,7 @@ def policy_copy(*, policy: EscalationPolicy, user=None) -> EscalationPolicy:
         code=policy.code,
         name=policy.name,
         description=policy.description,
-        steps=_inputs(policy),
+        steps=policy_inputs(policy),
         user=user,
     )
     return draft

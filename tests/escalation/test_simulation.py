@@ -118,7 +118,7 @@ def test_the_comparison_reuses_unchanged_rungs_without_changing_the_figures(
     portfolio, live, admin_user
 ):
     # Only the SMS rung changes; the others are defined alike in both versions.
-    steps = policies._inputs(live)
+    steps = policies.policy_inputs(live)
     steps[0] = dataclasses.replace(steps[0], trigger_days=3, name="Later SMS")
     draft = policies.policy_create(
         code="standard", name="x", steps=steps, user=admin_user

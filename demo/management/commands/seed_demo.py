@@ -27,6 +27,7 @@ from cases import services
 from cases.models import Case, Customer, Loan
 from demo import portfolio, work
 from demo.data import DEMO_PASSWORD, DEMO_USERS, STATES, TEAM_NAMES, DemoRun
+from demo.letters import seed_letter_rung
 from demo.supervision import seed as seed_supervision
 
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             portfolio.seed_people(run)
+            seed_letter_rung(run)
             portfolio.seed_portfolio(run, customers)
             refresh = services.delinquency_refresh(today=run.today)
             self.say(2, f"Delinquency refresh: {refresh}")

@@ -1,0 +1,72 @@
+"""Issue 17: `make run` shows letters on the demo data. The demo's ladder has a formal
+notice letter at 45 days past due, its customers have a postal address, and the real
+sweep, dispatcher and print batch turn that into PDFs on the case page and a batch."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case, ContactPoint, EscalationPolicy
+from compliance.models import ContactAttempt
+from escalation.sweep import escalation_sweep
+from messaging import services, sms
+from messaging.models import Letter, OutboundMessage
+
+pytestmark = pytest.mark.django_db
+
+# A weekday morning in Shanghai, inside the cn window.
+MORNING = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def letters_root(settings, tmp_path):
+    settings.LETTERS_ROOT = tmp_path / "letters"
+
+
+def test_the_demo_ladder_sends_formal_notice_letters_through_the_print_batch(
+    time_machine, client
+):
+    time_machine.move_to(MORNING, tick=False)
+    call_command("seed_demo", customers=40, verbosity=0)
+    policy = EscalationPolicy.objects.get(is_default=True, status="active")
+    letter = policy.steps.get(action="letter")
+    assert (letter.trigger, letter.trigger_days, letter.template_code) == (
+        "dpd",
+        45,
+        "formal-notice",
+    )
+    assert policy.version == 2  # a new version, activated with a reason
+    assert (
+        "formal notice" in policy.history.latest("history_date").history_change_reason
+    )
+    assert ContactPoint.objects.filter(channel="address").count() >= 40
+
+    # The ladder climbs one rung a sweep; a few days of sweeps and dispatches.
+    for day in range(12):
+        at = MORNING + dt.timedelta(days=day)
+        time_machine.move_to(at, tick=False)
+        escalation_sweep(at=at)
+        services.outbox_dispatch(now=at, backend=sms.LocmemBackend())
+    letters = Letter.objects.select_related("case")
+    assert letters.exists()
+    assert all(one.case.max_days_past_due >= 45 for one in letters)
+    first = letters.first()
+    assert first.file.open("rb").read(5) == b"%PDF-"
+    # Not sent until a print batch takes it.
+    assert not ContactAttempt.objects.filter(channel="letter", result="sent").exists()
+    report = services.print_batch_cut(now=at + dt.timedelta(hours=7))
+    assert report.letters == letters.count()
+    assert (
+        OutboundMessage.objects.filter(channel="letter", status="sent").count()
+        == report.letters
+    )
+
+    # On the case page, with its download link.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    case = Case.objects.get(pk=first.case_id)
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert f"/cases/{case.reference}/letters/{first.reference}/" in page
