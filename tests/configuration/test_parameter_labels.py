@@ -65,7 +65,18 @@ def test_a_path_reads_as_words():
 
 
 @pytest.mark.django_db
-def test_the_as_of_page_lists_the_parameters_not_a_python_dump(admin_client):
+def test_the_as_of_page_lists_the_parameters_not_a_python_dump(
+    admin_client, admin_user
+):
+    from compliance.services import rule_pack_update
+
+    # A saved version, so the history has the pack whatever the database's past.
+    rule_pack_update(
+        code="cn",
+        parameters={"contact_window": {"end": "21:00"}},
+        user=admin_user,
+        reason="earlier evenings",
+    )
     page = admin_client.get(
         reverse("configuration:as-of"), {"at": "2030-01-01T00:00:00"}
     ).content.decode()
