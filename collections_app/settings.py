@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "configuration",
     "imports",
     "integrations",
+    "portal",
     "demo",
 ]
 
@@ -640,6 +641,22 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@example.com")
 COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
+
+# The debtor's self-service link (issue 21, decision 50; docs/self-service.md).
+SELF_SERVICE_BASE_URL = os.environ.get("SELF_SERVICE_BASE_URL", "http://127.0.0.1:8000")
+SELF_SERVICE_LINK_DAYS = int(os.environ.get("SELF_SERVICE_LINK_DAYS", "14"))
+SELF_SERVICE_MAX_FAILED_CHECKS = 5
+SELF_SERVICE_LOCK_MINUTES = 30
+SELF_SERVICE_SESSION_MINUTES = 30
+SELF_SERVICE_HOW_TO_PAY = os.environ.get(
+    "SELF_SERVICE_HOW_TO_PAY",
+    "Pay into your loan account at any branch, by bank transfer quoting your account "
+    "number, or in the mobile banking app (Loans > Repay).",
+)
+SELF_SERVICE_HOW_TO_PAY_ZH = os.environ.get(
+    "SELF_SERVICE_HOW_TO_PAY_ZH",
+    "可在任一网点存入您的贷款还款账户，或转账时注明贷款账号，或在手机银行“贷款—还款”中还款。",
+)
 # Letters (decision 47): the letterhead in each language, an optional logo (PNG or
 # JPEG), the TrueType font embedded for CJK text (Debian's fonts-wqy-microhei; when
 # the file is missing, reportlab's built-in STSong-Light, not embedded), and where

@@ -29,6 +29,7 @@ urlpatterns = [
     path("supervisor/", include("supervision.urls")),
     path("configuration/", include("configuration.urls")),
     path("imports/", include("imports.urls")),
+    path("", include("portal.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,6 +25,10 @@ _EMAIL = re.compile(r"([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
 _NATIONAL_ID = re.compile(r"(?<!\d)(\d{17}[\dXx])(?!\d)")
 
 
+# A debtor's self-service link (/s/<token>/): the token opens the identity check.
+_SELF_SERVICE = re.compile(r"/s/[A-Za-z0-9_-]{6,64}")
+
+
 def _mask_digits(match: re.Match) -> str:
     text = match.group(0)
     digits = re.sub(r"\D", "", text)
@@ -34,7 +38,9 @@ def _mask_digits(match: re.Match) -> str:
 
 
 def scrub(text: str) -> str:
-    """`text` with phone numbers, emails and national ids masked."""
+    """`text` with phone numbers, emails, national ids and self-service tokens
+    masked."""
+    text = _SELF_SERVICE.sub("/s/••••", text)
     text = _NATIONAL_ID.sub(lambda m: "•" * 14 + m.group(1)[-4:], text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)[:1]}•••@{m.group(2)}", text)
     return _PHONE.sub(_mask_digits, text)

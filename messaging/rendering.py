@@ -40,6 +40,9 @@ ALLOWED_VARIABLES = {
     "days_past_due": _("Days past due"),
     "hotline": _("The bank's collections hotline"),
     "opt_out": _("Opt-out instruction, where the rule pack requires one"),
+    "self_service_link": _(
+        "The customer's self-service link (issued when the message is rendered)"
+    ),
 }
 
 

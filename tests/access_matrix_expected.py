@@ -1691,6 +1691,24 @@ EXPECTED = {
         "GET": "login 403 403 405 405 405",
         "POST": "login 403 403 400 404 400",
     },
+    # The debtor's self-service page (issue 21): the link's token, not a role, opens
+    # it; a token that is not a live link's answers 404 to everyone alike.
+    "portal:self-service": {
+        "GET": "404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404",
+    },
+    "portal:promise": {
+        "GET": "405 405 405 405 405 405",
+        "POST": "404 404 404 404 404 404",
+    },
+    "portal:dispute": {
+        "GET": "405 405 405 405 405 405",
+        "POST": "404 404 404 404 404 404",
+    },
+    "portal:preference": {
+        "GET": "405 405 405 405 405 405",
+        "POST": "404 404 404 404 404 404",
+    },
     "configuration:approval-authority": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 400",

@@ -11,7 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cases.masking import mask_contact, mask_phone
-from cases.models import Case, Payment, PromiseToPay, RepaymentPlan
+from cases.models import Case, Payment, PromiseToPay, RepaymentPlan, SelfServiceEvent
 from compliance.models import (
     ContactAttempt,
     ContactPreference,
@@ -38,6 +38,7 @@ TIMELINE_LABELS = {
     "consent": gettext_lazy("Consent"),
     "preference": gettext_lazy("Customer said"),
     "claim": gettext_lazy("Queue"),
+    "self_service": gettext_lazy("Self-service"),
 }
 
 
@@ -45,7 +46,7 @@ TIMELINE_LABELS = {
 class TimelineEntry:
     at: dt.datetime
     # call | attempt | decision | promise | plan | payment | restriction | consent |
-    # preference | claim
+    # preference | claim | self_service
     kind: str
     title: str
     detail: str = ""
@@ -94,7 +95,8 @@ def case_timeline(
 ) -> list[TimelineEntry]:
     """Everything that happened on the case, newest first: reminders and blocked
     decisions (the ledger), calls, promises, plans, payments, restrictions, prior
-    consents and stated inconvenient times and places. Eight queries, each bounded
+    consents, stated inconvenient times and places, and self-service visits and
+    actions. Nine queries, each bounded
     by `limit`, so each kind keeps its own newest `limit` before `only` (a key of
     TIMELINE_FILTERS; anything else is everything) picks among them."""
     customer_id = case.customer_id
@@ -240,6 +242,18 @@ def case_timeline(
             )
         )
     entries += _statement_entries(customer_id=customer_id, limit=limit)
+    # What the customer did on their self-service page (issue 21).
+    for event in SelfServiceEvent.objects.filter(customer_id=customer_id).order_by(
+        "-at"
+    )[:limit]:
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind="self_service",
+                title=event.get_kind_display(),
+                detail=event.detail,
+            )
+        )
     # Skips, releases and take-overs of the case's claim (decision 43): the case's
     # own history rows, with who did it and why.
     claim_rows = Q()

@@ -12,6 +12,7 @@ from .cases import (
 from .loans import Instalment, Loan, Payment, PaymentAllocation
 from .people import ContactPoint, Customer, Team, WorkQueue
 from .policies import EscalationPolicy, EscalationStep
+from .self_service import SelfServiceEvent, SelfServiceLink
 from .settlements import Recovery, SettlementOffer, WriteOff, percent_of
 
 __all__ = [
@@ -36,5 +37,7 @@ __all__ = [
     "SettlementOffer",
     "WriteOff",
     "Recovery",
+    "SelfServiceEvent",
+    "SelfServiceLink",
     "percent_of",
 ]

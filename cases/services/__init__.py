@@ -44,6 +44,13 @@ from .plans import (
 )
 from .promises import promise_record, promise_refresh
 from .queues import queue_save, team_save
+from .self_service import (
+    self_service_check,
+    self_service_event,
+    self_service_link_get,
+    self_service_link_issue,
+    self_service_link_revoke,
+)
 from .settlements import (
     case_balance,
     settlement_active,
@@ -57,6 +64,11 @@ from .settlements import (
 )
 
 __all__ = [
+    "self_service_check",
+    "self_service_event",
+    "self_service_link_get",
+    "self_service_link_issue",
+    "self_service_link_revoke",
     "PlanPreview",
     "Terms",
     "arrangement_refuse_ceased",

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.html import strip_tags
 
 from cases.models import Case
+from cases.services.self_service import self_service_url
 from compliance.content import content_check
 from core.errors import ApplicationError
 from messaging.models import MessageTemplate
@@ -88,6 +89,8 @@ def template_preview(
         customer_id=case.customer_id, case=case, customer=case.customer
     )
     context = message_contexts([sample])[case.customer_id]
+    # A preview issues no link: it shows what one looks like.
+    context["self_service_link"] = self_service_url("xxxxxxxxxxxx")
     rendered = template_render(
         template=SimpleNamespace(subject=subject, body=body, html_body=html_body),
         context=context,

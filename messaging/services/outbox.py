@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cases.services.self_service import self_service_link_issue
 from compliance import services as compliance
 from compliance.ledger import LedgerEntry, ledger_complete_many, ledger_record_many
 from compliance.models import ContactAttempt
@@ -168,8 +169,14 @@ def _render(message: OutboundMessage, decision, context: dict) -> None:
     opt_out = ""
     if "include_opt_out" in decision.conditions:
         opt_out = OPT_OUT_TEXT.get(message.customer.language, OPT_OUT_TEXT["en"])
+    link = ""
+    template = message.template
+    if "self_service_link" in template.subject + template.body + template.html_body:
+        # A link of its own for each message that names it (decision 50).
+        link = self_service_link_issue(customer=message.customer, case=message.case)
     rendered = template_render(
-        template=message.template, context={**context, "opt_out": opt_out}
+        template=template,
+        context={**context, "opt_out": opt_out, "self_service_link": link},
     )
     message.subject, message.body = rendered.subject, rendered.body
     message.html_body = rendered.html_body

@@ -70,3 +70,23 @@ def test_the_demo_ladder_sends_formal_notice_letters_through_the_print_batch(
     case = Case.objects.get(pk=first.case_id)
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert f"/cases/{case.reference}/letters/{first.reference}/" in page
+
+
+def test_the_demo_sms_carries_a_working_self_service_link(time_machine, client):
+    """Issue 21: a reminder in make run's demo carries a working link."""
+    import re
+
+    from messaging import sms as sms_module
+
+    time_machine.move_to(MORNING, tick=False)
+    call_command("seed_demo", customers=20, verbosity=0)
+    sms_module.outbox.clear()
+    escalation_sweep(at=MORNING)
+    services.outbox_dispatch(now=MORNING, backend=sms.LocmemBackend())
+    bodies = [m.body for m in sms_module.outbox]
+    assert bodies
+    links = [re.search(r"/s/[A-Za-z0-9_-]+/", b) for b in bodies]
+    assert all(links), bodies[:2]
+    page = client.get(links[0].group(0))
+    assert page.status_code == 200
+    assert 'id="identity-form"' in page.content.decode()

@@ -28,6 +28,7 @@ from cases.models import Case, Customer, Loan
 from demo import portfolio, work
 from demo.data import DEMO_PASSWORD, DEMO_USERS, STATES, TEAM_NAMES, DemoRun
 from demo.letters import seed_letter_rung
+from demo.self_service import seed_self_service_sms
 from demo.supervision import seed as seed_supervision
 
 
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             portfolio.seed_people(run)
             seed_letter_rung(run)
+            seed_self_service_sms(run)
             portfolio.seed_portfolio(run, customers)
             refresh = services.delinquency_refresh(today=run.today)
             self.say(2, f"Delinquency refresh: {refresh}")

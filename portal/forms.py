@@ -1,0 +1,72 @@
+"""The self-service page's forms: the identity check and what the customer may do."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compliance.models import ContactPreference
+from core.forms import DateInput
+
+WEEKDAYS = [
+    ("", _("Every day")),
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+
+
+class IdentityForm(forms.Form):
+    answer = forms.CharField(
+        label=_("The last 4 characters of your ID number"),
+        max_length=4,
+        min_length=4,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class PromiseForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0.01, max_digits=14, decimal_places=2
+    )
+    due_date = forms.DateField(label=_("I will pay by"), widget=DateInput())
+
+
+class DisputeForm(forms.Form):
+    loan = forms.ChoiceField(label=_("Which loan"))
+    reason = forms.CharField(
+        label=_("What is wrong"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, loans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loan"].choices = [
+            (loan.reference, loan.reference) for loan in loans
+        ]
+
+
+class PreferenceForm(forms.Form):
+    Kind = ContactPreference.Kind
+    kind = forms.ChoiceField(
+        label=_("What should we know"),
+        choices=[
+            (Kind.INCONVENIENT_HOURS, _("Do not contact me during these hours")),
+            (Kind.INCONVENIENT_DAY, _("Do not contact me on this day")),
+            (Kind.NOT_AT_WORK, _("Do not contact me at work")),
+        ],
+    )
+    weekday = forms.ChoiceField(label=_("Day"), choices=WEEKDAYS, required=False)
+    start_time = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )

@@ -1,0 +1,261 @@
+"""The debtor's self-service page (issue 21, decision 50): `/s/<token>/` from a link
+in a reminder. No password: the link opens an identity check, and nothing before the
+check says that a debt exists. After it, for SELF_SERVICE_SESSION_MINUTES, the page
+shows what the customer owes and why, and lets them promise to pay, dispute a loan,
+and say when and how they may be contacted; each through the same service a
+collector's action uses, with source "customer self-service", and each recorded as a
+self-service event on the case timeline.
+
+An unknown, expired or revoked token gets the same 404 page: nobody learns which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases import services as cases
+from cases.models import Case, SelfServiceEvent
+from compliance.models import ContactRestriction, StatementSource
+from compliance.restrictions import restriction_create
+from compliance.services import contact_preference_record
+from core.errors import ApplicationError
+from core.forms import form_errors
+from escalation.models import WorkItem
+from escalation.work_items import work_item_open
+
+from . import forms, selectors
+
+SOURCE = StatementSource.CUSTOMER_SELF_SERVICE
+Kind = SelfServiceEvent.Kind
+LANGUAGES = {"zh-hans", "en"}
+
+
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    context = {
+        "bank": settings.LETTER_BANK_NAME,
+        "bank_zh": settings.LETTER_BANK_NAME_ZH,
+        **(context or {}),
+    }
+    return render(request, template, context, status=status)
+
+
+def _session_minutes() -> int:
+    return int(getattr(settings, "SELF_SERVICE_SESSION_MINUTES", 30))
+
+
+def _verified(request: HttpRequest, link) -> bool:
+    at = request.session.get("self_service", {}).get(str(link.pk))
+    if not at:
+        return False
+    since = dt.datetime.fromisoformat(at)
+    return timezone.now() - since < dt.timedelta(minutes=_session_minutes())
+
+
+def _language(request: HttpRequest, link) -> str:
+    """The customer's language, unless they chose the other on the page."""
+    chosen = request.GET.get("lang") or request.session.get("self_service_lang")
+    if chosen in LANGUAGES:
+        request.session["self_service_lang"] = chosen
+        return chosen
+    return link.customer.language or settings.LANGUAGE_CODE
+
+
+def self_service_view(view):
+    """Resolve the link (else the one 404 page), speak the customer's language, and
+    keep the page out of caches and the token out of Referer headers to other sites
+    (same-origin: "no-referrer" makes browsers send `Origin: null`, which fails the
+    CSRF check)."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, token: str, *args, **kwargs):
+        link = cases.self_service_link_get(token)
+        if link is None:
+            response = _render(request, "portal/invalid.html", status=404)
+        else:
+            with translation.override(_language(request, link)):
+                response = view(request, link, *args, token=token, **kwargs)
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapper
+
+
+def _case(link) -> Case | None:
+    if link.case_id and link.case.status == Case.Status.OPEN:
+        return link.case
+    return Case.objects.open().filter(customer_id=link.customer_id).first()
+
+
+@self_service_view
+def self_service(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    opened = request.session.setdefault("self_service_opened", [])
+    if link.pk not in opened:
+        cases.self_service_event(link, Kind.OPENED)
+        opened.append(link.pk)
+        request.session.modified = True
+    if not _verified(request, link):
+        return _identity(request, link, token)
+    return _page(request, link, token)
+
+
+def _identity(request: HttpRequest, link, token: str) -> HttpResponse:
+    form = forms.IdentityForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                cases.self_service_check(link=link, answer=form.cleaned_data["answer"])
+            except ApplicationError as exc:
+                form_errors(form, exc)
+                status = exc.status
+            else:
+                request.session.setdefault("self_service", {})[str(link.pk)] = (
+                    timezone.now().isoformat()
+                )
+                request.session.modified = True
+                return redirect("portal:self-service", token=token)
+        else:
+            status = 400
+    context = {"form": form, "token": token, "hotline": settings.COLLECTIONS_HOTLINE}
+    return _render(request, "portal/identity.html", context, status=status)
+
+
+def _page(request, link, token: str, *, status: int = 200, **forms_given):
+    case = _case(link)
+    account = selectors.self_service_account(customer=link.customer, case=case)
+    context = {
+        "token": token,
+        "account": account,
+        "case": case,
+        "hotline": settings.COLLECTIONS_HOTLINE,
+        "how_to_pay": _how_to_pay(),
+        "promise_form": forms_given.get("promise_form") or forms.PromiseForm(),
+        "dispute_form": forms_given.get("dispute_form")
+        or forms.DisputeForm(loans=account.loans_overdue),
+        "preference_form": forms_given.get("preference_form") or forms.PreferenceForm(),
+    }
+    return _render(request, "portal/page.html", context, status=status)
+
+
+def _how_to_pay() -> str:
+    zh = (translation.get_language() or "").startswith("zh")
+    name = "SELF_SERVICE_HOW_TO_PAY_ZH" if zh else "SELF_SERVICE_HOW_TO_PAY"
+    return getattr(settings, name, "")
+
+
+def verified_only(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, link, *, token: str):
+        if not _verified(request, link):
+            return redirect("portal:self-service", token=token)
+        return view(request, link, token=token)
+
+    return wrapper
+
+
+@require_POST
+@self_service_view
+@verified_only
+def self_service_promise(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    form = forms.PromiseForm(request.POST)
+    case = _case(link)
+    if case is None:
+        messages.info(request, _("There is nothing overdue to arrange."))
+        return redirect("portal:self-service", token=token)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            promise = cases.promise_record(
+                case=case, amount=data["amount"], due_date=data["due_date"]
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            cases.self_service_event(link, Kind.PROMISE, str(promise))
+            messages.success(
+                request, _("Thank you: we have recorded your promise to pay.")
+            )
+            return redirect("portal:self-service", token=token)
+    return _page(request, link, token, status=400, promise_form=form)
+
+
+@require_POST
+@self_service_view
+@verified_only
+def self_service_dispute(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    account = selectors.self_service_account(customer=link.customer, case=_case(link))
+    form = forms.DisputeForm(request.POST, loans=account.loans_overdue)
+    if form.is_valid():
+        loan = next(
+            x for x in account.loans_overdue if x.reference == form.cleaned_data["loan"]
+        )
+        reason = form.cleaned_data["reason"]
+        try:
+            restriction_create(
+                customer=link.customer,
+                kind=ContactRestriction.Kind.DISPUTE,
+                loan=loan,
+                reason=reason,
+                source=SOURCE,
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            case = _case(link)
+            if case is not None:
+                work_item_open(
+                    case=case,
+                    kind=WorkItem.Kind.DISPUTE_REVIEW,
+                    reason=f"Disputed on the self-service page ({loan.reference})",
+                )
+            cases.self_service_event(link, Kind.DISPUTE, f"{loan.reference}: {reason}")
+            messages.success(
+                request,
+                _(
+                    "Thank you: we will look into it and write to you. We do not "
+                    "ask you to pay this loan while we check."
+                ),
+            )
+            return redirect("portal:self-service", token=token)
+    return _page(request, link, token, status=400, dispute_form=form)
+
+
+@require_POST
+@self_service_view
+@verified_only
+def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    form = forms.PreferenceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        weekday = int(data["weekday"]) if data["weekday"] not in ("", None) else None
+        try:
+            preference = contact_preference_record(
+                customer=link.customer,
+                kind=data["kind"],
+                reason=_("Stated on the self-service page"),
+                source=SOURCE,
+                weekday=weekday,
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            cases.self_service_event(
+                link, Kind.PREFERENCE, preference.get_kind_display()
+            )
+            messages.success(request, _("Thank you: we will respect this."))
+            return redirect("portal:self-service", token=token)
+    return _page(request, link, token, status=400, preference_form=form)

@@ -1,0 +1,224 @@
+"""Issue 21: the debtor's self-service link. A reminder carries a short link of its
+own; the link opens an identity check that reveals nothing, locks after repeated
+failures, and then shows the customer their own account and lets them promise,
+dispute and say when they may be contacted, each reaching the gate and the case."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from cases.models import PromiseToPay, SelfServiceEvent, SelfServiceLink
+from cases.services import self_service_link_issue, self_service_link_revoke
+from cases.services.self_service import token_hash
+from compliance import services as compliance
+from compliance.models import ContactPreference, ContactRestriction
+from core.logs import scrub
+from escalation.models import WorkItem
+from messaging import services, sms
+from tests.calls.conftest import make_case
+from tests.cases.factories import PaymentFactory
+from tests.messaging.factories import MessageTemplateFactory, OutboundMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+MORNING = dt.datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)  # a Monday
+NATIONAL_ID = "11010119900101123X"
+
+
+@pytest.fixture
+def case(queue, time_machine):
+    time_machine.move_to(MORNING, tick=True)
+    case = make_case(queue, reference="CASE-SELF", name="王小明")
+    case.customer.national_id = NATIONAL_ID
+    case.customer.save()
+    return case
+
+
+@pytest.fixture
+def link(case):
+    url = self_service_link_issue(customer=case.customer, case=case)
+    return url.split("127.0.0.1:8000")[1]
+
+
+def verified(client, link):
+    response = client.post(link, {"answer": "123x"})
+    assert response.status_code == 302
+    return client
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_a_reminder_that_names_the_link_carries_a_short_link_of_its_own(case):
+    template = MessageTemplateFactory(
+        body="【示例银行】{{ name }}您好，请查看：{{ self_service_link }}"
+    )
+    point = case.customer.contact_points.get()
+    _, attempt = compliance.contact_request(
+        customer=case.customer, channel="sms", contact_point=point, case=case
+    )
+    OutboundMessageFactory(
+        case=case,
+        contact_point=point,
+        contact_attempt=attempt,
+        body="",
+        template=template,
+    )
+    sms.outbox.clear()
+    services.outbox_dispatch(now=timezone.now(), backend=sms.LocmemBackend())
+    sent = sms.outbox[-1].body
+    url = re.search(r"http\S+/s/([A-Za-z0-9_-]+)/", sent)
+    assert url, sent
+    token = url.group(1)
+    assert len(url.group(0)) <= 45  # short enough for an SMS
+    row = SelfServiceLink.objects.get(customer=case.customer)
+    assert row.token_hash == token_hash(token) and token not in row.token_hash
+
+
+def test_a_forged_expired_or_revoked_link_gets_the_same_page(client, case, link):
+    forged = client.get("/s/AAAAAAAAAAAA/")
+    assert forged.status_code == 404
+    row = SelfServiceLink.objects.get()
+    SelfServiceLink.objects.filter(pk=row.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    expired = client.get(link)
+    assert expired.status_code == 404 and text(expired) == text(forged)
+    fresh = self_service_link_issue(customer=case.customer).split(":8000")[1]
+    assert client.get(fresh).status_code == 200
+    self_service_link_revoke(
+        link=SelfServiceLink.objects.latest("pk"), reason="customer asked"
+    )
+    revoked = client.get(fresh)
+    assert revoked.status_code == 404 and text(revoked) == text(forged)
+
+
+def test_nothing_before_the_check_says_that_a_debt_exists(client, case, link):
+    for language in ("zh-hans", "en"):
+        page = text(client.get(link, HTTP_ACCEPT_LANGUAGE=language))
+        for secret in (
+            "王小明",
+            "1,000",
+            "1000",
+            "逾期",
+            "overdue",
+            "loan",
+            "贷款",
+            "CASE-SELF",
+            "debt",
+            "欠款",
+        ):
+            assert secret.lower() not in page.lower(), (language, secret)
+    assert client.get(link)["Referrer-Policy"] == "same-origin"
+    assert "no-store" in client.get(link)["Cache-Control"]
+
+
+def test_wrong_answers_lock_the_link_even_for_the_right_one(client, case, link):
+    for _ in range(5):
+        wrong = client.post(link, {"answer": "9999"})
+        assert wrong.status_code == 400
+        assert "1,000" not in text(wrong)
+    locked = client.post(link, {"answer": "123X"})
+    assert locked.status_code == 423
+    assert "1,000" not in text(locked)
+    kinds = list(
+        SelfServiceEvent.objects.order_by("at", "pk").values_list("kind", flat=True)
+    )
+    assert kinds.count("check_failed") == 5 and "locked" in kinds
+
+
+def test_after_the_check_the_customer_sees_their_account(client, case, link):
+    PaymentFactory(loan=case.customer.loans.get(), amount="12.34")
+    page = text(verified(client, link).get(link))
+    assert "1,000.00 CNY" in page
+    assert "12.34" in page  # payments received
+    assert "逾期" in page  # in the customer's language (zh-hans)
+    english = text(client.get(link + "?lang=en"))
+    assert "What is overdue" in english and "1,000.00 CNY" in english
+
+
+def test_a_promise_from_the_page_is_recorded_and_on_the_case_timeline(
+    client, case, link, collector
+):
+    verified(client, link)
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    response = client.post(link + "promise/", {"amount": "300", "due_date": due})
+    assert response.status_code == 302
+    promise = PromiseToPay.objects.get(case=case)
+    assert str(promise.amount) == "300.00" and promise.created_by is None
+    client.force_login(collector)
+    timeline = text(client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Promised to pay (self-service)" in timeline
+    assert "Identity confirmed on the self-service page" in timeline
+
+
+def test_a_promise_beyond_the_terms_is_refused_on_its_field(client, case, link):
+    verified(client, link)
+    far = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    response = client.post(link + "promise/", {"amount": "300", "due_date": far})
+    assert response.status_code == 400
+    assert response.context["promise_form"].errors["due_date"]
+    assert not PromiseToPay.objects.exists()
+
+
+def test_a_dispute_holds_collection_on_the_loan_and_asks_a_supervisor(
+    client, case, link
+):
+    verified(client, link)
+    loan = case.customer.loans.get()
+    response = client.post(
+        link + "dispute/", {"loan": loan.reference, "reason": "I paid this in May"}
+    )
+    assert response.status_code == 302
+    restriction = ContactRestriction.objects.get(customer=case.customer)
+    assert (restriction.kind, restriction.loan, restriction.source) == (
+        "dispute",
+        loan,
+        "customer_self_service",
+    )
+    item = WorkItem.objects.get(case=case)
+    assert item.kind == "dispute_review"
+    decision, _attempt = compliance.contact_request(
+        customer=case.customer,
+        channel="call",
+        contact_point=case.customer.contact_points.get(),
+        case=case,
+    )
+    assert not decision.allowed
+
+
+def test_a_stated_inconvenient_day_changes_the_gates_answer(client, case, link):
+    verified(client, link)
+    point = case.customer.contact_points.get()
+    before = compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point
+    )
+    assert before.allowed
+    response = client.post(
+        link + "preference/", {"kind": "inconvenient_day", "weekday": "0"}
+    )
+    assert response.status_code == 302
+    preference = ContactPreference.objects.get(customer=case.customer)
+    assert preference.source == "customer_self_service"
+    after = compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point
+    )
+    assert not after.allowed
+    assert "customer_inconvenient_time" in {r["code"] for r in after.reasons}
+
+
+def test_the_actions_need_the_check_first(client, case, link):
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    response = client.post(link + "promise/", {"amount": "300", "due_date": due})
+    assert response.status_code == 302 and response["Location"] == link
+    assert not PromiseToPay.objects.exists()
+
+
+def test_the_logs_never_carry_a_working_token(link):
+    assert "/s/••••" in scrub(f"GET {link}")
+    assert link.split("/")[2] not in scrub(f"GET {link}")
