@@ -70,3 +70,17 @@ class PreferenceForm(forms.Form):
     end_time = forms.TimeField(
         label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
+
+
+class PlanRequestForm(forms.Form):
+    """Instalments (or one later payment, a deferral) over what is overdue."""
+
+    count = forms.IntegerField(
+        label=_("In how many monthly payments"), min_value=1, max_value=60, initial=3
+    )
+    first_due_date = forms.DateField(label=_("First payment on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Why you need an arrangement"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -142,6 +142,7 @@ def _page(request, link, token: str, *, status: int = 200, **forms_given):
         "hotline": settings.COLLECTIONS_HOTLINE,
         "how_to_pay": _how_to_pay(),
         "promise_form": forms_given.get("promise_form") or forms.PromiseForm(),
+        "plan_form": forms_given.get("plan_form") or forms.PlanRequestForm(),
         "dispute_form": forms_given.get("dispute_form")
         or forms.DisputeForm(loans=account.loans_overdue),
         "preference_form": forms_given.get("preference_form") or forms.PreferenceForm(),
@@ -259,3 +260,53 @@ def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpRe
             messages.success(request, _("Thank you: we will respect this."))
             return redirect("portal:self-service", token=token)
     return _page(request, link, token, status=400, preference_form=form)
+
+
+@require_POST
+@self_service_view
+@verified_only
+def self_service_plan(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    """A repayment plan over what is overdue, through the collectors' calculator and
+    proposal: within the auto-approval limits it is active at once (and holds the
+    ladder); otherwise it waits for a supervisor with the customer's reason."""
+    form = forms.PlanRequestForm(request.POST)
+    case = _case(link)
+    if case is None:
+        messages.info(request, _("There is nothing overdue to arrange."))
+        return redirect("portal:self-service", token=token)
+    if form.is_valid():
+        data = form.cleaned_data
+        count = data["count"]
+        kind = "deferral" if count == 1 else "instalments"
+        try:
+            schedule = cases.plan_schedule_preview(
+                case=case,
+                total=case.overdue_amount,
+                count=count,
+                first_due_date=data["first_due_date"],
+                kind=kind,
+                reason=data["reason"],
+            )
+            plan = cases.plan_propose(
+                case=case,
+                kind=kind,
+                instalments=schedule.rows,
+                reason=data["reason"],
+                requested_by_customer=True,
+            )
+        except ApplicationError as exc:
+            form_errors(form, exc)
+        else:
+            cases.self_service_event(
+                link, Kind.PLAN, f"{plan.reference} ({plan.get_status_display()})"
+            )
+            if plan.status == plan.Status.ACTIVE:
+                text = _(
+                    "Your repayment plan is agreed: the first payment is due on "
+                    "%(date)s."
+                ) % {"date": schedule.rows[0]["due_date"]}
+            else:
+                text = _("Thank you: we will look at your request and let you know.")
+            messages.success(request, text)
+            return redirect("portal:self-service", token=token)
+    return _page(request, link, token, status=400, plan_form=form)

@@ -47,6 +47,7 @@ class SelfServiceEvent(models.Model):
         CHECK_PASSED = "check_passed", _("Identity confirmed on the self-service page")
         LOCKED = "locked", _("Link locked after failed identity checks")
         PROMISE = "promise", _("Promised to pay (self-service)")
+        PLAN = "plan", _("Asked for a repayment plan (self-service)")
         DISPUTE = "dispute", _("Disputed a loan (self-service)")
         PREFERENCE = "preference", _("Set a contact preference (self-service)")
         REVOKED = "revoked", _("Link revoked")

@@ -222,3 +222,57 @@ def test_the_actions_need_the_check_first(client, case, link):
 def test_the_logs_never_carry_a_working_token(link):
     assert "/s/••••" in scrub(f"GET {link}")
     assert link.split("/")[2] not in scrub(f"GET {link}")
+
+
+def test_a_small_plan_is_agreed_at_once_and_holds_the_ladder(
+    client, case, link, settings
+):
+    from cases.models import RepaymentPlan
+
+    settings.PLAN_AUTO_APPROVE_MAX_INSTALMENTS = 3
+    settings.PLAN_AUTO_APPROVE_MAX_DAYS = 120
+    verified(client, link)
+    first = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    response = client.post(
+        link + "plan/",
+        {"count": "3", "first_due_date": first, "reason": "工资下周才发"},
+    )
+    assert response.status_code == 302
+    plan = RepaymentPlan.objects.get(case=case)
+    assert plan.status == "active" and plan.requested_by_customer
+    assert plan.instalments.count() == 3 and plan.total_amount == case.overdue_amount
+    case.refresh_from_db()
+    assert case.next_call_at is not None and case.next_call_at > timezone.now()
+    assert SelfServiceEvent.objects.filter(kind="plan").exists()
+
+
+def test_a_longer_plan_waits_for_a_supervisor_with_the_customers_reason(
+    client, case, link, supervisor
+):
+    from cases.models import RepaymentPlan
+
+    verified(client, link)
+    first = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    response = client.post(
+        link + "plan/",
+        {"count": "12", "first_due_date": first, "reason": "I lost my job"},
+    )
+    assert response.status_code == 302
+    plan = RepaymentPlan.objects.get(case=case)
+    assert plan.status == "proposed" and plan.reason == "I lost my job"
+    client.force_login(supervisor)
+    approvals = text(client.get("/supervisor/approvals/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert plan.reference in approvals
+
+
+def test_a_plan_beyond_the_limits_is_refused_on_its_field(client, case, link):
+    from cases.models import RepaymentPlan
+
+    verified(client, link)
+    response = client.post(
+        link + "plan/",
+        {"count": "61", "first_due_date": "2026-12-10", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert response.context["plan_form"].errors["count"]
+    assert not RepaymentPlan.objects.exists()
