@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from compliance.models import ContactPreference
 from core.forms import DateInput
 
+# Opting out of a channel is a restriction, not a statement about times or places.
+OPT_OUT_SMS = "opt_out_sms"
+OPT_OUT_EMAIL = "opt_out_email"
+OPT_OUTS = {OPT_OUT_SMS: "sms", OPT_OUT_EMAIL: "email"}
+
 WEEKDAYS = [
     ("", _("Every day")),
     ("0", _("Monday")),
@@ -61,6 +66,8 @@ class PreferenceForm(forms.Form):
             (Kind.INCONVENIENT_HOURS, _("Do not contact me during these hours")),
             (Kind.INCONVENIENT_DAY, _("Do not contact me on this day")),
             (Kind.NOT_AT_WORK, _("Do not contact me at work")),
+            (OPT_OUT_SMS, _("No more text messages (SMS)")),
+            (OPT_OUT_EMAIL, _("No more emails")),
         ],
     )
     weekday = forms.ChoiceField(label=_("Day"), choices=WEEKDAYS, required=False)

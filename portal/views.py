@@ -241,6 +241,8 @@ def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpRe
     if form.is_valid():
         data = form.cleaned_data
         weekday = int(data["weekday"]) if data["weekday"] not in ("", None) else None
+        if data["kind"] in forms.OPT_OUTS:
+            return _opt_out(request, link, token, forms.OPT_OUTS[data["kind"]], form)
         try:
             preference = contact_preference_record(
                 customer=link.customer,
@@ -310,3 +312,22 @@ def self_service_plan(request: HttpRequest, link, *, token: str) -> HttpResponse
             messages.success(request, text)
             return redirect("portal:self-service", token=token)
     return _page(request, link, token, status=400, plan_form=form)
+
+
+def _opt_out(request, link, token: str, channel: str, form) -> HttpResponse:
+    """The customer opts out of SMS or email: a channel opt-out restriction, which
+    the gate applies to every later message on that channel."""
+    try:
+        restriction_create(
+            customer=link.customer,
+            kind=ContactRestriction.Kind.CHANNEL_OPT_OUT,
+            channel=channel,
+            reason=_("Opted out on the self-service page"),
+            source=SOURCE,
+        )
+    except ApplicationError as exc:
+        form_errors(form, exc)
+        return _page(request, link, token, status=400, preference_form=form)
+    cases.self_service_event(link, Kind.PREFERENCE, f"opt-out: {channel}")
+    messages.success(request, _("Thank you: we will respect this."))
+    return redirect("portal:self-service", token=token)

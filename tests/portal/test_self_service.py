@@ -276,3 +276,18 @@ def test_a_plan_beyond_the_limits_is_refused_on_its_field(client, case, link):
     assert response.status_code == 400
     assert response.context["plan_form"].errors["count"]
     assert not RepaymentPlan.objects.exists()
+
+
+def test_an_sms_opt_out_from_the_page_blocks_the_next_sms(client, case, link):
+    verified(client, link)
+    response = client.post(link + "preference/", {"kind": "opt_out_sms"})
+    assert response.status_code == 302
+    restriction = ContactRestriction.objects.get(customer=case.customer)
+    assert (restriction.kind, restriction.channel, restriction.source) == (
+        "channel_opt_out",
+        "sms",
+        "customer_self_service",
+    )
+    decision = compliance.contact_evaluate(customer=case.customer, channel="sms")
+    assert not decision.allowed
+    assert compliance.contact_evaluate(customer=case.customer, channel="call").allowed
