@@ -156,19 +156,26 @@ def _how_to_pay() -> str:
     return getattr(settings, name, "")
 
 
-def verified_only(view):
+def self_service_action(view):
+    """A POST from the page, for a customer who passed the check (else back to it)."""
+
     @wraps(view)
-    def wrapper(request: HttpRequest, link, *, token: str):
+    def verified_only(request: HttpRequest, link, *, token: str):
         if not _verified(request, link):
             return redirect("portal:self-service", token=token)
         return view(request, link, token=token)
 
-    return wrapper
+    return require_POST(self_service_view(verified_only))
 
 
-@require_POST
-@self_service_view
-@verified_only
+def _done(request, link, token: str, kind: str, detail: str, message: str):
+    """Record what the customer did, thank them, and show the page again."""
+    cases.self_service_event(link, kind, detail)
+    messages.success(request, message)
+    return redirect("portal:self-service", token=token)
+
+
+@self_service_action
 def self_service_promise(request: HttpRequest, link, *, token: str) -> HttpResponse:
     form = forms.PromiseForm(request.POST)
     case = _case(link)
@@ -184,17 +191,18 @@ def self_service_promise(request: HttpRequest, link, *, token: str) -> HttpRespo
         except ApplicationError as exc:
             form_errors(form, exc)
         else:
-            cases.self_service_event(link, Kind.PROMISE, str(promise))
-            messages.success(
-                request, _("Thank you: we have recorded your promise to pay.")
+            return _done(
+                request,
+                link,
+                token,
+                Kind.PROMISE,
+                str(promise),
+                _("Thank you: we have recorded your promise to pay."),
             )
-            return redirect("portal:self-service", token=token)
     return _page(request, link, token, status=400, promise_form=form)
 
 
-@require_POST
-@self_service_view
-@verified_only
+@self_service_action
 def self_service_dispute(request: HttpRequest, link, *, token: str) -> HttpResponse:
     account = selectors.self_service_account(customer=link.customer, case=_case(link))
     form = forms.DisputeForm(request.POST, loans=account.loans_overdue)
@@ -221,21 +229,21 @@ def self_service_dispute(request: HttpRequest, link, *, token: str) -> HttpRespo
                     kind=WorkItem.Kind.DISPUTE_REVIEW,
                     reason=f"Disputed on the self-service page ({loan.reference})",
                 )
-            cases.self_service_event(link, Kind.DISPUTE, f"{loan.reference}: {reason}")
-            messages.success(
+            return _done(
                 request,
+                link,
+                token,
+                Kind.DISPUTE,
+                f"{loan.reference}: {reason}",
                 _(
                     "Thank you: we will look into it and write to you. We do not "
                     "ask you to pay this loan while we check."
                 ),
             )
-            return redirect("portal:self-service", token=token)
     return _page(request, link, token, status=400, dispute_form=form)
 
 
-@require_POST
-@self_service_view
-@verified_only
+@self_service_action
 def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpResponse:
     form = forms.PreferenceForm(request.POST)
     if form.is_valid():
@@ -256,17 +264,18 @@ def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpRe
         except ApplicationError as exc:
             form_errors(form, exc)
         else:
-            cases.self_service_event(
-                link, Kind.PREFERENCE, preference.get_kind_display()
+            return _done(
+                request,
+                link,
+                token,
+                Kind.PREFERENCE,
+                preference.get_kind_display(),
+                _("Thank you: we will respect this."),
             )
-            messages.success(request, _("Thank you: we will respect this."))
-            return redirect("portal:self-service", token=token)
     return _page(request, link, token, status=400, preference_form=form)
 
 
-@require_POST
-@self_service_view
-@verified_only
+@self_service_action
 def self_service_plan(request: HttpRequest, link, *, token: str) -> HttpResponse:
     """A repayment plan over what is overdue, through the collectors' calculator and
     proposal: within the auto-approval limits it is active at once (and holds the
@@ -299,9 +308,6 @@ def self_service_plan(request: HttpRequest, link, *, token: str) -> HttpResponse
         except ApplicationError as exc:
             form_errors(form, exc)
         else:
-            cases.self_service_event(
-                link, Kind.PLAN, f"{plan.reference} ({plan.get_status_display()})"
-            )
             if plan.status == plan.Status.ACTIVE:
                 text = _(
                     "Your repayment plan is agreed: the first payment is due on "
@@ -309,8 +315,8 @@ def self_service_plan(request: HttpRequest, link, *, token: str) -> HttpResponse
                 ) % {"date": schedule.rows[0]["due_date"]}
             else:
                 text = _("Thank you: we will look at your request and let you know.")
-            messages.success(request, text)
-            return redirect("portal:self-service", token=token)
+            detail = f"{plan.reference} ({plan.get_status_display()})"
+            return _done(request, link, token, Kind.PLAN, detail, text)
     return _page(request, link, token, status=400, plan_form=form)
 
 
@@ -328,6 +334,11 @@ def _opt_out(request, link, token: str, channel: str, form) -> HttpResponse:
     except ApplicationError as exc:
         form_errors(form, exc)
         return _page(request, link, token, status=400, preference_form=form)
-    cases.self_service_event(link, Kind.PREFERENCE, f"opt-out: {channel}")
-    messages.success(request, _("Thank you: we will respect this."))
-    return redirect("portal:self-service", token=token)
+    return _done(
+        request,
+        link,
+        token,
+        Kind.PREFERENCE,
+        f"opt-out: {channel}",
+        _("Thank you: we will respect this."),
+    )
