@@ -1,0 +1,58 @@
+"""Issue 21, fuzzed: whatever token or answer a stranger sends, the self-service
+pages never fail (no 5xx), never tell a forged link from an expired one, and never
+show the account to anyone who did not give the right answer."""
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases.services import self_service_link_issue
+from tests.calls.conftest import make_case
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#%")
+
+
+@pytest.fixture
+def link(queue):
+    case = make_case(queue, reference="CASE-FUZZ", name="李雷")
+    case.customer.national_id = "110101199001014321"
+    case.customer.save()
+    return self_service_link_issue(customer=case.customer, case=case).split(":8000")[1]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(token=st.text(TOKEN_CHARS, min_size=1, max_size=80))
+def test_any_token_but_a_live_one_gets_the_one_404_page(link, token):
+    client = Client()
+    forged = client.get(f"/s/{token}/")
+    if f"/s/{token}/" == link:
+        return
+    assert forged.status_code == 404
+    assert "李雷" not in forged.content.decode()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(answer=st.text(TOKEN_CHARS, max_size=12))
+def test_no_wrong_answer_shows_the_account(link, answer):
+    from cases.models import SelfServiceLink
+
+    SelfServiceLink.objects.update(failed_checks=0, locked_until=None)
+    client = Client()
+    response = client.post(link, {"answer": answer})
+    assert response.status_code < 500
+    if answer.strip().upper() == "4321":
+        assert response.status_code == 302
+    else:
+        assert response.status_code in (400, 423)
+        assert "1,000" not in response.content.decode()
