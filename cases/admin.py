@@ -38,6 +38,8 @@ from .models import (
     Recovery,
     RepaymentPlan,
     RepaymentPlanInstalment,
+    SelfServiceEvent,
+    SelfServiceLink,
     SettlementOffer,
     Team,
     WorkQueue,
@@ -541,4 +543,25 @@ class RecoveryAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["write_off", "payment", "amount", "received_at"]
     list_select_related = ["write_off", "payment"]
     search_fields = ["=payment__reference", "=write_off__case__reference"]
+    show_full_result_count = False
+
+
+@admin.register(SelfServiceLink)
+class SelfServiceLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: links are issued by the dispatcher and revoked with a reason
+    (cases.services.self_service_link_revoke). The token's hash is not shown."""
+
+    list_display = ["customer", "case", "created_at", "expires_at", "revoked_at"]
+    list_select_related = ["customer", "case"]
+    exclude = ["token_hash"]
+    search_fields = ["=customer__reference", "=case__reference"]
+    show_full_result_count = False
+
+
+@admin.register(SelfServiceEvent)
+class SelfServiceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "customer", "kind", "detail"]
+    list_select_related = ["customer"]
+    list_filter = ["kind"]
+    search_fields = ["=customer__reference"]
     show_full_result_count = False

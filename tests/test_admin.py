@@ -1,6 +1,7 @@
 """The Django admin: every registered model's pages work for an admin, on a small
 portfolio holding one row of each model; collectors are kept out; PII is masked."""
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -33,6 +34,7 @@ from compliance.models import (
     PriorConsent,
     RulePack,
 )
+from core.errors import ApplicationError
 from messaging.models import (
     DocumentDownload,
     Letter,
@@ -240,6 +242,12 @@ def portfolio(queue, collector, supervisor):
     Recovery.objects.create(
         write_off=write_off, payment=payment, amount=Decimal("100.00"), received_at=now
     )
+    from cases.services import self_service_check, self_service_link_issue
+
+    self_service_link_issue(customer=customer)
+    # One event (a wrong answer) on the link.
+    with contextlib.suppress(ApplicationError):
+        self_service_check(link=customer.self_service_links.get(), answer="0000")
     return customer
 
 
