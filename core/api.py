@@ -57,25 +57,36 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(detail)]}
 
 
-class _Bounded:
-    """A date or datetime between 1970 and 2099: anything else is a typo, and far-off
-    years overflow the date arithmetic of caps and windows."""
+# The bound as the OpenAPI schema states it (integrations.schema.AutoSchema): the
+# year as written, so a client can check it without knowing the server's zone.
+BOUNDED_YEAR_PATTERN = r"^(19[7-9]\d|20\d\d)-"
+
+
+def _check_year(value) -> None:
+    if not EARLIEST.year <= value.year <= LATEST.year:
+        raise serializers.ValidationError(
+            f"Must be between {EARLIEST.year} and {LATEST.year}."
+        )
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A datetime between 1970 and 2099: anything else is a typo, and far-off years
+    overflow the date arithmetic of caps and windows. The year is judged as written,
+    before conversion to the server's zone: 2099-12-31T20:00:00Z is 2100 in
+    Asia/Shanghai, but the schema's pattern (and the client) read 2099."""
+
+    def enforce_timezone(self, value):
+        _check_year(value)
+        return super().enforce_timezone(value)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date between 1970 and 2099 (BoundedDateTimeField)."""
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
-        if not EARLIEST.year <= parsed.year <= LATEST.year:
-            raise serializers.ValidationError(
-                f"Must be between {EARLIEST.year} and {LATEST.year}."
-            )
+        _check_year(parsed)
         return parsed
-
-
-class BoundedDateTimeField(_Bounded, serializers.DateTimeField):
-    pass
-
-
-class BoundedDateField(_Bounded, serializers.DateField):
-    pass
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:

@@ -10,11 +10,13 @@ check honest) without repeating them in each `extend_schema`.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from core.api import BOUNDED_YEAR_PATTERN, BoundedDateField, BoundedDateTimeField
 from core.permissions import required_scope
 
 DESCRIPTIONS = {
@@ -62,21 +64,42 @@ class AutoSchema(BaseAutoSchema):
             schema["pattern"] = (
                 rf"^-?\d{{1,{whole}}}(?:\.\d{{0,{field.decimal_places}}})?$"
             )
+        # A bounded date or datetime (core.api) refuses a year outside 1970-2099;
+        # the pattern says so (found by positive_data_acceptance).
+        if direction == "request" and isinstance(
+            field, BoundedDateField | BoundedDateTimeField
+        ):
+            schema["pattern"] = BOUNDED_YEAR_PATTERN
         # DRF refuses a blank string (and one of spaces only, after trimming) for a
         # CharField without allow_blank; say so, or a client built from the schema
         # sends "" and is surprised by the 400.
+        # Every DRF CharField refuses a NUL character (ProhibitNullCharactersValidator);
+        # the pattern says so, with the non-blank rule where there is one.
         if (
             direction == "request"
             and isinstance(field, serializers.CharField)
-            and not field.allow_blank
             and not isinstance(field, serializers.ChoiceField)
             and schema.get("type") == "string"
             and "pattern" not in schema
             and "format" not in schema
         ):
-            schema.setdefault("minLength", 1)
-            if getattr(field, "trim_whitespace", False):
-                schema["pattern"] = r"\S"
+            # A RegexField or a RegexValidator (a slug) gets its own pattern from
+            # spectacular after this method: leave that one standing.
+            regex = isinstance(field, serializers.RegexField) or any(
+                isinstance(v, RegexValidator) for v in field.validators
+            )
+            if regex:
+                if not field.allow_blank:
+                    schema.setdefault("minLength", 1)
+            elif field.allow_blank:
+                schema["pattern"] = r"^[^\u0000]*$"
+            else:
+                schema.setdefault("minLength", 1)
+                schema["pattern"] = (
+                    r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+                    if getattr(field, "trim_whitespace", False)
+                    else r"^[^\u0000]+$"
+                )
         return schema
 
     def map_parsers(self):
