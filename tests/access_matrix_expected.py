@@ -111,6 +111,14 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/cases/selfserviceevent/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin/cases/selfservicelink/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/cases/settlementoffer/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -768,6 +776,46 @@ EXPECTED = {
         "POST": "login login login login login 404",
     },
     "admin:cases_repaymentplaninstalment_simple_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_selfserviceevent_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfserviceevent_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfserviceevent_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_selfserviceevent_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfserviceevent_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_selfservicelink_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfservicelink_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfservicelink_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:cases_selfservicelink_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
+    "admin:cases_selfservicelink_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
