@@ -29,7 +29,13 @@ from core.permissions import ROLE_PERMISSIONS
 
 from . import access as compliance_access
 from . import restrictions, services
-from .models import Channel, ContactAttempt, ContactPreference, ContactRestriction
+from .models import (
+    ATTEMPT_CHANNELS,
+    Channel,
+    ContactAttempt,
+    ContactPreference,
+    ContactRestriction,
+)
 from .rules.base import POINT_KIND_FOR_CHANNEL
 from .serializers import (
     EXTERNAL_OUTCOMES,
@@ -242,7 +248,7 @@ class ContactAttemptFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__reference")
     case = django_filters.CharFilter(field_name="case__reference")
     loan = django_filters.CharFilter(field_name="loan__reference")
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    channel = django_filters.ChoiceFilter(choices=ATTEMPT_CHANNELS)
     outcome = django_filters.ChoiceFilter(
         field_name="result", choices=ContactAttempt.Result.choices
     )

@@ -22,6 +22,13 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("Visit")
 
 
+# The ledger also holds contacts the customer made (issue 21): a visit to the
+# self-service page, identity confirmed, and each thing done there. The gate never
+# proposes this channel, so it is the ledger's, not in Channel: no rule counts it.
+SELF_SERVICE_CHANNEL = "web"
+ATTEMPT_CHANNELS = [*Channel.choices, (SELF_SERVICE_CHANNEL, _("Self-service page"))]
+
+
 class Purpose(models.TextChoices):
     COLLECTION = "collection", _("Collection")
     LOCATION = "location", _("Locating the debtor")
@@ -450,6 +457,8 @@ class ContactAttempt(models.Model):
         # time: the send-time decision and its own attempt (blocked, or sent or
         # failed) carry on from here, so this one no longer counts (decision 33).
         RECHECKED = "rechecked", _("Re-checked at send time")
+        # A contact the customer made (the self-service page): no decision of ours.
+        INBOUND = "inbound", _("Made by the customer")
 
     # As on Decision (decision 20): the application keeps the references to rows
     # outside the ledger; `decision` keeps its database constraint.
@@ -492,7 +501,7 @@ class ContactAttempt(models.Model):
     contact_value = EncryptedTextField(max_length=320, blank=True)
     contact_value_hash = LookupHashField(source="contact_value", purpose="contact")
     third_party = models.BooleanField(default=False)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=ATTEMPT_CHANNELS)
     purpose = models.CharField(
         max_length=24, choices=Purpose.choices, default=Purpose.COLLECTION
     )

@@ -27,7 +27,10 @@ from cases import services as cases
 from cases.models import Case, SelfServiceEvent
 from compliance.models import ContactRestriction, StatementSource
 from compliance.restrictions import restriction_create
-from compliance.services import contact_preference_record
+from compliance.services import (
+    contact_attempt_record_inbound,
+    contact_preference_record,
+)
 from core.errors import ApplicationError
 from core.forms import form_errors
 from escalation.models import WorkItem
@@ -125,6 +128,7 @@ def _identity(request: HttpRequest, link, token: str) -> HttpResponse:
                     timezone.now().isoformat()
                 )
                 request.session.modified = True
+                _ledger(link, "visit")
                 return redirect("portal:self-service", token=token)
         else:
             status = 400
@@ -168,9 +172,25 @@ def self_service_action(view):
     return require_POST(self_service_view(verified_only))
 
 
-def _done(request, link, token: str, kind: str, detail: str, message: str):
+def _ledger(link, what: str, *, loan_id: int | None = None) -> None:
+    """A contact the customer made, in the ledger beside every contact we made: the
+    visit once the identity is confirmed, and each thing done on the page (issue 21,
+    item 7). Opening the link and failed checks are not: whoever opened it may not
+    be the customer; they are on the timeline as self-service events."""
+    case = _case(link)
+    contact_attempt_record_inbound(
+        customer_id=link.customer_id,
+        case_id=case.pk if case else None,
+        loan_id=loan_id,
+        at=timezone.now(),
+        source=f"{SOURCE}:{what}",
+    )
+
+
+def _done(request, link, token: str, kind: str, detail: str, message: str, **ledger):
     """Record what the customer did, thank them, and show the page again."""
     cases.self_service_event(link, kind, detail)
+    _ledger(link, kind, **ledger)
     messages.success(request, message)
     return redirect("portal:self-service", token=token)
 
@@ -239,6 +259,7 @@ def self_service_dispute(request: HttpRequest, link, *, token: str) -> HttpRespo
                     "Thank you: we will look into it and write to you. We do not "
                     "ask you to pay this loan while we check."
                 ),
+                loan_id=loan.pk,
             )
     return _page(request, link, token, status=400, dispute_form=form)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cases.masking import mask_contact, mask_phone
 from cases.models import Case, Payment, PromiseToPay, RepaymentPlan, SelfServiceEvent
 from compliance.models import (
+    SELF_SERVICE_CHANNEL,
     ContactAttempt,
     ContactPreference,
     ContactRestriction,
@@ -128,10 +129,12 @@ def case_timeline(
             )
         )
     # Calls appear above; the ledger adds reminders, blocked attempts and calls made
-    # elsewhere (a call's own attempt is skipped: it is the call).
+    # elsewhere (a call's own attempt is skipped: it is the call; so are the
+    # customer's self-service contacts: their events below say more).
     attempts = (
         ContactAttempt.objects.filter(customer_id=customer_id)
         .exclude(channel="call", allowed=True, call__isnull=False)
+        .exclude(channel=SELF_SERVICE_CHANNEL)
         .select_related("decision")
         .order_by("-at")[:limit]
     )

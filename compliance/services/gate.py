@@ -30,7 +30,7 @@ from core.metrics import decisions_count
 from .. import selectors
 from ..engine import Decision, evaluate
 from ..ledger import decision_values
-from ..models import ContactAttempt, HolidayOverride
+from ..models import SELF_SERVICE_CHANNEL, ContactAttempt, HolidayOverride
 from ..models import Decision as DecisionRow
 from ..packs import (
     CALL_RESULTS,
@@ -489,6 +489,34 @@ def contact_attempt_record_external(
         actor=actor,
     )
     history_save(attempt, reason=f"external attempt from {source}", user=actor)
+    return attempt
+
+
+def contact_attempt_record_inbound(
+    *,
+    customer_id: int,
+    case_id: int | None,
+    at: dt.datetime,
+    source: str,
+    loan_id: int | None = None,
+) -> ContactAttempt:
+    """Record a contact the customer made on the self-service page (issue 21): a visit
+    with the identity confirmed, or something done there. It is in the ledger beside
+    every contact we made, as allowed (it happened) and settled at once, with no
+    decision of ours; its channel is not one the gate proposes, so no cap, cooldown
+    or window counts it."""
+    attempt = ContactAttempt(
+        customer_id=customer_id,
+        case_id=case_id,
+        loan_id=loan_id,
+        channel=SELF_SERVICE_CHANNEL,
+        at=at,
+        allowed=True,
+        result=ContactAttempt.Result.INBOUND,
+        completed_at=at,
+        source=source,
+    )
+    history_save(attempt, reason=f"customer contact: {source}")
     return attempt
 
 

@@ -14,7 +14,7 @@ from cases.models import PromiseToPay, SelfServiceEvent, SelfServiceLink
 from cases.services import self_service_link_issue, self_service_link_revoke
 from cases.services.self_service import token_hash
 from compliance import services as compliance
-from compliance.models import ContactPreference, ContactRestriction
+from compliance.models import ContactAttempt, ContactPreference, ContactRestriction
 from core.logs import scrub
 from escalation.models import WorkItem
 from messaging import services, sms
@@ -291,3 +291,70 @@ def test_an_sms_opt_out_from_the_page_blocks_the_next_sms(client, case, link):
     decision = compliance.contact_evaluate(customer=case.customer, channel="sms")
     assert not decision.allowed
     assert compliance.contact_evaluate(customer=case.customer, channel="call").allowed
+
+
+def test_the_visit_and_each_action_are_contacts_in_the_ledger(client, case, link):
+    """Item 7: the customer's own contacts are in the ledger beside ours (the visit
+    once the identity is confirmed, then each action), settled, with no decision of
+    ours; opening the link and a failed check are not, since that may be anyone."""
+    client.get(link)
+    client.post(link, {"answer": "0000"})
+    assert not ContactAttempt.objects.filter(channel="web").exists()
+    verified(client, link)
+    loan = case.customer.loans.get()
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    client.post(link + "promise/", {"amount": "300", "due_date": due})
+    client.post(link + "dispute/", {"loan": loan.reference, "reason": "Paid in May"})
+    rows = list(
+        ContactAttempt.objects.filter(customer=case.customer, channel="web")
+        .order_by("pk")
+        .values_list("source", "result", "allowed", "decision", "case", "loan")
+    )
+    assert rows == [
+        ("customer_self_service:visit", "inbound", True, None, case.pk, None),
+        ("customer_self_service:promise", "inbound", True, None, case.pk, None),
+        ("customer_self_service:dispute", "inbound", True, None, case.pk, loan.pk),
+    ]
+    row = ContactAttempt.objects.filter(channel="web").first()
+    assert row.history.get().history_change_reason.startswith("customer contact")
+
+
+def test_the_customers_own_contacts_count_against_no_cap(case):
+    """A day of self-service is not a day of calls: caps and cooldowns read only the
+    contacts the gate proposes, however often the customer comes."""
+    point = case.customer.contact_points.get()
+    before = compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point, case=case
+    )
+    for minutes in range(10):
+        compliance.contact_attempt_record_inbound(
+            customer_id=case.customer_id,
+            case_id=case.pk,
+            at=timezone.now() - dt.timedelta(minutes=minutes),
+            source="customer_self_service:visit",
+        )
+    after = compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point, case=case
+    )
+    assert before.allowed
+    assert (after.allowed, after.reasons) == (before.allowed, before.reasons)
+
+
+def test_the_ledger_api_lists_the_customers_contacts_and_the_timeline_once(
+    client, case, link, collector
+):
+    verified(client, link)
+    client.force_login(collector)
+    listed = client.get(
+        "/api/v1/contact-attempts/",
+        {"customer": case.customer.reference, "channel": "web"},
+    )
+    assert listed.status_code == 200, listed.content
+    body = listed.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [(r["channel"], r["outcome"], r["decision"]) for r in rows] == [
+        ("web", "inbound", None)
+    ]
+    page = text(client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert page.count("Identity confirmed on the self-service page") == 1
+    assert "Made by the customer" not in page
