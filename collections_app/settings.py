@@ -645,6 +645,17 @@ COLLECTIONS_HOTLINE = os.environ.get("COLLECTIONS_HOTLINE", "400-820-0000")
 # The debtor's self-service link (issue 21, decision 50; docs/self-service.md).
 SELF_SERVICE_BASE_URL = os.environ.get("SELF_SERVICE_BASE_URL", "http://127.0.0.1:8000")
 SELF_SERVICE_LINK_DAYS = int(os.environ.get("SELF_SERVICE_LINK_DAYS", "14"))
+# What the identity check asks: "national_id_last4" (the last four characters of the
+# national id) or "date_of_birth" (asked of customers whose national id carries it,
+# an 18-character PRC resident id; the others get the last four).
+SELF_SERVICE_IDENTITY_QUESTION = os.environ.get(
+    "SELF_SERVICE_IDENTITY_QUESTION", "national_id_last4"
+)
+if SELF_SERVICE_IDENTITY_QUESTION not in ("national_id_last4", "date_of_birth"):
+    raise ImproperlyConfigured(
+        "SELF_SERVICE_IDENTITY_QUESTION must be national_id_last4 or date_of_birth, "
+        f"not {SELF_SERVICE_IDENTITY_QUESTION!r}."
+    )
 SELF_SERVICE_MAX_FAILED_CHECKS = 5
 SELF_SERVICE_LOCK_MINUTES = 30
 SELF_SERVICE_SESSION_MINUTES = 30

@@ -26,6 +26,9 @@ WEEKDAYS = [
 
 
 class IdentityForm(forms.Form):
+    """The identity question the bank chose (cases.services.identity_question): the
+    last four characters of the ID number, or the date of birth."""
+
     answer = forms.CharField(
         label=_("The last 4 characters of your ID number"),
         max_length=4,
@@ -34,6 +37,19 @@ class IdentityForm(forms.Form):
             attrs={"autocomplete": "off", "inputmode": "text", "autofocus": True}
         ),
     )
+
+    def __init__(self, *args, question: str = "national_id_last4", **kwargs):
+        super().__init__(*args, **kwargs)
+        if question == "date_of_birth":
+            self.fields["answer"] = forms.DateField(
+                label=_("Your date of birth"),
+                widget=DateInput(attrs={"autocomplete": "off", "autofocus": True}),
+            )
+
+    def answer_text(self) -> str:
+        """The answer as the check compares it (a date as ISO text)."""
+        answer = self.cleaned_data["answer"]
+        return answer.isoformat() if hasattr(answer, "isoformat") else answer
 
 
 class PromiseForm(forms.Form):

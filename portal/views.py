@@ -114,12 +114,14 @@ def self_service(request: HttpRequest, link, *, token: str) -> HttpResponse:
 
 
 def _identity(request: HttpRequest, link, token: str) -> HttpResponse:
-    form = forms.IdentityForm(request.POST or None)
+    form = forms.IdentityForm(
+        request.POST or None, question=cases.identity_question(link.customer)
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                cases.self_service_check(link=link, answer=form.cleaned_data["answer"])
+                cases.self_service_check(link=link, answer=form.answer_text())
             except ApplicationError as exc:
                 form_errors(form, exc)
                 status = exc.status

@@ -200,3 +200,11 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "staticfiles" / "staticfiles.json").read_text())
     assert "css/app.css" in manifest["paths"]
+
+
+def test_an_unknown_identity_question_refuses_to_start():
+    result = _start_django(
+        SELF_SERVICE_IDENTITY_QUESTION="mothers_maiden_name", DEBUG="1"
+    )
+    assert result.returncode != 0
+    assert "SELF_SERVICE_IDENTITY_QUESTION must be" in result.stderr

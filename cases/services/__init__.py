@@ -45,6 +45,7 @@ from .plans import (
 from .promises import promise_record, promise_refresh
 from .queues import queue_save, team_save
 from .self_service import (
+    identity_question,
     self_service_check,
     self_service_event,
     self_service_link_get,
@@ -64,6 +65,7 @@ from .settlements import (
 )
 
 __all__ = [
+    "identity_question",
     "self_service_check",
     "self_service_event",
     "self_service_link_get",

@@ -358,3 +358,47 @@ def test_the_ledger_api_lists_the_customers_contacts_and_the_timeline_once(
     page = text(client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en"))
     assert page.count("Identity confirmed on the self-service page") == 1
     assert "Made by the customer" not in page
+
+
+def test_a_bank_that_asks_the_date_of_birth_gets_it_asked(client, case, link, settings):
+    """Item 2: the question is the bank's choice. The date of birth is the one the
+    PRC resident id carries (11010119900101123X: 1990-01-01); the last four
+    characters are not a date, and a wrong date counts as a failure like any."""
+    settings.SELF_SERVICE_IDENTITY_QUESTION = "date_of_birth"
+    page = text(client.get(link + "?lang=en"))
+    assert "Your date of birth" in page and 'type="date"' in page
+    not_a_date = client.post(link, {"answer": "123X"})
+    assert not_a_date.status_code == 400
+    assert not_a_date.context["form"].errors["answer"]  # not a try: nothing counted
+    assert client.post(link, {"answer": "1990-01-02"}).status_code == 400
+    assert SelfServiceLink.objects.get().failed_checks == 1
+    assert client.post(link, {"answer": "1990-01-01"}).status_code == 302
+    assert "1,000.00 CNY" in text(client.get(link))
+    assert SelfServiceEvent.objects.filter(kind="check_passed").count() == 1
+
+
+def test_without_a_birth_date_on_record_the_last_four_are_asked(
+    client, case, link, settings
+):
+    settings.SELF_SERVICE_IDENTITY_QUESTION = "date_of_birth"
+    case.customer.national_id = "E12345678"  # a passport: no date of birth in it
+    case.customer.save()
+    page = text(client.get(link + "?lang=en"))
+    assert "The last 4 characters of your ID number" in page
+    assert client.post(link, {"answer": "5678"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "national_id,born",
+    [
+        ("11010119900101123X", dt.date(1990, 1, 1)),
+        ("110101199002301234", None),  # 30 February
+        ("11010119900101123", None),  # 17 characters
+        ("E12345678", None),
+        ("", None),
+    ],
+)
+def test_the_birth_date_is_read_only_from_a_valid_resident_id(national_id, born):
+    from cases.services.self_service import birth_date_from_national_id
+
+    assert birth_date_from_national_id(national_id) == born
