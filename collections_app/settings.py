@@ -737,8 +737,10 @@ CLAIM_MINUTES = env_int("CLAIM_MINUTES", 15, minimum=1)
 # plus ARRANGEMENT_GRACE_DAYS (late-posted payments); after a call the case waits
 # CALL_RETRY_MINUTES when nobody was reached, and after a conversation the pack's
 # post-conversation cooldown or, for a pack without one, CALL_AFTER_CONVERSATION_HOURS.
-# A skipped case waits CALL_SKIP_MINUTES; a case the gate blocks until some event
-# (a hold, a cease request) is looked at again after CALL_BLOCKED_RECHECK_MINUTES.
+# A skipped case waits CALL_SKIP_MINUTES; a case the gate blocks with no end is
+# looked at again after CALL_HELD_RECHECK_DAYS when a restriction holds it (a legal
+# hold, a cease request: ending the restriction brings it back at once), else after
+# CALL_BLOCKED_RECHECK_MINUTES (e.g. every number invalid).
 ARRANGEMENT_GRACE_DAYS = env_int("ARRANGEMENT_GRACE_DAYS", 3)
 # A reply or a payment pauses the "N days after the previous rung" steps for this
 # many days, then the ladder goes on (docs/escalation.md).
@@ -747,6 +749,7 @@ CALL_RETRY_MINUTES = env_int("CALL_RETRY_MINUTES", 120, minimum=1)
 CALL_AFTER_CONVERSATION_HOURS = env_int("CALL_AFTER_CONVERSATION_HOURS", 24, minimum=1)
 CALL_SKIP_MINUTES = env_int("CALL_SKIP_MINUTES", 60, minimum=1)
 CALL_BLOCKED_RECHECK_MINUTES = env_int("CALL_BLOCKED_RECHECK_MINUTES", 60, minimum=1)
+CALL_HELD_RECHECK_DAYS = env_int("CALL_HELD_RECHECK_DAYS", 30, minimum=1)
 SMS_WEBHOOK_SECRET = os.environ.get(
     "SMS_WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG or TESTING else ""
 )

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import ContactPoint, Customer, Loan
+from cases.models import Case, ContactPoint, Customer, Loan
 from core import events
 from core.errors import ApplicationError, ConflictError
 from core.history import history_note
@@ -132,4 +132,12 @@ def restriction_end(
         )
         history_note(restriction, reason=f"ended: {reason}"[:100], user=actor)
         restriction.save(update_fields=["ends_at", "reason"])
+        # The call queue held the customer's cases until someone ended the hold
+        # (calls.services.claims._defer_blocked): they may be called again now, and
+        # the claim asks the gate first (another restriction may still hold them).
+        Case.objects.open().filter(
+            customer_id=restriction.customer_id,
+            next_call_reason=Case.NextCall.GATE,
+            next_call_at__gt=at,
+        ).update(next_call_at=at)
     return restriction

@@ -35,6 +35,7 @@ from simple_history.utils import bulk_update_with_history
 
 from cases.models import Case, EscalationStep, WorkQueue
 from cases.selectors import CaseScope, case_scope_for_user
+from compliance.rules.holds import HOLD_CODES
 from compliance.services import ContactProposal, contact_evaluate_many
 from core.errors import ApplicationError, ConflictError
 from core.history import change_reason, history_note, history_save
@@ -146,16 +147,29 @@ def _gate_allows(case: Case, now: dt.datetime):
 
 def _defer_blocked(case: Case, decision, now: dt.datetime) -> None:
     """Write the gate's block back as the case's next action time, so no claim looks
-    at the case again before the gate could allow it. A block until some event (a
-    hold, a cease request) is looked at again after CALL_BLOCKED_RECHECK_MINUTES: the
-    event may end without anything telling the queue."""
-    recheck = now + dt.timedelta(minutes=settings.CALL_BLOCKED_RECHECK_MINUTES)
+    at the case again before the gate could allow it. A block with no end is looked
+    at again later: after CALL_HELD_RECHECK_DAYS when a restriction holds the case
+    (a legal hold, a cease request, a dispute: it lasts until someone ends it, and
+    ending it brings the case back at once, `compliance.restrictions.
+    restriction_end`; the recheck is for what ends a hold without telling the queue,
+    such as a new rule pack), else after CALL_BLOCKED_RECHECK_MINUTES (a number
+    marked invalid may be corrected at any time)."""
+    if _held(decision):
+        recheck = now + dt.timedelta(days=settings.CALL_HELD_RECHECK_DAYS)
+    else:
+        recheck = now + dt.timedelta(minutes=settings.CALL_BLOCKED_RECHECK_MINUTES)
     until = decision.next_permitted_at or recheck
     if until <= now:
         until = recheck
     Case.objects.filter(pk=case.pk).update(
         next_call_at=until, next_call_reason=Case.NextCall.GATE
     )
+
+
+def _held(decision) -> bool:
+    """Whether a restriction with no end is among the gate's reasons."""
+    codes = {reason.get("code") for reason in decision.reasons}
+    return bool(codes & HOLD_CODES)
 
 
 def _claim(task_id: int, *, user, now: dt.datetime, until: dt.datetime) -> bool:

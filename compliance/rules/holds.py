@@ -24,6 +24,10 @@ KIND_CODES: dict[str, tuple[str, str]] = {
     "channel_opt_out": ("channel_opt_out", DENY),
 }
 
+# The reason codes of restrictions: a decision carrying one with no end holds until
+# someone ends the restriction (the call queue rechecks such cases rarely).
+HOLD_CODES = frozenset(code for code, _ in KIND_CODES.values())
+
 
 def active_at(restriction, t: dt.datetime) -> bool:
     return restriction.starts_at <= t and (

@@ -19,6 +19,7 @@ from cases.services import (
 )
 from cases.services.next_call import BROKEN_ARRANGEMENT_BOOST
 from compliance.models import ContactRestriction
+from compliance.restrictions import restriction_end
 from core.errors import ApplicationError
 from tests.calls.conftest import NIGHT, SHANGHAI, WORKING_HOURS, make_case
 
@@ -389,13 +390,12 @@ def test_the_callback_diary_lists_todays_callbacks_with_their_times(
 def test_a_case_the_gate_blocks_is_deferred_so_no_claim_looks_at_it_again(
     collector, queue, working_hours, settings
 ):
+    """A block with no end that is not a hold (here: every number is invalid) may
+    end without anything telling the queue: looked at again after the recheck."""
     settings.CALL_BLOCKED_RECHECK_MINUTES = 45
     blocked = make_case(queue, priority=90)
-    ContactRestriction.objects.create(
-        customer=blocked.customer,
-        kind=ContactRestriction.Kind.CEASE_COMMUNICATION,
-        starts_at=timezone.now() - dt.timedelta(days=1),
-        reason="Asked us to stop",
+    blocked.customer.contact_points.update(
+        invalid_at=timezone.now(), invalid_reason="disconnected"
     )
     allowed = make_case(queue, priority=10)
 
@@ -406,6 +406,66 @@ def test_a_case_the_gate_blocks_is_deferred_so_no_claim_looks_at_it_again(
         timezone.now() + dt.timedelta(minutes=45), abs=dt.timedelta(seconds=30)
     )
     assert not CallTask.objects.filter(case=blocked).exists()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        ContactRestriction.Kind.CEASE_COMMUNICATION,
+        ContactRestriction.Kind.LEGAL_HOLD,
+        ContactRestriction.Kind.DISPUTE,
+    ],
+)
+def test_a_case_held_until_someone_ends_the_hold_waits_days_not_an_hour(
+    collector, queue, working_hours, settings, kind
+):
+    """A hold with no end lasts until someone ends it: rechecked hourly, thousands of
+    held cases of the highest priority (legal referrals, 90+ days) took every
+    attempt of every press, and "Next case" gave collectors nothing for weeks (the
+    365-day journey at 5,000 customers)."""
+    settings.CALL_HELD_RECHECK_DAYS = 30
+    held = make_case(queue, priority=90)
+    ContactRestriction.objects.create(
+        customer=held.customer,
+        kind=kind,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        reason="On hold",
+    )
+    allowed = make_case(queue, priority=10)
+
+    assert claim(collector).case_id == allowed.pk
+    held = fresh(held)
+    assert held.next_call_reason == Case.NextCall.GATE
+    assert held.next_call_at == pytest.approx(
+        timezone.now() + dt.timedelta(days=30), abs=dt.timedelta(seconds=30)
+    )
+
+
+def test_ending_the_hold_brings_the_case_back_at_once(
+    collector, queue, working_hours, settings
+):
+    settings.CALL_HELD_RECHECK_DAYS = 30
+    held = make_case(queue, priority=90)
+    hold = ContactRestriction.objects.create(
+        customer=held.customer,
+        kind=ContactRestriction.Kind.LEGAL_HOLD,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        reason="Legal referral",
+    )
+    other = make_case(queue, priority=10)
+    assert claim(collector).case_id == other.pk
+    assert fresh(held).next_call_at > timezone.now() + dt.timedelta(days=29)
+    # The other case was called: its task done, the case waiting for its retry.
+    CallTask.objects.filter(case=other).update(status=CallTask.Status.DONE)
+    Case.objects.filter(pk=other.pk).update(
+        next_call_at=timezone.now() + dt.timedelta(hours=2)
+    )
+    assert claim(collector) is None
+
+    restriction_end(restriction=hold, reason="Court case withdrawn", actor=collector)
+
+    assert fresh(held).next_call_at <= timezone.now()
+    assert claim(collector).case_id == held.pk
 
 
 def test_at_night_a_claim_defers_the_case_to_the_window_opening(
