@@ -19,6 +19,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
 
 from calls.models import CallLog, CallTask
+from calls.services.claims import (
+    OPEN_TASK,
+    claimable_task_sources,
+    due_now,
+    user_queue_ids,
+)
 from cases.models import (
     Case,
     EscalationPolicy,
@@ -28,6 +34,7 @@ from cases.models import (
 )
 from cases.services.next_call import arrangement_hold_until
 from compliance.models import ContactAttempt
+from compliance.services import ContactProposal, contact_evaluate_many
 from escalation.models import WorkItem
 from escalation.sweep import UNUSABLE_CODES, due_cases
 from escalation.work_items import work_item_can_complete
@@ -54,6 +61,8 @@ INVARIANTS = {
     "call_in_arrangement": "no collection call to a case in an arrangement in good "
     "standing",
     "handout_early": "no case handed out before its next action time",
+    "collector_idle": 'no collector gets nothing from "Next case" while a case in '
+    "their queues may be called",
     "work_item_orphan": "every open work item can be completed by some user",
     "sent_twice": "no message sent twice",
     "deferral_undecided": "every deferral is followed by a decision",
@@ -108,6 +117,54 @@ def handout_violations(task: CallTask, *, now: dt.datetime) -> list[Violation]:
             )
         )
     return found
+
+
+# How many waiting cases the idle check asks the gate about, per source.
+IDLE_CHECK_LIMIT = 5000
+
+
+def idle_violations(collector, *, now: dt.datetime) -> list[Violation]:
+    """ "Next case" gave `collector` nothing twice running (each press tries up to
+    ten cases and writes back the blocks it meets): then no case waiting in their
+    queues may be called now. Asks the gate, in one batch, about every case a press
+    could reach: the due tasks of their queues and the due cases with no task."""
+    queue_ids = user_queue_ids(user=collector)
+    case_ids: set[int] = set()
+    for source in claimable_task_sources(user=collector, queue_ids=queue_ids, now=now):
+        case_ids.update(source.values_list("case_id", flat=True)[:IDLE_CHECK_LIMIT])
+    busy = CallTask.objects.filter(status__in=OPEN_TASK).values("case_id")
+    case_ids.update(
+        Case.objects.open()
+        .filter(queue_id__in=queue_ids)
+        .filter(due_now(now))
+        .exclude(pk__in=busy)
+        .values_list("pk", flat=True)[:IDLE_CHECK_LIMIT]
+    )
+    if not case_ids:
+        return []
+    cases = list(
+        Case.objects.filter(pk__in=case_ids).select_related("customer").order_by("pk")
+    )
+    decisions = contact_evaluate_many(
+        [
+            ContactProposal(customer=c.customer, channel="call", case=c, at=now)
+            for c in cases
+        ],
+        at=now,
+    )
+    callable_now = [
+        c.reference for c, d in zip(cases, decisions, strict=True) if d.allowed
+    ]
+    if not callable_now:
+        return []
+    return [
+        Violation(
+            "collector_idle",
+            f"{collector.username} got nothing from Next case at "
+            f"{now:%Y-%m-%d %H:%M} while {len(callable_now)} case(s) in their queues "
+            f"could be called, e.g. {', '.join(callable_now[:5])}",
+        )
+    ]
 
 
 def _sent_without_decision(start, end) -> list[Violation]:

@@ -332,7 +332,16 @@ class Journey:
             if collector.pk in idle:
                 continue
             self.at(self.now + dt.timedelta(minutes=1))
+            if self._press(collector, today):
+                continue
+            # Nothing: a collector presses again (the first press wrote back the
+            # blocks it met); twice nothing, and nothing in their queues may be
+            # called now, or the queue is failing them.
+            self.at(self.now + dt.timedelta(minutes=1))
             if not self._press(collector, today):
+                self.violations_now += invariants.idle_violations(
+                    collector, now=self.now
+                )
                 idle.add(collector.pk)
 
     def _press(self, collector, today: dt.date) -> bool:

@@ -119,3 +119,19 @@ def test_the_handout_checks_catch_an_early_case_and_an_arrangement():
     )
     found = {v.invariant for v in invariants.handout_violations(task, now=now)}
     assert found == {"handout_early", "call_in_arrangement"}
+
+
+def test_the_idle_check_catches_a_collector_left_with_callable_cases_waiting():
+    """The 365-day run at 5,000 customers gave collectors nothing for weeks while
+    callable cases waited behind held ones, and no check said so."""
+    run(days=2, customers=15)
+    collector = get_user_model().objects.get(username="collector")
+    now = dt.datetime(2026, 1, 7, 2, tzinfo=dt.UTC)  # 10:00 in Shanghai, a Wednesday
+    mine = Case.objects.open().filter(queue__team__members=collector)
+    mine.update(next_call_at=None)
+    found = invariants.idle_violations(collector, now=now)
+    assert [v.invariant for v in found] == ["collector_idle"]
+    assert "could be called" in found[0].detail
+    # Nothing due: an idle collector is right.
+    mine.update(next_call_at=now + dt.timedelta(hours=2))
+    assert invariants.idle_violations(collector, now=now) == []
