@@ -4,8 +4,9 @@ open to integration tokens."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -398,18 +399,55 @@ class RulePackDraftDiscardApi(APIView):
 # --- queues ---
 
 
+def _criteria_schema() -> dict:
+    """What `cases.services.queue_criteria_q` accepts, as the schema states it: the
+    four criteria and nothing else, buckets by their configured labels."""
+    text_list = {"type": "array", "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "buckets": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "enum": [label for _low, _high, label in settings.DPD_BUCKETS],
+                },
+            },
+            "min_overdue": {
+                "type": "string",
+                "pattern": r"^-?\d{1,12}(?:\.\d{0,2})?$",
+                "description": "Cases owing at least this much.",
+            },
+            "products": text_list,
+            "regions": text_list,
+        },
+    }
+
+
+@extend_schema_field(_criteria_schema())
+class QueueCriteriaField(serializers.JSONField):
+    """A queue's criteria: checked by the service (which names what is wrong)."""
+
+
 class QueueSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=50)
     name = serializers.CharField(max_length=100)
     team = serializers.CharField(
         source="team.name", required=False, allow_null=True, default=None
     )
-    criteria = serializers.JSONField(required=False, default=dict)
+    criteria = QueueCriteriaField(required=False, default=dict)
     priority = serializers.IntegerField(min_value=0, max_value=32767, default=100)
     is_active = serializers.BooleanField(default=True)
 
 
-class QueueUpdateSerializer(QueueSerializer):
+# The request's own component, so the schema states what a request may carry (a
+# name not blank) apart from what an answer shows.
+class QueueInputSerializer(QueueSerializer):
+    pass
+
+
+class QueueUpdateSerializer(QueueInputSerializer):
     code = None
 
 
@@ -442,12 +480,12 @@ class QueueListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         operation_id="queues_create",
-        request=QueueSerializer,
+        request=QueueInputSerializer,
         responses={201: QueueSerializer, **errors(400, 403, 409)},
     )
     def post(self, request: Request) -> Response:
         require_admin(request)
-        data = _queue_fields(dict(parse(QueueSerializer, request.data)))
+        data = _queue_fields(dict(parse(QueueInputSerializer, request.data)))
         queue = cases.queue_save(user=request.user, **data)
         return Response(QueueSerializer(queue).data, status=status.HTTP_201_CREATED)
 
