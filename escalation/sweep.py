@@ -27,6 +27,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import CallTask
+from calls.services import cases_defer_blocked
 from cases.models import (
     Case,
     Customer,
@@ -478,6 +479,8 @@ def _work_items_write(
             for c in cases
         )
         holds = {c.pk: r.pk for c, r in zip(cases, rows, strict=True)}
+        # Out of the collectors' queue at once, not one press at a time.
+        cases_defer_blocked(case_ids=list(holds), now=at)
     WorkItem.objects.bulk_create(
         WorkItem(
             kind=step.action,

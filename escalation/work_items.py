@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from calls.services import cases_defer_blocked
 from cases.models import Case, SettlementOffer, Team, WorkQueue, percent_of
 from cases.services import (
     case_balance,
@@ -139,6 +140,8 @@ def legal_referral_open(
         )
         item.hold = hold
         history_save(item, reason="legal hold recorded", user=user)
+        # Out of the collectors' queue at once, not one press at a time.
+        cases_defer_blocked(case_ids=[case.pk], now=timezone.now())
     return item
 
 

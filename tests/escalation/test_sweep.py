@@ -271,6 +271,11 @@ def test_a_legal_referral_step_opens_a_legal_item_and_a_legal_hold(queue, team):
     decision = contact_evaluate(customer=case.customer, channel="call", at=day(91))
     assert not decision.allowed
     assert "legal_hold" in decision.codes
+    # And the call queue knows at once: "Next case" does not spend a press finding
+    # out (2,000 held referrals took every press of the 365-day journey).
+    case.refresh_from_db()
+    assert case.next_call_reason == Case.NextCall.GATE
+    assert case.next_call_at >= day(90) + dt.timedelta(days=29)
 
 
 @pytest.fixture

@@ -104,6 +104,9 @@ def test_refer_to_legal_opens_a_legal_item_with_a_legal_hold(review, supervisor)
     assert legal.hold.recorded_by == supervisor
     decision = contact_evaluate(customer=review.case.customer, channel="call")
     assert not decision.allowed and "legal_hold" in decision.codes
+    case = Case.objects.get(pk=review.case_id)
+    assert case.next_call_reason == Case.NextCall.GATE
+    assert case.next_call_at > timezone.now() + dt.timedelta(days=29)
 
 
 def test_a_legal_case_records_firm_court_dates_costs_and_outcome(review, supervisor):
