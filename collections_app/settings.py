@@ -531,6 +531,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The supervisor dashboard's roll rates read one bucket snapshot per day, taken
     # after the delinquency refresh; payments are credited to the last caller.
+    # Cases the gate deferred are asked about again in batches before the working
+    # day (calls.services.call_queue_recheck), not one "Next case" press at a time.
+    "recheck-call-queue": {
+        "task": "calls.tasks.recheck_call_queue",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "bucket-snapshot": {
         "task": "supervision.tasks.take_bucket_snapshot",
         "schedule": crontab(hour=1, minute=45),

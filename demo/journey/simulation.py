@@ -37,7 +37,12 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from calls.models import CallLog
-from calls.services import call_log_with_promise, call_start, call_task_claim_next
+from calls.services import (
+    call_log_with_promise,
+    call_queue_recheck,
+    call_start,
+    call_task_claim_next,
+)
 from calls.services.claims import case_skip
 from cases import services as case_services
 from cases.models import (
@@ -297,6 +302,7 @@ class Journey:
         case_services.delinquency_refresh(today=today)
         case_services.promise_refresh(today=today)
         case_services.plan_refresh(today=today)
+        call_queue_recheck(now=self.now)
         # Customers who slipped into arrears since: a behaviour of their own.
         for customer_id in (
             Case.objects.open()

@@ -579,3 +579,35 @@ def test_a_collector_cannot_take_over(collector, teammate, queue, working_hours)
     with pytest.raises(ApplicationError) as refused:
         services.case_claim_take_over(user=collector, case=case, reason="mine")
     assert refused.value.status == 403
+
+
+def test_the_daily_recheck_asks_about_held_cases_in_a_batch_not_a_press_each(
+    collector, queue, working_hours, settings
+):
+    """Holds recorded in one week came due together a month later, and each press
+    spent its attempts rediscovering them (the 365-day journey, day 38)."""
+    settings.CALL_HELD_RECHECK_DAYS = 30
+    now = timezone.now()
+    held = [make_case(queue, priority=90) for _ in range(12)]
+    for case in held:
+        ContactRestriction.objects.create(
+            customer=case.customer,
+            kind=ContactRestriction.Kind.LEGAL_HOLD,
+            starts_at=now - dt.timedelta(days=40),
+            reason="Legal referral",
+        )
+    freed = make_case(queue, priority=50)
+    callable_case = make_case(queue, priority=10)
+    due = now - dt.timedelta(minutes=5)
+    Case.objects.filter(pk__in=[c.pk for c in [*held, freed]]).update(
+        next_call_at=due, next_call_reason=Case.NextCall.GATE
+    )
+
+    assert services.call_queue_recheck(now=now) == 12
+
+    for case in held:
+        assert fresh(case).next_call_at > now + dt.timedelta(days=29)
+    assert fresh(freed).next_call_at == due  # the gate allows it now: still due
+    assert fresh(callable_case).next_call_at is None
+    # One press reaches the callable cases at once.
+    assert claim(collector).case_id == freed.pk
