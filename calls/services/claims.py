@@ -23,6 +23,7 @@ customer the case page would answer 404 for (issue 15, finding 6).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -145,44 +146,52 @@ def _gate_allows(case: Case, now: dt.datetime):
     return contact_evaluate_many([proposal], at=now)[0]
 
 
-def _defer_blocked(case: Case, decision, now: dt.datetime) -> None:
-    """Write the gate's block back as the case's next action time, so no claim looks
-    at the case again before the gate could allow it. A block with no end is looked
-    at again later: after CALL_HELD_RECHECK_DAYS when a restriction holds the case
-    (a legal hold, a cease request, a dispute: it lasts until someone ends it, and
-    ending it brings the case back at once, `compliance.restrictions.
-    restriction_end`; the recheck is for what ends a hold without telling the queue,
-    such as a new rule pack), else after CALL_BLOCKED_RECHECK_MINUTES (a number
-    marked invalid may be corrected at any time)."""
+def _blocked_until(decision, now: dt.datetime) -> dt.datetime:
+    """When the queue may look at a case the gate blocks again: the block's next
+    permitted time. A block with no end is looked at again later: after
+    CALL_HELD_RECHECK_DAYS when a restriction holds the case (a legal hold, a cease
+    request, a dispute: it lasts until someone ends it, and ending it brings the case
+    back at once, `compliance.restrictions.restriction_end`; the recheck is for what
+    ends a hold without telling the queue, such as a new rule pack), else after
+    CALL_BLOCKED_RECHECK_MINUTES (a number marked invalid may be corrected at any
+    time)."""
     if _held(decision):
         recheck = now + dt.timedelta(days=settings.CALL_HELD_RECHECK_DAYS)
     else:
         recheck = now + dt.timedelta(minutes=settings.CALL_BLOCKED_RECHECK_MINUTES)
     until = decision.next_permitted_at or recheck
-    if until <= now:
-        until = recheck
+    return recheck if until <= now else until
+
+
+def _defer_blocked(case: Case, decision, now: dt.datetime) -> None:
+    """Write the gate's block back as the case's next action time, so no claim looks
+    at the case again before the gate could allow it (`_blocked_until`)."""
     Case.objects.filter(pk=case.pk).update(
-        next_call_at=until, next_call_reason=Case.NextCall.GATE
+        next_call_at=_blocked_until(decision, now), next_call_reason=Case.NextCall.GATE
     )
 
 
 def cases_defer_blocked(*, case_ids: list[int], now: dt.datetime) -> int:
     """Ask the gate, in one batch, about a call to each case now and write back each
-    block as a claim would (`_defer_blocked`): for cases a new hold has just stopped
-    (a legal referral), so that "Next case" does not spend its presses finding out.
-    Returns how many were deferred."""
+    block as a claim would (`_blocked_until`), one UPDATE per distinct time: for
+    cases a new hold has just stopped (a legal referral) and the daily recheck, so
+    that "Next case" does not spend its presses finding out. Returns how many were
+    deferred."""
     cases = list(Case.objects.open().filter(pk__in=case_ids).select_related("customer"))
     proposals = [
         ContactProposal(customer=c.customer, channel="call", case=c, at=now)
         for c in cases
     ]
     decisions = contact_evaluate_many(proposals, at=now) if proposals else []
-    deferred = 0
+    by_until: dict[dt.datetime, list[int]] = defaultdict(list)
     for case, decision in zip(cases, decisions, strict=True):
         if not decision.allowed:
-            _defer_blocked(case, decision, now)
-            deferred += 1
-    return deferred
+            by_until[_blocked_until(decision, now)].append(case.pk)
+    for until, ids in by_until.items():
+        Case.objects.filter(pk__in=ids).update(
+            next_call_at=until, next_call_reason=Case.NextCall.GATE
+        )
+    return sum(len(ids) for ids in by_until.values())
 
 
 # The daily recheck asks the gate about so many cases at a time.
