@@ -56,6 +56,16 @@ def fresh(case):
     return Case.objects.get(pk=case.pk)
 
 
+def hold(case, kind=ContactRestriction.Kind.LEGAL_HOLD, *, days_ago=1):
+    """A restriction with no end on the case's customer, in force since `days_ago`."""
+    return ContactRestriction.objects.create(
+        customer=case.customer,
+        kind=kind,
+        starts_at=timezone.now() - dt.timedelta(days=days_ago),
+        reason="On hold",
+    )
+
+
 # --- every call sets the next action time ------------------------------------------
 
 
@@ -425,12 +435,7 @@ def test_a_case_held_until_someone_ends_the_hold_waits_days_not_an_hour(
     365-day journey at 5,000 customers)."""
     settings.CALL_HELD_RECHECK_DAYS = 30
     held = make_case(queue, priority=90)
-    ContactRestriction.objects.create(
-        customer=held.customer,
-        kind=kind,
-        starts_at=timezone.now() - dt.timedelta(days=1),
-        reason="On hold",
-    )
+    hold(held, kind)
     allowed = make_case(queue, priority=10)
 
     assert claim(collector).case_id == allowed.pk
@@ -446,12 +451,7 @@ def test_ending_the_hold_brings_the_case_back_at_once(
 ):
     settings.CALL_HELD_RECHECK_DAYS = 30
     held = make_case(queue, priority=90)
-    hold = ContactRestriction.objects.create(
-        customer=held.customer,
-        kind=ContactRestriction.Kind.LEGAL_HOLD,
-        starts_at=timezone.now() - dt.timedelta(days=1),
-        reason="Legal referral",
-    )
+    legal = hold(held)
     other = make_case(queue, priority=10)
     assert claim(collector).case_id == other.pk
     assert fresh(held).next_call_at > timezone.now() + dt.timedelta(days=29)
@@ -462,7 +462,7 @@ def test_ending_the_hold_brings_the_case_back_at_once(
     )
     assert claim(collector) is None
 
-    restriction_end(restriction=hold, reason="Court case withdrawn", actor=collector)
+    restriction_end(restriction=legal, reason="Court case withdrawn", actor=collector)
 
     assert fresh(held).next_call_at <= timezone.now()
     assert claim(collector).case_id == held.pk
@@ -590,12 +590,7 @@ def test_the_daily_recheck_asks_about_held_cases_in_a_batch_not_a_press_each(
     now = timezone.now()
     held = [make_case(queue, priority=90) for _ in range(12)]
     for case in held:
-        ContactRestriction.objects.create(
-            customer=case.customer,
-            kind=ContactRestriction.Kind.LEGAL_HOLD,
-            starts_at=now - dt.timedelta(days=40),
-            reason="Legal referral",
-        )
+        hold(case, days_ago=40)
     freed = make_case(queue, priority=50)
     callable_case = make_case(queue, priority=10)
     due = now - dt.timedelta(minutes=5)
