@@ -53,6 +53,11 @@ def test_an_admin_edits_a_template_then_simulates_and_activates_a_policy(
     # A template: the lint and the preview follow the typing.
     page.click("nav.config-nav >> text=Message templates")
     page.click("tr:has-text('overdue-sms'):has-text('en') a")
+    # The click returns once the navigation starts; htmx (a deferred script)
+    # must be running before the typing, or its input events go unheard.
+    page.wait_for_url(
+        f"{base}/configuration/templates/overdue-sms/sms/en/*/", wait_until="load"
+    )
     page.fill("input[name=sample_case]", sample.reference)
     page.fill("textarea[name=body]", "{{ name }}, we will come to your home.")
     expect(page.locator("#lint")).to_contain_text("Threat of violence")

@@ -71,6 +71,8 @@ def test_a_supervisor_reviews_a_flagged_call_and_approves_a_plan(
     expect(page.locator("#supervisor-work")).to_contain_text("flagged calls to review")
 
     page.click("#nav-calls")
+    # htmx (a deferred script) must be running before the filter changes.
+    page.wait_for_url(f"{base}/supervisor/calls/", wait_until="load")
     page.check("input[name=flagged]")  # htmx swaps the table
     table = page.locator("#call-table")
     expect(table).to_contain_text(call.reference)
