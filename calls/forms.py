@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.masking import mask_contact
 from cases.models import RepaymentPlan
-from compliance.models import Channel, ContactPreference, ContactRestriction
+from compliance.models import (
+    PREFERRED_CHANNELS,
+    Channel,
+    ContactPreference,
+    ContactRestriction,
+)
 from core.forms import DateInput, DateTimeLocalInput
 
 from .models import CallLog, PiiReveal
@@ -242,7 +247,8 @@ Pref = ContactPreference.Kind
 
 
 class ContactPreferenceForm(forms.Form):
-    """A time or place the customer said is inconvenient, as the collector heard it."""
+    """A time or place the customer said is inconvenient, or the hours and channel
+    that suit them, as the collector heard it."""
 
     kind = forms.ChoiceField(label=_("The customer said"), choices=Pref.choices)
     weekday = forms.TypedChoiceField(
@@ -261,6 +267,11 @@ class ContactPreferenceForm(forms.Form):
         label=_("Until (00:00 for midnight)"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Preferred channel"),
+        required=False,
+        choices=[("", "-"), *PREFERRED_CHANNELS],
     )
     contact_point = forms.TypedChoiceField(
         label=_("The work or home contact point"),

@@ -456,13 +456,17 @@ class ContactPreferenceListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         operation_id="contact_preferences_create",
-        summary="Record a time or place the customer said is inconvenient",
+        summary="Record when, where and how the customer wants to be contacted",
         description=(
             "Kinds: inconvenient_hours (weekday or every day, start_time-end_time in "
             "the customer's local clock, 00:00 ending at midnight), inconvenient_day "
             "(weekday), not_at_work (the employer prohibits contact: blocks work "
-            "numbers and addresses), not_at_home (the home landline and visits). The "
-            "gate applies them in every pack (Reg F §1006.6(b)(1), (b)(3); cn "
+            "numbers and addresses), not_at_home (the home landline and visits), "
+            "preferred_hours (contact only then on that weekday or every day: the "
+            "rest of the day is inconvenient; never wider than the pack's window), "
+            "preferred_channel (`channel`: reminders use it first where the rung "
+            "offers it as its substitute; a new one ends the last). The gate applies "
+            "the times and places in every pack (Reg F §1006.6(b)(1), (b)(3); cn "
             "'unless agreed'; CONC 7.9.4R)."
         ),
         request=ContactPreferenceInputSerializer,
@@ -484,6 +488,7 @@ class ContactPreferenceListCreateApi(generics.ListAPIView):
         preference = services.contact_preference_record(
             customer=customer,
             kind=data["kind"],
+            channel=data["channel"],
             weekday=data["weekday"],
             start_time=data["start_time"],
             end_time=data["end_time"],

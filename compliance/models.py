@@ -27,6 +27,8 @@ class Channel(models.TextChoices):
 # proposes this channel, so it is the ledger's, not in Channel: no rule counts it.
 SELF_SERVICE_CHANNEL = "web"
 ATTEMPT_CHANNELS = [*Channel.choices, (SELF_SERVICE_CHANNEL, _("Self-service page"))]
+# The channels a customer may prefer (a visit is never a customer's preference).
+PREFERRED_CHANNELS = [c for c in Channel.choices if c[0] != Channel.VISIT]
 
 
 class Purpose(models.TextChoices):
@@ -258,6 +260,11 @@ class ContactPreference(CustomerStatement):
         INCONVENIENT_DAY = "inconvenient_day", _("Inconvenient day")
         NOT_AT_WORK = "not_at_work", _("Not at work (employer prohibits contact)")
         NOT_AT_HOME = "not_at_home", _("Not at home (landline and visits)")
+        # What suits the customer: hours that make every other time of the day
+        # inconvenient (never wider than the pack's window), and the channel that
+        # reminders use first where the rung offers it (decision 53).
+        PREFERRED_HOURS = "preferred_hours", _("Contact only during these hours")
+        PREFERRED_CHANNEL = "preferred_channel", _("Preferred channel")
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, _("Monday")
@@ -275,6 +282,10 @@ class ContactPreference(CustomerStatement):
     # Hours: on this weekday (empty: every day); day: the weekday itself.
     weekday = models.PositiveSmallIntegerField(
         _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    # Preferred channel only: one of the message channels or a call.
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=PREFERRED_CHANNELS, blank=True
     )
     # The customer's local clock; an end of 00:00 is midnight.
     start_time = models.TimeField(_("from"), null=True, blank=True)

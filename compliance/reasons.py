@@ -50,6 +50,12 @@ WEEKDAY_ZH = ("每周一", "每周二", "每周三", "每周四", "每周五", "
 PLACE_EN = {"work": "work", "home": "home"}
 PLACE_ZH = {"work": "工作场所", "home": "家中"}
 
+CHANNEL_EN = {
+    "call": "phone call",
+    "sms": "text message (SMS)",
+    "email": "email",
+    "letter": "letter",
+}
 CHANNEL_ZH = {
     "call": "电话",
     "sms": "短信",
@@ -199,6 +205,12 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "拦截：客户表示{what_zh}不便联系（{tz}），当地现在为{local_time}，"
         "最早可于{next_zh}联系。",
     ),
+    ("customer_inconvenient_time", "preferred"): (
+        "Blocked: the customer asked to be contacted only {what} ({tz}); it is "
+        "{local_time} there. Next permitted: {next}.",
+        "拦截：客户要求仅在{what_zh}联系（{tz}），当地现在为{local_time}，"
+        "最早可于{next_zh}联系。",
+    ),
     ("customer_inconvenient_time", "always"): (
         "Review: the times the customer said are inconvenient leave no time to "
         "contact them; confirm with the customer.",
@@ -290,14 +302,26 @@ def _stated_time(p: dict) -> tuple[str, str]:
 
 
 def statement_text(
-    *, kind: str, weekday: int | None, start: dt.time | None, end: dt.time | None
+    *,
+    kind: str,
+    weekday: int | None,
+    start: dt.time | None,
+    end: dt.time | None,
+    channel: str = "",
 ) -> tuple[str, str]:
     """A customer's statement in words (en, zh), for pages that list them."""
-    if kind in ("inconvenient_hours", "inconvenient_day"):
+    if kind in ("inconvenient_hours", "inconvenient_day", "preferred_hours"):
         en, zh = _stated_time(
             {"kind": kind, "weekday": weekday, "start": start, "end": end}
         )
+        if kind == "preferred_hours":
+            return f"Contact only: {en}", f"仅在此时联系：{zh}"
         return f"Inconvenient: {en}", f"不便联系：{zh}"
+    if kind in ("preferred_channel", "channel_opt_out"):
+        en, zh = CHANNEL_EN.get(channel, channel), CHANNEL_ZH.get(channel, channel)
+        if kind == "channel_opt_out":
+            return f"No {en}", f"不接收{zh}"
+        return f"Prefers contact by {en}", f"希望通过{zh}联系"
     if kind == "not_at_work":
         return (
             "Not at work (employer prohibits contact)",

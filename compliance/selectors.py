@@ -212,7 +212,8 @@ _PARTS = {
                CAST(end_time AS varchar(15)), NULL, NULL, NULL,
                starts_at, ends_at, revoked_at, NULL
         FROM compliance_contactpreference
-        WHERE {customers} AND (ends_at IS NULL OR ends_at > %s)
+        WHERE {customers} AND kind <> 'preferred_channel'
+              AND (ends_at IS NULL OR ends_at > %s)
               AND (revoked_at IS NULL OR revoked_at > %s)""",
 }
 

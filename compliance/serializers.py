@@ -13,6 +13,7 @@ from cases.masking import mask_contact
 from core.api import BoundedDateTimeField
 
 from .models import (
+    PREFERRED_CHANNELS,
     Channel,
     ContactAttempt,
     ContactPreference,
@@ -283,20 +284,28 @@ class ContactPreferenceInputSerializer(serializers.Serializer):
         default=None,
         min_value=0,
         max_value=6,
-        help_text="0 (Monday) to 6 (Sunday): the day of inconvenient hours (none: "
-        "every day), or the inconvenient day.",
+        help_text="0 (Monday) to 6 (Sunday): the day of the hours (none: every "
+        "day), or the inconvenient day.",
+    )
+    channel = serializers.ChoiceField(
+        choices=PREFERRED_CHANNELS,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="preferred_channel: the channel reminders use first where a rung "
+        "offers it.",
     )
     start_time = serializers.TimeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="Inconvenient hours from (the customer's local clock).",
+        help_text="Hours from (the customer's local clock).",
     )
     end_time = serializers.TimeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="Inconvenient hours until; 00:00 is midnight.",
+        help_text="Hours until; 00:00 is midnight.",
     )
     starts_at = BoundedDateTimeField(
         required=False, allow_null=True, default=None, help_text="Default: now."
@@ -317,6 +326,7 @@ class ContactPreferenceOutputSerializer(_Revocable):
     id = serializers.IntegerField()
     customer = serializers.CharField(source="customer.reference")
     kind = serializers.CharField()
+    channel = serializers.CharField()
     weekday = serializers.IntegerField(allow_null=True)
     start_time = serializers.TimeField(allow_null=True)
     end_time = serializers.TimeField(allow_null=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 class SweepReport:
     at: dt.datetime
     dry_run: bool
-    # step label -> counts of created / substituted / skipped / deferred / blocked /
-    # no_template
+    # step label -> counts of created / preferred / substituted / skipped / deferred /
+    # blocked / no_template
     steps: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     reasons: Counter = field(default_factory=Counter)
     # step label -> blocking reason counts, and -> (order, action) for comparisons

@@ -39,7 +39,7 @@ from cases.models import (
     WorkQueue,
 )
 from compliance.ledger import LedgerEntry
-from compliance.models import ContactAttempt, ContactRestriction
+from compliance.models import ContactAttempt, ContactPreference, ContactRestriction
 from compliance.models import Decision as DecisionRow
 from compliance.packs import Pack
 from compliance.services import ContactProposal, contact_evaluate_many
@@ -242,6 +242,13 @@ def _sweep_batch(
         }
         cases = [SweepCase(*row, customer=customers[row[1]]) for row in rows]
 
+        out = _BatchOut()
+        # Cases whose customer prefers the rung's substitute channel take it first;
+        # those it cannot reach come back to the rung's own channel, and are not
+        # offered the substitute a second time.
+        cases, fell_back = _preferred_first(
+            step, cases, at=at, out=out, counts=counts, overrides=pack_overrides
+        )
         channel = CHANNEL_FOR_ACTION.get(step.action)
         templates = _templates(step.template_code, step.action)
         if channel is None:
@@ -256,7 +263,6 @@ def _sweep_batch(
                 pack_overrides=pack_overrides,
             )
 
-        out = _BatchOut()
         substitutes: list[tuple[SweepCase, object]] = []
         for case, decision in zip(cases, decisions, strict=True):
             template = None
@@ -271,8 +277,10 @@ def _sweep_batch(
                     report.reasons[code] += 1
                     step_reasons[code] += 1
                 if unusable(decision) and step.on_unusable != OnUnusable.WAIT:
-                    if step.on_unusable == OnUnusable.SUBSTITUTE and (
-                        step.substitute_action in CHANNEL_FOR_ACTION
+                    if (
+                        step.on_unusable == OnUnusable.SUBSTITUTE
+                        and step.substitute_action in CHANNEL_FOR_ACTION
+                        and case.pk not in fell_back
                     ):
                         substitutes.append((case, decision))
                     else:
@@ -410,6 +418,62 @@ class _BatchOut:
             LedgerEntry(decision=skipped_decision(decision, step), case=case)
         )
         self.skipped.append(case.pk)
+
+
+def _preferred_first(
+    step, cases: list[SweepCase], *, at, out: _BatchOut, counts, overrides
+) -> tuple[list[SweepCase], set[int]]:
+    """A rung that substitutes another channel offers it first to the customers who
+    said they prefer it (a `preferred_channel` statement in force): one batch
+    evaluation by the gate. Allowed: done on that channel; a real block (a window,
+    a cap): deferred, as the customer's choice; unusable, or no template in the
+    customer's language: back to the rung's own channel, without the substitute
+    (decision 53). Returns the cases left for the own channel and the pks of those
+    that fell back."""
+    action = step.substitute_action
+    if step.on_unusable != OnUnusable.SUBSTITUTE or action not in CHANNEL_FOR_ACTION:
+        return cases, set()
+    channel = CHANNEL_FOR_ACTION[action]
+    prefer = set(
+        ContactPreference.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at),
+            Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
+            ids_in(list({c.customer_id for c in cases}), field="customer_id"),
+            kind=ContactPreference.Kind.PREFERRED_CHANNEL,
+            channel=channel,
+            starts_at__lte=at,
+        ).values_list("customer_id", flat=True)
+    )
+    if not prefer:
+        return cases, set()
+    preferring = [c for c in cases if c.customer_id in prefer]
+    rest = [c for c in cases if c.customer_id not in prefer]
+    templates = _templates(step.substitute_template_code, action)
+    decisions = contact_evaluate_many(
+        [
+            ContactProposal(customer=c.customer, channel=channel, case=c, at=at)
+            for c in preferring
+        ],
+        at=at,
+        pack_overrides=overrides,
+    )
+    fell_back: set[int] = set()
+    for case, decision in zip(preferring, decisions, strict=True):
+        template = None
+        if action in MESSAGE_ACTIONS:
+            template = _template_for(templates, case.customer.language)
+        if (action in MESSAGE_ACTIONS and template is None) or unusable(decision):
+            fell_back.add(case.pk)
+            rest.append(case)
+        elif decision.allowed:
+            counts["created"] += 1
+            counts["preferred"] += 1
+            out.do(case, decision, step, action=action, template=template, at=at)
+        else:
+            counts["deferred" if decision.next_permitted_at else "blocked"] += 1
+            if out.block(case, decision, step, action=action, at=at):
+                counts["created"] += 1
+    return rest, fell_back
 
 
 def _substitute(step, pairs, *, out: _BatchOut, at, counts, overrides) -> None:

@@ -269,7 +269,11 @@ def case_statements(*, case: Case, now: dt.datetime | None = None) -> dict:
     shown = []
     for p in preferences:
         en, cn = statement_text(
-            kind=p.kind, weekday=p.weekday, start=p.start_time, end=p.end_time
+            kind=p.kind,
+            weekday=p.weekday,
+            start=p.start_time,
+            end=p.end_time,
+            channel=p.channel,
         )
         shown.append(Statement(p, cn if zh else en))
     zone = timezone.get_current_timezone()

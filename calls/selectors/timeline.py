@@ -336,6 +336,7 @@ def _statement_entries(*, customer_id: int, limit: int) -> list[TimelineEntry]:
             weekday=pref.weekday,
             start=pref.start_time,
             end=pref.end_time,
+            channel=pref.channel,
         )
         who = pref.recorded_by.get_username() if pref.recorded_by else "-"
         entries.append(

@@ -436,6 +436,7 @@ def preference_add(request: HttpRequest, reference: str) -> HttpResponse:
             compliance_services.contact_preference_record(
                 customer=case.customer,
                 kind=data["kind"],
+                channel=data["channel"],
                 weekday=data["weekday"],
                 start_time=data["start_time"],
                 end_time=data["end_time"],

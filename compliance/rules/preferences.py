@@ -10,6 +10,12 @@ cn: the 08:00-22:00 window holds "unless agreed with the debtor" (CBA 2026; GB/T
 uk: act on the customer's reasonable requests about when and where to be contacted
     (CONC 7.9.4R, 7.9.7R).
 
+A customer may also say when contact suits them ("only between 18:00 and 20:00"):
+stated convenient hours, `preferred_hours`, make every other time of that day (or of
+every day) inconvenient. They narrow the pack's window and never widen it: contact
+outside the window needs the customer's prior consent, recorded as such
+(docs/decisions.md, record 53).
+
 A consumer-initiated communication at such a time or from such a place may be
 answered once through the same medium (comment 6(b)(1)-2): a contact with purpose
 `reply_to_inbound` passes once, with a note on the decision. The gate does not see
@@ -26,6 +32,7 @@ from zoneinfo import ZoneInfo
 from .base import DEFER, DENY, NOTE, REVIEW, Block, Context, Preference
 
 TIME_KINDS = frozenset({"inconvenient_hours", "inconvenient_day"})
+PREFERRED = "preferred_hours"
 PLACE_KINDS = frozenset({"not_at_work", "not_at_home"})
 _MIDNIGHT = dt.time(0)
 _ONE_DAY = dt.timedelta(days=1)
@@ -56,15 +63,41 @@ def _interval_end(p: Preference, local: dt.datetime, zone: ZoneInfo):
     return dt.datetime.combine(local.date(), p.end, tzinfo=zone)
 
 
+def _outside_preferred(ctx: Context, t: dt.datetime, local: dt.datetime, zone):
+    """(end, statement) when `local` falls outside every convenient-hours statement
+    in force for its day: the stretch ends at the next window's start that day, else
+    at midnight; None when the day has no such statement or `local` is inside one."""
+    clock = local.time()
+    windows = []
+    for p in ctx.preferences:
+        if p.kind != PREFERRED or not _in_force(p, t):
+            continue
+        if p.weekday is not None and local.weekday() != p.weekday:
+            continue
+        if p.start <= clock and (p.end == _MIDNIGHT or clock < p.end):
+            return None
+        windows.append(p)
+    if not windows:
+        return None
+    later = [p for p in windows if p.start > clock]
+    if later:
+        first = min(later, key=lambda p: p.start)
+        return dt.datetime.combine(local.date(), first.start, tzinfo=zone), first
+    nxt = local.date() + _ONE_DAY
+    return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone), windows[0]
+
+
 def matching_time(ctx: Context, t: dt.datetime) -> Preference | None:
-    """The first stated inconvenient time in force that contains `t`."""
+    """The first stated inconvenient time in force that contains `t` (or the
+    convenient hours `t` falls outside)."""
     zone = ctx.calendar_zone
     local = t.astimezone(zone)
     for p in ctx.preferences:
         if p.kind in TIME_KINDS and _in_force(p, t):
             if _interval_end(p, local, zone) is not None:
                 return p
-    return None
+    outside = _outside_preferred(ctx, t, local, zone)
+    return outside[1] if outside else None
 
 
 _ALWAYS = object()
@@ -85,6 +118,13 @@ def inconvenient_until(ctx: Context, t: dt.datetime):
             end = _interval_end(p, local, zone)
             if end is None:
                 continue
+            if p.ends_at is not None and p.ends_at < end:
+                end = p.ends_at
+            if best is None or end > best:
+                best = end
+        outside = _outside_preferred(ctx, current, local, zone)
+        if outside is not None:
+            end, p = outside
             if p.ends_at is not None and p.ends_at < end:
                 end = p.ends_at
             if best is None or end > best:
@@ -169,6 +209,7 @@ def customer_times(ctx: Context, t: dt.datetime, out: list[Block]) -> None:
             "customer_inconvenient_time",
             until=until,
             citation=pack.preference_time_citation,
+            variant="preferred" if stated.kind == PREFERRED else "",
             params=params,
         )
     )

@@ -16,13 +16,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint, Customer, Loan
 from core.errors import ApplicationError, ConflictError
 from core.history import change_reason, history_note, history_save
 
-from ..models import ContactPreference, PriorConsent, StatementSource
+from ..models import (
+    PREFERRED_CHANNELS,
+    ContactPreference,
+    PriorConsent,
+    StatementSource,
+)
 from .rule_packs import pack_compiled_for
 
 # A consent may not cover calls placed before it was given; a clock a little behind
@@ -182,21 +188,30 @@ _PLACE_POINT_KINDS = {
 }
 
 
+_HOURS = (Kind.INCONVENIENT_HOURS, Kind.PREFERRED_HOURS)
+
+
 def _preference_errors(
-    *, kind: str, weekday: int | None, start_time, end_time
+    *, kind: str, weekday: int | None, start_time, end_time, channel: str
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if kind not in Kind.values:
         return {"kind": [f"Choose one of {', '.join(Kind.values)}, not {kind!r}."]}
+    channels = [value for value, _label in PREFERRED_CHANNELS]
+    if kind == Kind.PREFERRED_CHANNEL:
+        if channel not in channels:
+            errors["channel"] = [f"Choose one of {', '.join(channels)}."]
+    elif channel:
+        errors["channel"] = ["Only a preferred channel names a channel."]
     if weekday is not None and (
         isinstance(weekday, bool)
         or not isinstance(weekday, int)
         or not 0 <= weekday <= 6
     ):
         errors["weekday"] = ["Give a weekday from 0 (Monday) to 6 (Sunday)."]
-    if kind == Kind.INCONVENIENT_HOURS:
+    if kind in _HOURS:
         if start_time is None:
-            errors["start_time"] = ["Give the time the inconvenient hours start."]
+            errors["start_time"] = ["Give the time the hours start."]
         if end_time is None:
             errors["end_time"] = ["Give the time they end (00:00 for midnight)."]
         if start_time is not None and end_time is not None:
@@ -208,11 +223,13 @@ def _preference_errors(
     else:
         for name, value in (("start_time", start_time), ("end_time", end_time)):
             if value is not None:
-                errors[name] = ["Only inconvenient hours have times."]
+                errors[name] = ["Only hours have times."]
         if kind == Kind.INCONVENIENT_DAY and weekday is None:
             errors.setdefault("weekday", ["Say which day is inconvenient."])
         if kind in _PLACE_USAGE and weekday is not None:
             errors.setdefault("weekday", ["A place statement has no weekday."])
+        if kind == Kind.PREFERRED_CHANNEL and weekday is not None:
+            errors.setdefault("weekday", ["A preferred channel has no weekday."])
     return errors
 
 
@@ -229,22 +246,29 @@ def contact_preference_record(
     starts_at: dt.datetime | None = None,
     ends_at: dt.datetime | None = None,
     contact_point: ContactPoint | None = None,
+    channel: str = "",
 ) -> ContactPreference:
-    """Record a time or place the customer said is inconvenient; the gate applies
-    it at once, in every pack.
+    """Record a time or place the customer said is inconvenient, or the hours and
+    channel that suit them; the gate applies the times and places at once, in every
+    pack, and the sweep the channel.
 
     Hours are the customer's local clock on `weekday` (or every day), an end of
-    00:00 meaning midnight; a day is a whole weekday. "Not at work" and "not at home"
-    may name the contact point they concern (the work number, the home landline or
-    address), which is then marked as such, so the gate knows it for every later
-    contact.
+    00:00 meaning midnight; a day is a whole weekday. Convenient hours
+    (`preferred_hours`) make the rest of that day inconvenient. "Not at work" and
+    "not at home" may name the contact point they concern (the work number, the home
+    landline or address), which is then marked as such, so the gate knows it for
+    every later contact. A preferred channel ends the one stated before it.
     """
     now = timezone.now()
     starts_at = starts_at or now
     errors = _common_errors(customer=customer, reason=reason, source=source)
     errors.update(
         _preference_errors(
-            kind=kind, weekday=weekday, start_time=start_time, end_time=end_time
+            kind=kind,
+            weekday=weekday,
+            start_time=start_time,
+            end_time=end_time,
+            channel=channel,
         )
     )
     errors.update(_aware_errors(starts_at=starts_at, ends_at=ends_at))
@@ -263,6 +287,7 @@ def contact_preference_record(
     preference = ContactPreference(
         customer=customer,
         kind=kind,
+        channel=channel,
         weekday=weekday,
         start_time=start_time,
         end_time=end_time,
@@ -273,6 +298,8 @@ def contact_preference_record(
         recorded_by=actor,
     )
     with transaction.atomic():
+        if kind == Kind.PREFERRED_CHANNEL:
+            _preferred_channel_supersede(customer, at=starts_at, actor=actor)
         history_save(
             preference,
             reason=change_reason(f"customer statement recorded ({kind})", reason),
@@ -289,6 +316,27 @@ def contact_preference_record(
                     update_fields=["usage"],
                 )
     return preference
+
+
+def _preferred_channel_supersede(customer, *, at: dt.datetime, actor) -> None:
+    """A customer prefers one channel at a time: the one in force ends when another
+    is stated (its revocation says so, in its history)."""
+    in_force = ContactPreference.objects.select_for_update().filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at),
+        customer=customer,
+        kind=Kind.PREFERRED_CHANNEL,
+        revoked_at__isnull=True,
+    )
+    for earlier in in_force:
+        earlier.revoked_at = max(at, earlier.starts_at)
+        earlier.revoked_by = actor
+        earlier.revoke_reason = "Superseded by a later preferred channel."
+        history_note(
+            earlier,
+            reason=change_reason("customer statement revoked", earlier.revoke_reason),
+            user=actor,
+        )
+        earlier.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
 
 
 def contact_preference_revoke(

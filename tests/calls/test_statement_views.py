@@ -147,9 +147,34 @@ def test_inconvenient_hours_from_the_case_page_block_the_call_now(
     assert "May call until" in web.get(case_url(case)).text
 
 
+def test_hours_and_a_channel_that_suit_the_customer_from_the_case_page(web, case):
+    # Monday 10:00 in Shanghai; the customer said "evenings, 19:00-21:00, by email".
+    response = web.post(
+        case_url(case, "preference/"),
+        {
+            "kind": "preferred_hours",
+            "start_time": "19:00",
+            "end_time": "21:00",
+            "reason": "下班后再联系",
+        },
+    )
+    assert response.status_code == 302
+    response = web.post(
+        case_url(case, "preference/"),
+        {"kind": "preferred_channel", "channel": "email", "reason": "Prefers email"},
+    )
+    assert response.status_code == 302
+    page = web.get(case_url(case)).text
+    assert "the customer asked to be contacted only every day 19:00-21:00" in page
+    assert "May call until" not in page
+    assert "Contact only: every day 19:00-21:00" in page
+    assert "Prefers contact by email" in page
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
+        ({"kind": "preferred_channel"}, "Choose one of"),
         ({"kind": "inconvenient_hours", "end_time": "12:00"}, "Give the time"),
         ({"kind": "inconvenient_day"}, "Say which day is inconvenient."),
         (

@@ -199,6 +199,61 @@ def test_stated_inconvenient_hours_move_the_next_permitted_time(
     assert decision["allowed"] is True
 
 
+def test_hours_that_suit_the_customer_make_the_rest_of_the_day_wait(
+    collector, case, time_machine
+):
+    time_machine.move_to(MONDAY, tick=False)
+    api = client_for(collector)
+    body = {
+        "customer": case.customer.reference,
+        "kind": "preferred_hours",
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "reason": "Only after work, 6 to 8 pm.",
+    }
+
+    response = api.post(PREFERENCES, body, format="json")
+
+    assert response.status_code == 201, response.json()
+    decision = api.post(
+        CHECK, {"customer": case.customer.reference, "channel": "call"}, format="json"
+    ).json()
+    assert decision["allowed"] is False
+    assert "asked to be contacted only" in decision["reasons"][0]["message"]
+    assert dt.datetime.fromisoformat(decision["next_permitted_at"]) == MONDAY.replace(
+        hour=18, minute=0
+    )
+
+
+def test_a_new_preferred_channel_ends_the_last_one(collector, case, time_machine):
+    time_machine.move_to(MONDAY, tick=False)
+    api = client_for(collector)
+    body = {
+        "customer": case.customer.reference,
+        "kind": "preferred_channel",
+        "channel": "email",
+        "reason": "Email me, please.",
+    }
+    first = api.post(PREFERENCES, body, format="json")
+    assert first.status_code == 201, first.json()
+    assert first.json()["channel"] == "email"
+    second = api.post(
+        PREFERENCES, {**body, "channel": "sms", "reason": "Texts now."}, format="json"
+    )
+    assert second.status_code == 201, second.json()
+
+    listed = api.get(PREFERENCES, {"customer": case.customer.reference}).json()
+    active = {row["channel"]: row["active"] for row in listed["results"]}
+    assert active == {"email": False, "sms": True}
+    earlier = ContactPreference.objects.get(channel="email")
+    assert earlier.revoke_reason == "Superseded by a later preferred channel."
+    # A preferred channel is no gate input: the call is still allowed.
+    decision = api.post(
+        CHECK, {"customer": case.customer.reference, "channel": "call"}, format="json"
+    ).json()
+    assert decision["allowed"] is True
+
+
 def test_not_at_work_names_the_work_number_by_its_id(collector, case, time_machine):
     time_machine.move_to(MONDAY, tick=False)
     work = ContactPointFactory(
@@ -247,6 +302,10 @@ def test_not_at_work_names_the_work_number_by_its_id(collector, case, time_machi
         ({"kind": "not_at_home", "contact_point": "+8613900000000"}, "contact_point"),
         ({"reason": ""}, "reason"),
         ({"ends_at": "2026-03-01T00:00:00+08:00"}, "ends_at"),
+        ({"channel": "email"}, "channel"),
+        ({"kind": "preferred_channel", "channel": "visit"}, "channel"),
+        ({"kind": "preferred_channel", "channel": "sms", "weekday": 2}, "weekday"),
+        ({"kind": "preferred_hours", "end_time": None}, "end_time"),
     ],
 )
 def test_a_bad_statement_is_refused_naming_the_field(
@@ -261,7 +320,7 @@ def test_a_bad_statement_is_refused_naming_the_field(
         "reason": "Busy in the mornings.",
         **change,
     }
-    if change.get("kind") == "inconvenient_day":
+    if change.get("kind") in ("inconvenient_day", "preferred_channel"):
         body.pop("start_time"), body.pop("end_time")
 
     response = client_for(collector).post(PREFERENCES, body, format="json")

@@ -50,6 +50,18 @@ def hours(start, end, weekday=None, **kwargs):
     )
 
 
+def suits(start, end, weekday=None, **kwargs):
+    """Hours the customer said suit them: the rest of that day is inconvenient."""
+    return Preference(
+        "preferred_hours",
+        kwargs.get("starts_at", LONG_AGO),
+        kwargs.get("ends_at"),
+        weekday,
+        dt.time.fromisoformat(start),
+        dt.time.fromisoformat(end),
+    )
+
+
 def day_off(weekday, **kwargs):
     return Preference(
         "inconvenient_day", kwargs.get("starts_at", LONG_AGO), kwargs.get("ends_at"),
@@ -324,6 +336,67 @@ def test_a_reply_to_a_contact_from_work_is_allowed_once_on_that_number():
     assert evaluate(ctx, at).codes == ["customer_inconvenient_place"]
 
 
+# --- hours that suit the customer -----------------------------------------------------
+
+
+def test_hours_that_suit_the_customer_defer_every_other_time_to_their_start():
+    # Monday 9 March 2026: the customer said "only between 18:00 and 20:00".
+    prefs = [suits("18:00", "20:00")]
+    decision = evaluate(
+        us_ctx(preferences=prefs), dt.datetime(2026, 3, 9, 10, tzinfo=NY)
+    )
+    assert decision.outcome == "defer"
+    assert decision.codes == ["customer_inconvenient_time"]
+    assert decision.next_permitted_at == dt.datetime(2026, 3, 9, 18, tzinfo=NY)
+    reason = decision.reasons[0]
+    assert "asked to be contacted only every day 18:00-20:00" in reason["message"]
+    assert "仅在每天18:00-20:00联系" in reason["message_zh"]
+    assert evaluate(
+        us_ctx(preferences=prefs), dt.datetime(2026, 3, 9, 19, 30, tzinfo=NY)
+    ).allowed
+    # After the hours, the next time is the next day's start, not the window's 08:00.
+    late = evaluate(us_ctx(preferences=prefs), dt.datetime(2026, 3, 9, 20, tzinfo=NY))
+    assert late.next_permitted_at == dt.datetime(2026, 3, 10, 18, tzinfo=NY)
+
+
+def test_several_convenient_hours_on_a_day_are_a_union_and_other_days_are_free():
+    # Mondays 12-13 and 18-20 suit; Tuesday is unconstrained.
+    prefs = [suits("12:00", "13:00", 0), suits("18:00", "20:00", 0)]
+    monday = dt.datetime(2026, 3, 9, tzinfo=NY)
+    assert evaluate(
+        us_ctx(preferences=prefs), monday.replace(hour=12, minute=30)
+    ).allowed
+    assert evaluate(
+        us_ctx(preferences=prefs), monday.replace(hour=18, minute=5)
+    ).allowed
+    between = evaluate(us_ctx(preferences=prefs), monday.replace(hour=14))
+    assert between.next_permitted_at == monday.replace(hour=18)
+    assert "Mondays 18:00-20:00" in between.reasons[0]["message"]
+    assert evaluate(us_ctx(preferences=prefs), monday.replace(day=10, hour=9)).allowed
+
+
+def test_convenient_hours_never_widen_the_packs_window():
+    # "Call me at 06:00" does not make 06:00 lawful: the window still opens at 08:00
+    # (prior consent, recorded as such, is what lifts it).
+    prefs = [suits("06:00", "09:00")]
+    decision = evaluate(
+        us_ctx(preferences=prefs), dt.datetime(2026, 3, 9, 6, 30, tzinfo=NY)
+    )
+    assert not decision.allowed
+    assert decision.next_permitted_at == dt.datetime(2026, 3, 9, 8, tzinfo=NY)
+    assert decision.codes[0] == "contact_window"
+
+
+def test_convenient_hours_bind_in_the_cn_pack_and_end_with_their_statement():
+    at = dt.datetime(2026, 3, 9, 9, tzinfo=SH)
+    ends = dt.datetime(2026, 3, 9, 11, tzinfo=SH)
+    decision = evaluate(
+        rule_context("cn", preferences=[suits("19:00", "21:00", ends_at=ends)]), at
+    )
+    assert decision.codes == ["customer_inconvenient_time"]
+    assert decision.next_permitted_at == ends
+
+
 # --- the next permitted time stays exact ---------------------------------------------
 
 
@@ -344,6 +417,12 @@ def _grid_contexts():
         preferences=[hours("12:00", "13:00"), day_off(3)],
     )
     yield rule_context("uk", preferences=[hours("09:00", "17:00", d) for d in range(5)])
+    yield us_ctx(
+        preferences=[suits("12:00", "13:00", 0), suits("18:30", "20:00"), day_off(5)]
+    )
+    yield us_ctx(
+        seven_calls(), preferences=[suits("09:00", "10:00"), hours("09:30", "11:00", 1)]
+    )
 
 
 def test_the_next_permitted_time_is_allowed_and_nothing_before_it_is():

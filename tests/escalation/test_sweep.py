@@ -16,7 +16,7 @@ from django.utils import timezone
 from calls.models import CallTask
 from cases.models import Case, EscalationPolicy, EscalationStep
 from compliance.models import ContactAttempt, ContactRestriction, Decision
-from compliance.services import contact_evaluate
+from compliance.services import contact_evaluate, contact_preference_record
 from escalation import sweep
 from escalation.models import WorkItem
 from escalation.sweep import escalation_sweep
@@ -601,6 +601,47 @@ def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
     assert message.channel == "sms"
     assert message.contact_attempt.allowed
     assert report.steps["standard v1 #2 Email"]["substituted"] == 1
+
+
+def test_a_customer_who_prefers_the_substitute_channel_gets_it_first(ladder, queue):
+    ladder.steps.filter(order=2).update(
+        on_unusable="substitute",
+        substitute_action="sms",
+        substitute_template_code="sms-reminder",
+    )
+    sms = ladder.steps.get(order=1)
+    # Both reachable by email and SMS; one prefers SMS, the other said nothing.
+    prefers, silent, unreachable = (
+        CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1)) for _ in range(3)
+    )
+    for n, case in enumerate((prefers, silent)):
+        ContactPointFactory(customer=case.customer, value=f"+861380013803{n}")
+    for n, case in enumerate((prefers, silent, unreachable)):
+        ContactPointFactory(
+            customer=case.customer, channel="email", value=f"c{n}@example.cn"
+        )
+    # The third prefers SMS but has no phone: the rung's own email reaches them.
+    for case in (prefers, unreachable):
+        contact_preference_record(
+            customer=case.customer,
+            kind="preferred_channel",
+            channel="sms",
+            reason="Texts, please.",
+            source="customer_self_service",
+            starts_at=day(1),
+        )
+
+    report = escalation_sweep(at=day(11))
+
+    channels = {
+        m.case_id: m.channel for m in OutboundMessage.objects.filter(step__order=2)
+    }
+    assert channels == {prefers.pk: "sms", silent.pk: "email", unreachable.pk: "email"}
+    counts = report.steps["standard v1 #2 Email"]
+    assert (counts["created"], counts["preferred"], counts["substituted"]) == (3, 1, 0)
+    for case in (prefers, silent, unreachable):
+        case.refresh_from_db()
+        assert case.stage.order == 2
 
 
 def test_a_hold_defers_rather_than_skips(ladder, queue):
