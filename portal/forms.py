@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import ContactPreference
+from compliance.models import PREFERRED_CHANNELS, ContactPreference
 from core.forms import DateInput
 
 # Opting out of a channel is a restriction, not a statement about times or places.
@@ -79,12 +79,17 @@ class PreferenceForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What should we know"),
         choices=[
+            (Kind.PREFERRED_HOURS, _("Contact me only during these hours")),
+            (Kind.PREFERRED_CHANNEL, _("Contact me preferably by")),
             (Kind.INCONVENIENT_HOURS, _("Do not contact me during these hours")),
             (Kind.INCONVENIENT_DAY, _("Do not contact me on this day")),
             (Kind.NOT_AT_WORK, _("Do not contact me at work")),
             (OPT_OUT_SMS, _("No more text messages (SMS)")),
             (OPT_OUT_EMAIL, _("No more emails")),
         ],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", "-"), *PREFERRED_CHANNELS], required=False
     )
     weekday = forms.ChoiceField(label=_("Day"), choices=WEEKDAYS, required=False)
     start_time = forms.TimeField(
@@ -93,6 +98,12 @@ class PreferenceForm(forms.Form):
     end_time = forms.TimeField(
         label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == self.Kind.PREFERRED_CHANNEL and not data.get("channel"):
+            self.add_error("channel", _("Choose a channel."))
+        return data
 
 
 class PlanRequestForm(forms.Form):

@@ -25,11 +25,12 @@ from django.views.decorators.http import require_POST
 
 from cases import services as cases
 from cases.models import Case, SelfServiceEvent
-from compliance.models import ContactRestriction, StatementSource
+from compliance.models import ContactPreference, ContactRestriction, StatementSource
 from compliance.restrictions import restriction_create
 from compliance.services import (
     contact_attempt_record_inbound,
     contact_preference_record,
+    contact_preference_revoke,
 )
 from core.errors import ApplicationError
 from core.forms import form_errors
@@ -152,6 +153,7 @@ def _page(request, link, token: str, *, status: int = 200, **forms_given):
         "dispute_form": forms_given.get("dispute_form")
         or forms.DisputeForm(loans=account.loans_overdue),
         "preference_form": forms_given.get("preference_form") or forms.PreferenceForm(),
+        "stated": selectors.self_service_statements(customer=link.customer),
     }
     return _render(request, "portal/page.html", context, status=status)
 
@@ -166,10 +168,10 @@ def self_service_action(view):
     """A POST from the page, for a customer who passed the check (else back to it)."""
 
     @wraps(view)
-    def verified_only(request: HttpRequest, link, *, token: str):
+    def verified_only(request: HttpRequest, link, *, token: str, **kwargs):
         if not _verified(request, link):
             return redirect("portal:self-service", token=token)
-        return view(request, link, token=token)
+        return view(request, link, token=token, **kwargs)
 
     return require_POST(self_service_view(verified_only))
 
@@ -278,6 +280,7 @@ def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpRe
             preference = contact_preference_record(
                 customer=link.customer,
                 kind=data["kind"],
+                channel=data["channel"],
                 reason=_("Stated on the self-service page"),
                 source=SOURCE,
                 weekday=weekday,
@@ -296,6 +299,35 @@ def self_service_preference(request: HttpRequest, link, *, token: str) -> HttpRe
                 _("Thank you: we will respect this."),
             )
     return _page(request, link, token, status=400, preference_form=form)
+
+
+@self_service_action
+def self_service_preference_withdraw(
+    request: HttpRequest, link, *, token: str, pk: int
+) -> HttpResponse:
+    """The customer takes back something they told us (a time, a place, hours or a
+    channel): it binds nothing from now; only their own statements are found."""
+    preference = ContactPreference.objects.filter(
+        pk=pk, customer_id=link.customer_id
+    ).first()
+    if preference is None:
+        messages.info(request, _("That is no longer in force."))
+        return redirect("portal:self-service", token=token)
+    try:
+        contact_preference_revoke(
+            preference=preference, reason=_("Withdrawn on the self-service page")
+        )
+    except ApplicationError:
+        messages.info(request, _("That is no longer in force."))
+        return redirect("portal:self-service", token=token)
+    return _done(
+        request,
+        link,
+        token,
+        Kind.PREFERENCE,
+        f"withdrawn: {preference.get_kind_display()}",
+        _("Done: we no longer apply it."),
+    )
 
 
 @self_service_action

@@ -1761,6 +1761,10 @@ EXPECTED = {
         "GET": "405 405 405 405 405 405",
         "POST": "404 404 404 404 404 404",
     },
+    "portal:preference-withdraw": {
+        "GET": "405 405 405 405 405 405",
+        "POST": "404 404 404 404 404 404",
+    },
     "configuration:approval-authority": {
         "GET": "login 403 403 403 403 ok",
         "POST": "login 403 403 403 403 400",

@@ -71,6 +71,17 @@ def test_a_debtor_checks_in_promises_and_the_collector_sees_it(
     expect(page.locator("#owed h2")).to_have_text("What is overdue")
     assert page.evaluate(OVERFLOW) <= 0
     shot(page, "account-en-390")
+
+    # The hours that suit them: listed under "What you told us", and withdrawable.
+    page.select_option("#preferences select[name=kind]", "preferred_hours")
+    page.fill("#preferences input[name=start_time]", "18:00")
+    page.fill("#preferences input[name=end_time]", "20:00")
+    page.click("#preferences button[type=submit]")
+    expect(page.locator("#stated")).to_contain_text(
+        "Contact only: every day 18:00-20:00"
+    )
+    assert page.evaluate(OVERFLOW) <= 0
+    shot(page, "preferences-en-390")
     phone.close()
 
     desk = chromium.new_context(viewport={"width": 1366, "height": 768})
@@ -80,4 +91,8 @@ def test_a_debtor_checks_in_promises_and_the_collector_sees_it(
     staff.goto(f"{base}/cases/CASE-0001/")
     expect(staff.locator("#glance-arrangement")).to_contain_text("300")
     expect(staff.locator("#timeline")).to_contain_text("Promised to pay (self-service)")
+    # 10:00 now: the customer's hours make the call wait until 18:00.
+    expect(staff.locator("#banners")).to_contain_text(
+        "the customer asked to be contacted only every day 18:00-20:00"
+    )
     desk.close()

@@ -212,6 +212,96 @@ def test_a_stated_inconvenient_day_changes_the_gates_answer(client, case, link):
     assert "customer_inconvenient_time" in {r["code"] for r in after.reasons}
 
 
+def test_hours_and_a_channel_that_suit_the_customer_reach_the_gate_and_the_case(
+    client, case, link, collector
+):
+    verified(client, link)
+    point = case.customer.contact_points.get()
+    response = client.post(
+        link + "preference/",
+        {"kind": "preferred_hours", "start_time": "18:00", "end_time": "20:00"},
+    )
+    assert response.status_code == 302
+    # 10:00 Monday: the customer's hours are 18:00-20:00, so the call waits for them.
+    decision = compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point
+    )
+    assert not decision.allowed
+    assert decision.next_permitted_at == MORNING.replace(hour=18)
+    response = client.post(
+        link + "preference/", {"kind": "preferred_channel", "channel": "email"}
+    )
+    assert response.status_code == 302
+    stated = ContactPreference.objects.filter(customer=case.customer)
+    assert {(p.kind, p.channel, p.source) for p in stated} == {
+        ("preferred_hours", "", "customer_self_service"),
+        ("preferred_channel", "email", "customer_self_service"),
+    }
+    # The collector sees both on the case page, in both languages.
+    client.force_login(collector)
+    page = text(client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Contact only: every day 18:00-20:00" in page
+    assert "Prefers contact by email" in page
+    page = text(client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "仅在此时联系：每天18:00-20:00" in page
+    assert "希望通过邮件联系" in page
+
+
+def test_the_customer_sees_what_they_told_us_and_withdraws_a_statement(
+    client, case, link, queue
+):
+    verified(client, link)
+    client.post(link + "preference/", {"kind": "inconvenient_day", "weekday": "0"})
+    client.post(link + "preference/", {"kind": "opt_out_sms"})
+    page = text(client.get(link + "?lang=en"))
+    assert "What you told us" in page
+    assert "Inconvenient: Mondays" in page
+    assert "No text message (SMS)" in page
+    # Another customer's statement cannot be withdrawn through this link.
+    other = make_case(queue, reference="CASE-OTHER", name="李四")
+    theirs = compliance.contact_preference_record(
+        customer=other.customer, kind="not_at_work", reason="x", source="collector"
+    )
+    response = client.post(link + f"preference/{theirs.pk}/withdraw/")
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+    mine = ContactPreference.objects.get(customer=case.customer)
+    response = client.post(link + f"preference/{mine.pk}/withdraw/")
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.revoked_at is not None
+    assert mine.revoke_reason == "Withdrawn on the self-service page"  # chose en
+    point = case.customer.contact_points.get()
+    assert compliance.contact_evaluate(
+        customer=case.customer, channel="call", contact_point=point
+    ).allowed
+    page = text(client.get(link + "?lang=en"))
+    assert "Inconvenient: Mondays" not in page
+    # Withdrawing twice changes nothing and says so.
+    response = client.post(link + f"preference/{mine.pk}/withdraw/", follow=True)
+    assert "That is no longer in force." in text(response)
+    # Each withdrawal is a contact in the ledger, as every action on the page.
+    assert (
+        ContactAttempt.objects.filter(
+            customer=case.customer, source="customer_self_service:preference"
+        ).count()
+        == 3
+    )
+
+
+def test_a_preferred_channel_needs_a_channel(client, case, link):
+    verified(client, link)
+    # In the customer's language, or the one they chose on the page.
+    response = client.post(link + "preference/", {"kind": "preferred_channel"})
+    assert response.status_code == 400
+    assert "请选择联系方式。" in text(response)
+    response = client.post(link + "preference/?lang=en", {"kind": "preferred_channel"})
+    assert "Choose a channel." in text(response)
+    assert not ContactPreference.objects.exists()
+
+
 def test_the_actions_need_the_check_first(client, case, link):
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     response = client.post(link + "promise/", {"amount": "300", "due_date": due})

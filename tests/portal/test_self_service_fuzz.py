@@ -56,3 +56,61 @@ def test_no_wrong_answer_shows_the_account(link, answer):
     else:
         assert response.status_code in (400, 423)
         assert "1,000" not in response.content.decode()
+
+
+FIELD_TEXT = st.one_of(
+    st.sampled_from(["", "0", "6", "7", "-1", "18:00", "00:00", "24:00", "sms"]),
+    st.text(TOKEN_CHARS, max_size=8),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    kind=st.sampled_from(
+        [
+            "preferred_hours",
+            "preferred_channel",
+            "inconvenient_hours",
+            "inconvenient_day",
+            "not_at_work",
+            "opt_out_sms",
+            "bogus",
+        ]
+    ),
+    channel=st.one_of(
+        st.sampled_from(["sms", "email", "call", "letter", "visit"]), FIELD_TEXT
+    ),
+    weekday=FIELD_TEXT,
+    start=FIELD_TEXT,
+    end=FIELD_TEXT,
+)
+def test_any_contact_preference_is_recorded_or_refused_never_a_500(
+    link, kind, channel, weekday, start, end
+):
+    from cases.models import SelfServiceLink
+    from compliance.models import ContactPreference
+
+    SelfServiceLink.objects.update(failed_checks=0, locked_until=None)
+    client = Client()
+    assert client.post(link, {"answer": "4321"}).status_code == 302
+    before = ContactPreference.objects.count()
+    response = client.post(
+        link + "preference/",
+        {
+            "kind": kind,
+            "channel": channel,
+            "weekday": weekday,
+            "start_time": start,
+            "end_time": end,
+        },
+    )
+    assert response.status_code in (302, 400)
+    recorded = ContactPreference.objects.count() - before
+    if response.status_code == 400:
+        assert recorded == 0
+    elif kind != "opt_out_sms":
+        assert recorded == 1
