@@ -9,7 +9,6 @@ import datetime as dt
 import django_filters
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 from calls.models import CallLog, CallReview
 from cases.models import PromiseToPay, RepaymentPlan
 from cases.selectors import case_list_for_user
-from core.api import errors, parse, parse_query
+from core.api import BOUNDED_YEAR_PATTERN, errors, parse, parse_query
 from core.errors import not_found
 from core.permissions import ROLE_PERMISSIONS
 from core.roles import Role, user_has_role
@@ -429,6 +428,10 @@ class FollowUpStatusApi(APIView):
 # --------------------------------------------------------------------------------------
 
 
+# A date as the period's fields take it (core.api.BoundedDateField).
+BOUNDED_DATE = {"type": "string", "format": "date", "pattern": BOUNDED_YEAR_PATTERN}
+
+
 class TeamReportApi(APIView):
     permission_classes = ROLE_PERMISSIONS
     required_scopes = {"GET": "reports:read"}
@@ -437,8 +440,14 @@ class TeamReportApi(APIView):
         operation_id="reports_team",
         summary="Team figures per collector for a period (the dashboard's numbers)",
         parameters=[
-            OpenApiParameter("start", dt.date),
-            OpenApiParameter("end", dt.date),
+            OpenApiParameter(
+                "start",
+                BOUNDED_DATE,
+                description="With no end: to today. At most a year before the end.",
+            ),
+            OpenApiParameter(
+                "end", BOUNDED_DATE, description="With no start: the 30 days to it."
+            ),
             OpenApiParameter(
                 "days",
                 {"type": "integer", "minimum": 1, "maximum": 366},
@@ -451,13 +460,7 @@ class TeamReportApi(APIView):
     def get(self, request: Request) -> Response:
         require_supervisor(request)
         data = parse_query(PeriodInputSerializer, request)
-        today = timezone.localdate()
-        if data["start"] or data["end"]:
-            end = data["end"] or today
-            start = data["start"] or end - dt.timedelta(days=29)
-            period = selectors.Period(start=start, end=end)
-        else:
-            period = selectors.Period.last_days(data["days"], today=today)
+        period = data["period"] or selectors.Period.last_days(data["days"])
         team = None
         if data["team"] is not None:
             team = _get(

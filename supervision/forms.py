@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,12 +141,12 @@ class PeriodForm(forms.Form):
             self.data = data
 
     def clean(self):
+        from .selectors import Period
+
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The end is before the start."))
-        if start and end and (end - start).days > 366:
-            self.add_error("start", _("A period is at most a year."))
+        chosen = Period.chosen(data.get("start"), data.get("end"))
+        for name, problem in (chosen.problems() if chosen else {}).items():
+            self.add_error(name, problem)
         return data
 
     def period(self):
@@ -156,10 +154,9 @@ class PeriodForm(forms.Form):
 
         data = self.cleaned_data if self.is_valid() else {}
         today = timezone.localdate()
-        if data.get("start") or data.get("end"):
-            end = data.get("end") or today
-            start = data.get("start") or end - dt.timedelta(days=29)
-            return Period(start=start, end=end)
+        chosen = Period.chosen(data.get("start"), data.get("end"), today)
+        if chosen is not None:
+            return chosen
         days = data.get("days")
         return Period.last_days(
             int(days if days and days != "range" else DEFAULT_DAYS), today=today

@@ -220,12 +220,14 @@ class PeriodInputSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     def validate(self, data):
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
-        if start and end and (end - start).days > 366:
-            raise serializers.ValidationError({"start": ["At most a year."]})
-        return data
+        """The chosen period (`period`, None for the last `days`), by the page's
+        rules (selectors.Period.problems)."""
+        period = selectors.Period.chosen(data.get("start"), data.get("end"))
+        if period is not None and (problems := period.problems()):
+            raise serializers.ValidationError(
+                {name: [str(problem)] for name, problem in problems.items()}
+            )
+        return {**data, "period": period}
 
 
 class CollectorFiguresSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from calls.models import CallLog, CallReview
 from cases.models import Loan, Payment, PromiseToPay, RepaymentPlan, Team
@@ -73,6 +74,26 @@ class Period:
     def last_days(cls, days: int, today: dt.date | None = None) -> Period:
         today = today or timezone.localdate()
         return cls(start=today - dt.timedelta(days=days - 1), end=today)
+
+    @classmethod
+    def chosen(
+        cls, start: dt.date | None, end: dt.date | None, today: dt.date | None = None
+    ) -> Period | None:
+        """The period a start and/or an end give (an end alone: the 30 days to it;
+        a start alone: to today), or None when neither is given."""
+        if not (start or end):
+            return None
+        end = end or today or timezone.localdate()
+        return cls(start=start or end - dt.timedelta(days=29), end=end)
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with the period, by the field to blame: the page and the
+        API hold a start alone to the same rules as a start and an end."""
+        if self.end < self.start:
+            return {"end": _("The end is before the start.")}
+        if (self.end - self.start).days > 366:
+            return {"start": _("A period is at most a year.")}
+        return {}
 
 
 @dataclass

@@ -178,6 +178,21 @@ def test_the_report_api_refuses_a_reversed_period_naming_the_field(supervisor):
     assert "end" in response.json()["errors"]
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        # A start alone runs to today: decades back is more than a year.
+        ({"start": "1970-01-01"}, "start"),
+        # A start after today, with no end, is a reversed period.
+        ({"start": "2099-01-01"}, "end"),
+    ],
+)
+def test_a_start_alone_is_held_to_the_same_period_rules(supervisor, query, field):
+    response = client_for(supervisor).get("/api/v1/reports/team/", query)
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"]
+
+
 def test_another_teams_figures_are_404(data, supervisor, other_team):
     response = client_for(supervisor).get(
         "/api/v1/reports/team/", {"team": other_team.pk}
