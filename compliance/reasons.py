@@ -330,6 +330,17 @@ def statement_text(
     return "Not at home (landline and visits)", "不便在家中联系（住宅电话及上门）"
 
 
+def preference_text(preference) -> tuple[str, str]:
+    """`statement_text` of a ContactPreference row (en, zh)."""
+    return statement_text(
+        kind=preference.kind,
+        weekday=preference.weekday,
+        start=preference.start_time,
+        end=preference.end_time,
+        channel=preference.channel,
+    )
+
+
 def _when(value: dt.datetime | None, zone: ZoneInfo) -> str:
     if value is None:
         return ""

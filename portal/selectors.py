@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from cases.models import Case, Customer, Instalment, Loan, Payment
 from cases.services import arrangements_in_force
 from compliance.models import ContactRestriction
-from compliance.reasons import statement_text
+from compliance.reasons import preference_text, statement_text
 from compliance.selectors import customer_statements_in_force
 
 PAYMENT_DAYS = 180
@@ -88,13 +88,7 @@ def self_service_statements(*, customer: Customer) -> list[Stated]:
     preferences, _consents = customer_statements_in_force(customer=customer, now=now)
     shown = []
     for p in preferences:
-        en, cn = statement_text(
-            kind=p.kind,
-            weekday=p.weekday,
-            start=p.start_time,
-            end=p.end_time,
-            channel=p.channel,
-        )
+        en, cn = preference_text(p)
         shown.append(Stated(cn if zh else en, p.pk))
     opt_outs = ContactRestriction.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now),

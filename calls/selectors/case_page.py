@@ -19,7 +19,7 @@ from cases.masking import mask_phone
 from cases.models import Case, ContactPoint, Instalment, Loan
 from cases.selectors import case_get_for_user, case_list_for_user
 from compliance.models import ContactAttempt
-from compliance.reasons import statement_text
+from compliance.reasons import preference_text
 from compliance.selectors import customer_statements_in_force
 from compliance.services import (
     ContactProposal,
@@ -268,13 +268,7 @@ def case_statements(*, case: Case, now: dt.datetime | None = None) -> dict:
     zh = (get_language() or "").startswith("zh")
     shown = []
     for p in preferences:
-        en, cn = statement_text(
-            kind=p.kind,
-            weekday=p.weekday,
-            start=p.start_time,
-            end=p.end_time,
-            channel=p.channel,
-        )
+        en, cn = preference_text(p)
         shown.append(Statement(p, cn if zh else en))
     zone = timezone.get_current_timezone()
     shown_consents = []

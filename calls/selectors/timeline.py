@@ -19,7 +19,7 @@ from compliance.models import (
     ContactRestriction,
     PriorConsent,
 )
-from compliance.reasons import statement_text
+from compliance.reasons import preference_text
 from core.labels import code_as_words
 
 from ..models import CallLog
@@ -331,13 +331,7 @@ def _statement_entries(*, customer_id: int, limit: int) -> list[TimelineEntry]:
         .order_by("-starts_at")[:limit]
     )
     for pref in preferences:
-        en, cn = statement_text(
-            kind=pref.kind,
-            weekday=pref.weekday,
-            start=pref.start_time,
-            end=pref.end_time,
-            channel=pref.channel,
-        )
+        en, cn = preference_text(pref)
         who = pref.recorded_by.get_username() if pref.recorded_by else "-"
         entries.append(
             TimelineEntry(

@@ -39,27 +39,24 @@ def consent(start, end, loan_id=None):
     return Consent(starts_at=start, ends_at=end, loan_id=loan_id)
 
 
-def hours(start, end, weekday=None, **kwargs):
+def _timed(kind, start, end, weekday, kwargs):
     return Preference(
-        "inconvenient_hours",
+        kind,
         kwargs.get("starts_at", LONG_AGO),
         kwargs.get("ends_at"),
         weekday,
         dt.time.fromisoformat(start),
         dt.time.fromisoformat(end),
     )
+
+
+def hours(start, end, weekday=None, **kwargs):
+    return _timed("inconvenient_hours", start, end, weekday, kwargs)
 
 
 def suits(start, end, weekday=None, **kwargs):
     """Hours the customer said suit them: the rest of that day is inconvenient."""
-    return Preference(
-        "preferred_hours",
-        kwargs.get("starts_at", LONG_AGO),
-        kwargs.get("ends_at"),
-        weekday,
-        dt.time.fromisoformat(start),
-        dt.time.fromisoformat(end),
-    )
+    return _timed("preferred_hours", start, end, weekday, kwargs)
 
 
 def day_off(weekday, **kwargs):
