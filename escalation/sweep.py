@@ -433,14 +433,13 @@ def _preferred_first(
     action = step.substitute_action
     if step.on_unusable != OnUnusable.SUBSTITUTE or action not in CHANNEL_FOR_ACTION:
         return cases, set()
-    channel = CHANNEL_FOR_ACTION[action]
     prefer = set(
         ContactPreference.objects.filter(
             Q(ends_at__isnull=True) | Q(ends_at__gt=at),
             Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
             ids_in(list({c.customer_id for c in cases}), field="customer_id"),
             kind=ContactPreference.Kind.PREFERRED_CHANNEL,
-            channel=channel,
+            channel=CHANNEL_FOR_ACTION[action],
             starts_at__lte=at,
         ).values_list("customer_id", flat=True)
     )
@@ -448,72 +447,60 @@ def _preferred_first(
         return cases, set()
     preferring = [c for c in cases if c.customer_id in prefer]
     rest = [c for c in cases if c.customer_id not in prefer]
+    unreached = _on_substitute(
+        step, preferring, out=out, at=at, counts=counts, overrides=overrides,
+        done_as="preferred",
+    )  # fmt: skip
+    return rest + unreached, {c.pk for c in unreached}
+
+
+def _substitute(step, pairs, *, out: _BatchOut, at, counts, overrides) -> None:
+    """The rung's substitute channel for the cases whose own channel is unusable;
+    those it cannot reach either are skipped, with their own channel's decision."""
+    own = {case.pk: decision for case, decision in pairs}
+    unreached = _on_substitute(
+        step, [case for case, _ in pairs], out=out, at=at, counts=counts,
+        overrides=overrides, done_as="substituted",
+    )  # fmt: skip
+    for case in unreached:
+        counts["skipped"] += 1
+        out.skip(case, own[case.pk], step)
+
+
+def _on_substitute(
+    step, cases: list[SweepCase], *, out: _BatchOut, at, counts, overrides, done_as
+) -> list[SweepCase]:
+    """The rung's substitute channel for `cases`: one more batch evaluation by the
+    gate. Allowed: done on that channel (counted as `done_as`); a real block (a
+    window, a cap): deferred. Returns the cases it cannot reach: unusable for them,
+    or no template in their language."""
+    action = step.substitute_action
+    channel = CHANNEL_FOR_ACTION[action]
     templates = _templates(step.substitute_template_code, action)
     decisions = contact_evaluate_many(
         [
             ContactProposal(customer=c.customer, channel=channel, case=c, at=at)
-            for c in preferring
+            for c in cases
         ],
         at=at,
         pack_overrides=overrides,
     )
-    fell_back: set[int] = set()
-    for case, decision in zip(preferring, decisions, strict=True):
+    unreached = []
+    for case, decision in zip(cases, decisions, strict=True):
         template = None
         if action in MESSAGE_ACTIONS:
             template = _template_for(templates, case.customer.language)
         if (action in MESSAGE_ACTIONS and template is None) or unusable(decision):
-            fell_back.add(case.pk)
-            rest.append(case)
+            unreached.append(case)
         elif decision.allowed:
             counts["created"] += 1
-            counts["preferred"] += 1
+            counts[done_as] += 1
             out.do(case, decision, step, action=action, template=template, at=at)
         else:
             counts["deferred" if decision.next_permitted_at else "blocked"] += 1
             if out.block(case, decision, step, action=action, at=at):
                 counts["created"] += 1
-    return rest, fell_back
-
-
-def _substitute(step, pairs, *, out: _BatchOut, at, counts, overrides) -> None:
-    """The rung's substitute channel for the cases whose own channel is unusable:
-    one more batch evaluation by the gate. Allowed: done on that channel; a real
-    block: deferred; unusable too: skipped."""
-    action = step.substitute_action
-    templates = _templates(step.substitute_template_code, action)
-    decisions = contact_evaluate_many(
-        [
-            ContactProposal(
-                customer=case.customer,
-                channel=CHANNEL_FOR_ACTION[action],
-                case=case,
-                at=at,
-            )
-            for case, _ in pairs
-        ],
-        at=at,
-        pack_overrides=overrides,
-    )
-    for (case, own), decision in zip(pairs, decisions, strict=True):
-        template = None
-        if action in MESSAGE_ACTIONS:
-            template = _template_for(templates, case.customer.language)
-            if template is None:
-                counts["skipped"] += 1
-                out.skip(case, own, step)
-                continue
-        if decision.allowed:
-            counts["created"] += 1
-            counts["substituted"] += 1
-            out.do(case, decision, step, action=action, template=template, at=at)
-        elif unusable(decision):
-            counts["skipped"] += 1
-            out.skip(case, own, step)
-        else:
-            counts["deferred" if decision.next_permitted_at else "blocked"] += 1
-            if out.block(case, decision, step, action=action, at=at):
-                counts["created"] += 1
+    return unreached
 
 
 def _work_items_write(

@@ -310,14 +310,14 @@ def self_service_preference_withdraw(
     preference = ContactPreference.objects.filter(
         pk=pk, customer_id=link.customer_id
     ).first()
+    if preference is not None:
+        try:
+            contact_preference_revoke(
+                preference=preference, reason=_("Withdrawn on the self-service page")
+            )
+        except ApplicationError:  # already revoked or ended
+            preference = None
     if preference is None:
-        messages.info(request, _("That is no longer in force."))
-        return redirect("portal:self-service", token=token)
-    try:
-        contact_preference_revoke(
-            preference=preference, reason=_("Withdrawn on the self-service page")
-        )
-    except ApplicationError:
         messages.info(request, _("That is no longer in force."))
         return redirect("portal:self-service", token=token)
     return _done(

@@ -582,12 +582,17 @@ def test_a_rung_set_to_wait_waits_for_a_usable_channel(ladder, queue):
     assert not CallTask.objects.filter(case=case).exists()
 
 
-def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
+def substitute_sms_for_email(ladder):
+    """Rung 2 (email) sends an SMS instead where email cannot reach the customer."""
     ladder.steps.filter(order=2).update(
         on_unusable="substitute",
         substitute_action="sms",
         substitute_template_code="sms-reminder",
     )
+
+
+def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
+    substitute_sms_for_email(ladder)
     sms = ladder.steps.get(order=1)
     case = CaseFactory(max_days_past_due=11, stage=sms, stage_at=day(1))
     ContactPointFactory(customer=case.customer, value="+8613800138015")
@@ -604,11 +609,7 @@ def test_a_rung_set_to_substitute_sends_on_the_other_channel(ladder, queue):
 
 
 def test_a_customer_who_prefers_the_substitute_channel_gets_it_first(ladder, queue):
-    ladder.steps.filter(order=2).update(
-        on_unusable="substitute",
-        substitute_action="sms",
-        substitute_template_code="sms-reminder",
-    )
+    substitute_sms_for_email(ladder)
     sms = ladder.steps.get(order=1)
     # Both reachable by email and SMS; one prefers SMS, the other said nothing.
     prefers, silent, unreachable = (
