@@ -22,6 +22,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """The test client runs a request in the test's own thread, and LocaleMiddleware
+    leaves the request's language active in it: a test that asks for a page in
+    Chinese would otherwise make the next test's messages Chinese."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 def _reference_data_install() -> None:
     """Re-run the reference-data installers (all idempotent): transactional tests
     flush the database at teardown, so a database kept with --reuse-db would
