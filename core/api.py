@@ -61,6 +61,10 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 # year as written, so a client can check it without knowing the server's zone.
 BOUNDED_YEAR_PATTERN = r"^(19[7-9]\d|20\d\d)-"
 
+# A string "chosen" in a serializer's `schema_rules` (rules across fields, stated as
+# JSON Schema by integrations.schema.AutoSchema): not blank once trimmed.
+CHOSEN = {"type": "string", "pattern": r"\S"}
+
 
 def _check_year(value) -> None:
     if not EARLIEST.year <= value.year <= LATEST.year:

@@ -87,13 +87,14 @@ class TokenListCreateApi(AdminOnlyMixin, generics.ListAPIView):
         operation_id="integration_tokens_create",
         summary="Issue a token; the answer carries the secret, once (admin)",
         request=TokenInputSerializer,
-        responses={201: IssuedTokenSerializer, **errors(400, 403)},
+        responses={201: IssuedTokenSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request) -> Response:
         data = parse(TokenInputSerializer, request.data)
+        username = data.get("user")
         issued = services.token_create(
             name=data["name"],
-            user=data.get("user") or request.user,
+            user=selectors.token_user(username=username) if username else request.user,
             scopes=data["scopes"],
             created_by=request.user,
             expires_at=data.get("expires_at"),

@@ -1,7 +1,9 @@
 """Reads for the integrations admin API."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from core.errors import not_found
 from messaging.models import OutboundMessage
 
 from .models import IntegrationToken, WebhookSubscription
@@ -9,6 +11,15 @@ from .models import IntegrationToken, WebhookSubscription
 
 def token_list() -> QuerySet[IntegrationToken]:
     return IntegrationToken.objects.select_related("user", "created_by")
+
+
+def token_user(*, username: str):
+    """The active user a new token acts as; an unknown or inactive one is the API's
+    404 for a reference (docs/api.md), naming the field."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise not_found("user", "active user", username)
+    return user
 
 
 def subscription_list() -> QuerySet[WebhookSubscription]:

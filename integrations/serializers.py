@@ -1,6 +1,5 @@
 """Input and output shapes of the integrations API."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,7 +21,11 @@ class TokenInputSerializer(serializers.Serializer):
         required=False,
         help_text="Username the token acts as (its role applies); default: you.",
     )
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="In the future; null or left out: the token does not expire.",
+    )
     rate = serializers.RegexField(
         r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$",
         required=False,
@@ -30,12 +33,6 @@ class TokenInputSerializer(serializers.Serializer):
         default="",
         help_text="Requests per period for this token, e.g. 600/min; blank: default.",
     )
-
-    def validate_user(self, value):
-        user = get_user_model().objects.filter(username=value, is_active=True).first()
-        if user is None:
-            raise serializers.ValidationError(f"No active user {value!r}.")
-        return user
 
 
 class TokenOutputSerializer(serializers.Serializer):

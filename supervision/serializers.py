@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from calls.serializers import PlanOutputSerializer
 from cases.masking import mask_contact
-from core.api import MONEY, BoundedDateField, BoundedDateTimeField
+from core.api import CHOSEN, MONEY, BoundedDateField, BoundedDateTimeField
 
 from . import selectors
 from .models import Approval
@@ -171,8 +171,10 @@ class ApprovalOutputSerializer(serializers.Serializer):
 class ReassignInputSerializer(serializers.Serializer):
     cases = serializers.ListField(
         child=serializers.CharField(max_length=32),
-        allow_empty=True,
+        allow_empty=False,
+        min_length=1,
         max_length=MAX_REASSIGN,
+        error_messages={"empty": "Choose at least one case."},
     )
     collector = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Username."
@@ -180,8 +182,26 @@ class ReassignInputSerializer(serializers.Serializer):
     queue = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Queue code."
     )
-    unassign = serializers.BooleanField(default=False)
-    reason = serializers.CharField(allow_blank=True, max_length=500)
+    unassign = serializers.BooleanField(
+        default=False, help_text="Back to the queue; not with a collector."
+    )
+    reason = serializers.CharField(
+        max_length=500, error_messages={"blank": "Say why the cases move."}
+    )
+
+    # services.cases_reassign's rule across fields: a collector, a queue or
+    # unassign, and not a collector and unassign. Blank is not chosen.
+    schema_rules = {
+        "anyOf": [
+            {"required": ["collector"], "properties": {"collector": CHOSEN}},
+            {"required": ["queue"], "properties": {"queue": CHOSEN}},
+            {"required": ["unassign"], "properties": {"unassign": {"enum": [True]}}},
+        ],
+        "not": {
+            "required": ["collector", "unassign"],
+            "properties": {"collector": CHOSEN, "unassign": {"enum": [True]}},
+        },
+    }
 
 
 class ReassignOutputSerializer(serializers.Serializer):

@@ -328,22 +328,30 @@ def cases_reassign(
         errors["collector"] = ["Choose a collector or a queue."]
     if collector and unassign:
         errors["collector"] = ["Choose a collector or unassign, not both."]
+    # A target that does not exist (or is another team's) is the API's 404 for a
+    # reference (docs/api.md) when it is the only mistake; else one more field.
+    unknown: dict[str, list[str]] = {}
     target_collector = target_queue = None
     if collector and "collector" not in errors:
         target_collector = selectors.reassign_collector_for_user(
             user=user, username=collector
         )
         if target_collector is None:
-            message = f"{collector} is not a collector of your teams."
-            errors["collector"] = [message]
+            unknown["collector"] = [f"{collector} is not a collector of your teams."]
     if queue:
         target_queue = (
             selectors.reassign_queues_for_user(user=user).filter(code=queue).first()
         )
         if target_queue is None:
-            errors["queue"] = [f"{queue} is not a queue of your teams."]
-    if errors:
-        raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
+            unknown["queue"] = [f"{queue} is not a queue of your teams."]
+    if errors or unknown:
+        everything = {**errors, **unknown}
+        raise ApplicationError(
+            next(iter(everything.values()))[0],
+            errors=everything,
+            code="invalid" if errors else "not_found",
+            status=400 if errors else 404,
+        )
     with transaction.atomic():
         rows = list(
             Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases])

@@ -15,7 +15,7 @@ from core.permissions import TokenHasScope
 from integrations import services
 from integrations.models import IntegrationToken
 from tests.api import client_for
-from tests.cases.factories import CaseFactory
+from tests.cases.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,6 @@ def test_a_token_may_act_as_another_user_with_that_users_role(admin_user, collec
         ({"name": "x", "scopes": ["cases:destroy"]}, "scopes[0]"),
         ({"scopes": ["cases:read"]}, "name"),
         ({"name": "x", "scopes": ["cases:read"], "rate": "fast"}, "rate"),
-        ({"name": "x", "scopes": ["cases:read"], "user": "nobody"}, "user"),
     ],
 )
 def test_a_bad_token_request_names_the_field(admin_user, body, field):
@@ -102,6 +101,24 @@ def test_a_bad_token_request_names_the_field(admin_user, body, field):
 
     error = assert_error_body(response, 400)
     assert field in error["errors"], error
+
+
+@pytest.mark.parametrize("username", ["nobody", "inactive"])
+def test_a_token_for_an_unknown_or_inactive_user_is_a_404_naming_the_field(
+    admin_user, username
+):
+    # An unknown reference is a 404 across the API (docs/api.md), whether it is in
+    # the path or the body.
+    UserFactory(username="inactive", is_active=False)
+    response = client_for(admin_user).post(
+        "/api/v1/integration-tokens/",
+        {"name": "x", "scopes": ["cases:read"], "user": username},
+        format="json",
+    )
+
+    error = assert_error_body(response, 404)
+    assert error["errors"] == {"user": [f"No active user with reference '{username}'."]}
+    assert not IntegrationToken.objects.exists()
 
 
 def test_an_expiry_in_the_past_is_refused(admin_user):

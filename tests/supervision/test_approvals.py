@@ -306,16 +306,20 @@ def test_the_reassignment_api_refuses_a_supervisor_a_queue_of_another_team(
         {"cases": ["CASE-Q"], "queue": other_queue.code, "reason": "Rebalance."},
         format="json",
     )
-    assert response.status_code == 400
-    assert "queue" in response.json()["errors"]
+    # Answered as an unknown queue is: nothing leaks about other teams.
+    assert response.status_code == 404
+    assert response.json()["errors"] == {
+        "queue": [f"{other_queue.code} is not a queue of your teams."]
+    }
     case.refresh_from_db()
     assert case.queue == queue
 
 
-def test_the_reassignment_api_answers_400_naming_an_unknown_collector_or_queue(
+def test_the_reassignment_api_answers_404_naming_an_unknown_collector_or_queue(
     supervisor, queue
 ):
-    make_case(queue, reference="CASE-Q")
+    # An unknown reference is a 404 across the API (docs/api.md), in the body too.
+    case = make_case(queue, reference="CASE-Q")
     api = client_for(supervisor)
     for field, value in (("collector", "nobody"), ("queue", "nowhere")):
         response = api.post(
@@ -323,8 +327,50 @@ def test_the_reassignment_api_answers_400_naming_an_unknown_collector_or_queue(
             {"cases": ["CASE-Q"], field: value, "reason": "Rebalance."},
             format="json",
         )
-        assert response.status_code == 400
-        assert field in response.json()["errors"]
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+        assert list(response.json()["errors"]) == [field]
+    case.refresh_from_db()
+    assert (case.queue, case.assigned_to) == (queue, None)
+
+
+def test_a_reassignment_with_a_bad_choice_and_an_unknown_reference_is_a_400_naming_both(
+    supervisor, queue
+):
+    make_case(queue, reference="CASE-Q")
+    response = client_for(supervisor).post(
+        "/api/v1/case-reassignments/",
+        {
+            "cases": ["CASE-Q"],
+            "collector": "nobody",
+            "unassign": True,
+            "queue": "nowhere",
+            "reason": "Rebalance.",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"collector", "queue"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"cases": [], "queue": "Q"}, "cases"),
+        ({"cases": ["CASE-Q"], "queue": "Q", "reason": "  "}, "reason"),
+        ({"cases": ["CASE-Q"], "queue": "Q"}, "reason"),
+    ],
+)
+def test_a_reassignment_without_cases_or_a_reason_is_a_400_naming_the_field(
+    supervisor, queue, body, field
+):
+    make_case(queue, reference="CASE-Q")
+    body = {"reason": "Rebalance.", **body} if field != "reason" else body
+    response = client_for(supervisor).post(
+        "/api/v1/case-reassignments/", body, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
 
 
 def test_an_admin_may_reassign_into_any_teams_queue_on_page_and_api(
