@@ -6,6 +6,7 @@ Output serializers mask PII (cases.masking) and name related rows by reference.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import MONEY, BoundedDateField, BoundedDateTimeField
@@ -18,6 +19,34 @@ from .models import ContactPoint, Customer
 # --------------------------------------------------------------------------------------
 # Customers
 # --------------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"type": "string", "enum": sorted(services_intake.COUNTRIES)},
+    component_name="Country",
+)
+class CountryField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 code; the schema lists the codes the service accepts
+    (any case is read)."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        return _as_field_error(services_intake.country_normalize, value)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": ["", *sorted(services_intake.time_zones())]},
+    component_name="TimeZone",
+)
+class TimeZoneField(serializers.CharField):
+    """An IANA zone name, or blank; the schema lists the zones this server knows."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_length=64, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        return _as_field_error(services_intake.time_zone_normalize, value)
 
 
 class ContactPointInputSerializer(serializers.Serializer):
@@ -56,13 +85,9 @@ class CustomerSearchInputSerializer(serializers.Serializer):
 class CustomerInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
     full_name = serializers.CharField(max_length=200)
-    country = serializers.CharField(
-        max_length=2, help_text="ISO 3166-1 alpha-2, e.g. CN, US, GB."
-    )
-    time_zone = serializers.CharField(
-        max_length=64,
+    country = CountryField(help_text="ISO 3166-1 alpha-2, e.g. CN, US, GB.")
+    time_zone = TimeZoneField(
         required=False,
-        allow_blank=True,
         default="",
         help_text="IANA zone, e.g. Asia/Shanghai; blank to derive it.",
     )
@@ -80,13 +105,9 @@ class CustomerInputSerializer(serializers.Serializer):
         many=True, required=False, default=list
     )
 
-    # Format checks only (the service repeats them), so that one answer lists every
-    # bad field instead of the contact points first and the country next time.
-    def validate_country(self, value: str) -> str:
-        return _as_field_error(services_intake.country_normalize, value)
-
-    def validate_time_zone(self, value: str) -> str:
-        return _as_field_error(services_intake.time_zone_normalize, value)
+    # The country and zone fields check their format (the service repeats it), so
+    # that one answer lists every bad field instead of the contact points first and
+    # the country next time.
 
 
 def _as_field_error(normalize, value: str) -> str:
@@ -135,18 +156,13 @@ class ContactPointOutputSerializer(serializers.Serializer):
 
 
 class StatedTimeZoneInputSerializer(serializers.Serializer):
-    time_zone = serializers.CharField(
-        max_length=64,
-        allow_blank=True,
+    time_zone = TimeZoneField(
         help_text="IANA zone the customer stated, e.g. America/Los_Angeles; "
         "blank to clear it.",
     )
     reason = serializers.CharField(
         max_length=500, help_text="What the customer said (kept in the history)."
     )
-
-    def validate_time_zone(self, value: str) -> str:
-        return _as_field_error(services_intake.time_zone_normalize, value)
 
 
 class CustomerOutputSerializer(serializers.Serializer):

@@ -46,19 +46,20 @@ class InstalmentInput:
     amount: Decimal
 
 
+# The regions `phonenumbers` knows: the same list the phone validation uses, so every
+# accepted country can also validate its customers' numbers.
+COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
 @cache
-def _time_zones() -> frozenset[str]:
+def time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
 def country_normalize(value: str, *, field: str = "country") -> str:
-    """An ISO 3166-1 alpha-2 code, upper-cased.
-
-    The list is the regions `phonenumbers` knows: the same list the phone validation
-    uses, so every accepted country can also validate its customers' numbers.
-    """
+    """An ISO 3166-1 alpha-2 code of COUNTRIES, upper-cased."""
     code = (value or "").strip().upper()
-    if code not in phonenumbers.SUPPORTED_REGIONS:
+    if code not in COUNTRIES:
         message = f"{value!r} is not an ISO 3166 alpha-2 country code (e.g. CN, US)."
         raise ApplicationError(message, errors={field: [message]})
     return code
@@ -67,7 +68,7 @@ def country_normalize(value: str, *, field: str = "country") -> str:
 def time_zone_normalize(value: str, *, field: str = "time_zone") -> str:
     """An IANA zone name ("Asia/Shanghai"), or "" for "derive it"."""
     value = (value or "").strip()
-    if value and value not in _time_zones():
+    if value and value not in time_zones():
         message = f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)."
         raise ApplicationError(message, errors={field: [message]})
     return value

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from cases import services as cases
 from cases.models import ArrangementTerms
 from compliance.services import rule_pack_update
-from core.api import errors, parse, time_param
+from core.api import CHOSEN, errors, parse, time_param
 from core.permissions import ROLE_PERMISSIONS, require_admin
 from messaging import services as messaging
 from messaging.models import MessageTemplate
@@ -47,6 +47,24 @@ class TemplateInputSerializer(serializers.Serializer):
     )
     body = serializers.CharField()
     html_body = serializers.CharField(required=False, allow_blank=True, default="")
+
+    # messaging.template_draft_create's rule across fields: an email has a subject.
+    schema_rules = {
+        "anyOf": [
+            {
+                "properties": {
+                    "channel": {
+                        "enum": [
+                            c
+                            for c in MessageTemplate.Channel.values
+                            if c != MessageTemplate.Channel.EMAIL
+                        ]
+                    }
+                }
+            },
+            {"required": ["subject"], "properties": {"subject": CHOSEN}},
+        ]
+    }
 
 
 class TemplateUpdateSerializer(serializers.Serializer):

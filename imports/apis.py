@@ -38,7 +38,8 @@ UPLOAD_SCHEMA = {
         "file": {
             "type": "string",
             "format": "binary",
-            "description": "A UTF-8 CSV file (docs/imports.md).",
+            "minLength": 1,
+            "description": "A UTF-8 CSV file (docs/imports.md); not empty.",
         },
         "kind": {"type": "string", "enum": ImportRun.Kind.values},
         "partial": {

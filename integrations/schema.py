@@ -82,6 +82,7 @@ class AutoSchema(BaseAutoSchema):
             and schema.get("type") == "string"
             and "pattern" not in schema
             and "format" not in schema
+            and "enum" not in schema
         ):
             # A RegexField or a RegexValidator (a slug) gets its own pattern from
             # spectacular after this method: leave that one standing.
@@ -101,6 +102,24 @@ class AutoSchema(BaseAutoSchema):
                     else r"^[^\u0000]+$"
                 )
         return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # A rule across fields (one of these, not both) that no field's schema can
+        # state: the serializer states it as JSON Schema, next to the fields.
+        rules = getattr(serializer, "schema_rules", None)
+        if rules and direction == "request":
+            schema = {**schema, **rules}
+        return schema
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body written out as a schema (the import upload) is required when it
+        # names required fields, as spectacular says of a serializer's; else a
+        # client sends none and meets "No file was submitted".
+        if isinstance(serializer, dict) and serializer.get("required"):
+            required = True
+        return schema, required
 
     def map_parsers(self):
         # The API is JSON. DRF's form and multipart parsers stay in

@@ -4,13 +4,12 @@ field by field."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
 from cases.models import Customer
-from cases.services_intake import CURRENCY_RE
+from cases.services_intake import COUNTRIES, CURRENCY_RE, time_zones
 from cases.validators import email_normalize
 from core.errors import ApplicationError
 
@@ -30,18 +29,6 @@ from .values import _schedule_parse, date_parse, money
 def _email(value: str) -> str:
     # Django's validator costs ~20 µs; a customer's rows repeat their address.
     return email_normalize(value, field="email")
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-@cache
-def _countries() -> frozenset[str]:
-    import phonenumbers
-
-    return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 def _phone(value: str, *, field: str, region: str, errors: list) -> str:
@@ -122,7 +109,7 @@ def portfolio_row_parse(values: list[str]):
             )
         )
     country = country.upper() or "CN"
-    if country not in _countries():
+    if country not in COUNTRIES:
         errors.append(
             (
                 "country",
@@ -133,7 +120,7 @@ def portfolio_row_parse(values: list[str]):
         region_for_phones = ""
     else:
         region_for_phones = country
-    if time_zone and time_zone not in _time_zones():
+    if time_zone and time_zone not in time_zones():
         errors.append(
             (
                 "time_zone",

@@ -8,6 +8,7 @@ shape. Runs in the normal suite (`make test`); FUZZ_MAX_EXAMPLES raises the boun
 for a deeper local run.
 """
 
+import datetime as dt
 import json
 import os
 
@@ -18,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
@@ -56,39 +58,54 @@ assert len(CHECKS) >= 14, [check.__name__ for check in CHECKS]
 # operation conforms.
 DATA_CHECKS_ON = os.environ.get("FUZZ_DATA_CHECKS") == "1"
 
-# Schema-valid data may still name a row that does not exist (a team): the API's
-# 400 for an unknown reference says nothing about the schema. In the cases generated
-# as valid, such fields name the rows admin_session made, so positive_data_acceptance
-# measures the rest of the body. Negative cases are left as generated.
-REFERENCES = {
-    "POST /api/v1/queues/": {"team": "Shanghai A"},
-    "PUT /api/v1/queues/{code}/": {"team": "Shanghai A"},
-}
+
+# Schema-valid data may still name a row that does not exist (a team), or a time that
+# has passed: a 404 for an unknown reference is in schemathesis' expected statuses,
+# but a run that only ever meets 404s exercises nothing behind the lookup. In the
+# cases generated as valid, such fields name the rows admin_session made (a chosen
+# string: blank stays blank, it means "none"), and a time the API wants in the future
+# (which no schema can state; the field's description does) is moved there, so
+# positive_data_acceptance measures the rest of the body. Negative cases are left as
+# generated.
+def _seeds(*, case, queue, collector, admin_user) -> dict:
+    future = (timezone.now() + dt.timedelta(days=30)).isoformat()
+    return {
+        "POST /api/v1/queues/": {"team": "Shanghai A"},
+        "PUT /api/v1/queues/{code}/": {"team": "Shanghai A"},
+        "POST /api/v1/case-reassignments/": {
+            "cases": [case.reference],
+            "queue": queue.code,
+            "collector": collector.username,
+        },
+        "POST /api/v1/integration-tokens/": {
+            "user": admin_user.username,
+            "expires_at": future,
+        },
+    }
 
 
-def _seed_references(case, label: str) -> None:
-    fields = REFERENCES.get(label)
+def _seed_references(case, label: str, seeds: dict) -> None:
+    fields = seeds.get(label)
     meta = getattr(case, "meta", None)
     if not fields or not isinstance(case.body, dict) or meta is None:
         return
     if meta.generation.mode != GenerationMode.POSITIVE:
         return
     for name, value in fields.items():
-        if isinstance(case.body.get(name), str):
-            case.body[name] = value
+        if case.body.get(name) and isinstance(case.body[name], type(value)):
+            if not isinstance(value, str) or case.body[name].strip():
+                case.body[name] = value
 
 
 KNOWN_NONCONFORMING = {
     # The period's rules span fields (a start alone runs to today, at most a year):
     # OpenAPI 3.0 cannot state them for query parameters; the years it can.
     "GET /api/v1/reports/team/": ["positive_data_acceptance"],
-    "POST /api/v1/case-reassignments/": ["positive_data_acceptance"],
-    "POST /api/v1/customers/": ["positive_data_acceptance"],
-    "POST /api/v1/escalation-policies/": ["positive_data_acceptance"],
-    "POST /api/v1/imports/": ["positive_data_acceptance"],
-    "POST /api/v1/integration-tokens/": ["positive_data_acceptance"],
-    "POST /api/v1/templates/": ["positive_data_acceptance"],
-    "POST /api/v1/webhook-subscriptions/": ["positive_data_acceptance"],
+    # "POST /api/v1/customers/": ["positive_data_acceptance"],
+    # "POST /api/v1/escalation-policies/": ["positive_data_acceptance"],
+    # "POST /api/v1/imports/": ["positive_data_acceptance"],
+    # "POST /api/v1/templates/": ["positive_data_acceptance"],
+    # "POST /api/v1/webhook-subscriptions/": ["positive_data_acceptance"],
 }
 
 
@@ -107,7 +124,7 @@ def _requests_share_the_test_transaction():
 
 
 @pytest.fixture
-def admin_session(admin_user, queue, settings):
+def admin_session(admin_user, queue, collector, settings):
     settings.AXES_ENABLED = False
     # A little of everything, so list and detail operations find real rows.
     loan = loan_with_schedule(dues=[(-40, "1000"), (20, "1000")])
@@ -119,6 +136,9 @@ def admin_session(admin_user, queue, settings):
     return {
         "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf},
         "headers": {"X-CSRFToken": csrf},
+        "seeds": _seeds(
+            case=case, queue=queue, collector=collector, admin_user=admin_user
+        ),
     }
 
 
@@ -176,7 +196,7 @@ def test_the_api_answers_every_generated_request_within_its_schema(case, admin_s
         else {"positive_data_acceptance"}
     )
     excluded = [check for check in CHECKS if check.__name__ in skipped]
-    _seed_references(case, label)
+    _seed_references(case, label, admin_session["seeds"])
     response = case.call_and_validate(checks=CHECKS, excluded_checks=excluded)
     # The session must hold for every request: a 401 means the run was not signed
     # in and exercised nothing behind the login.
