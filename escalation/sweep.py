@@ -683,6 +683,31 @@ def escalation_sweep(
     return report
 
 
+def escalation_rung_run(
+    *, step: EscalationStep, case_ids: list[int], at: dt.datetime
+) -> SweepReport:
+    """Run one rung for the given cases at `at`, as the sweep does: those standing on
+    the rung before it are put to the gate at `at`, and its ledger, outbox rows, call
+    tasks or work items are written and the cases moved on (or deferred, or passed).
+
+    For writing a history the sweep would have written (the demo's seed: its cases
+    stand at varied points of the ladder, their earlier rungs done at the time they
+    came due). Unlike the sweep it does not choose the cases: the caller has checked
+    that the rung was due for them at `at`."""
+    report = SweepReport(at=at, dry_run=False)
+    steps = sorted(step.policy.steps.all(), key=lambda s: s.order)
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    _sweep_batch(
+        step=step,
+        previous=steps[index - 1] if index else None,
+        case_ids=case_ids,
+        at=at,
+        dry_run=False,
+        report=report,
+    )
+    return report
+
+
 def escalation_simulate(
     *,
     policy: EscalationPolicy,

@@ -1,15 +1,19 @@
 """The case page's letters and their download, and the admins' print batches page
 (decision 47): role-checked, scoped to the case's team, and every download audited."""
 
+import csv
 import datetime as dt
+import hashlib
 import io
 import zipfile
 
 import pytest
 from django.urls import reverse
 
+from compliance.models import ContactAttempt
 from messaging import services, sms
-from messaging.models import DocumentDownload, PrintBatch
+from messaging.models import DocumentDownload, OutboundMessage, PrintBatch
+from messaging.tasks import cut_print_batch
 from tests.cases.factories import CaseFactory, ContactPointFactory, UserFactory
 from tests.messaging.factories import OutboundMessageFactory
 
@@ -118,3 +122,43 @@ def test_only_admins_reach_the_print_batches(client, request, persona, letter):
     assert client.get(reverse("configuration:print-batches")).status_code == 403
     assert client.post(reverse("configuration:print-batch-cut")).status_code == 403
     assert not PrintBatch.objects.exists()
+
+
+def test_a_letter_downloaded_from_the_case_page_is_the_one_in_the_days_print_batch(
+    client, collector, letter
+):
+    """Issue 17, done when: a letter PDF is downloaded from the case page and appears
+    in the day's vendor batch, the same file (checksum) and listed in the manifest."""
+    client.force_login(collector)
+    case_page = client.get(reverse("case-detail", args=[letter.case.reference]))
+    url = reverse("case-letter", args=[letter.case.reference, letter.reference])
+    assert url in case_page.content.decode()
+    downloaded = b"".join(client.get(url).streaming_content)
+    checksum = hashlib.sha256(downloaded).hexdigest()
+    assert downloaded.startswith(b"%PDF-") and checksum == letter.sha256
+    # Drawn, not yet sent: only a batch sends it.
+    assert letter.message.status == OutboundMessage.Status.RENDERED
+
+    cut_print_batch()  # the daily job
+
+    batch = PrintBatch.objects.get()
+    admin = UserFactory(roles=["admin"])
+    client.force_login(admin)
+    response = client.get(
+        reverse("configuration:print-batch-download", args=[batch.reference])
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    in_batch = archive.read(f"{letter.reference}.pdf")
+    assert hashlib.sha256(in_batch).hexdigest() == checksum
+    rows = list(
+        csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))
+    )
+    assert [(r["letter"], r["case"]) for r in rows] == [
+        (letter.reference, letter.case.reference)
+    ]
+    assert rows[0]["sha256"] == checksum
+    letter.message.refresh_from_db()
+    assert letter.message.status == OutboundMessage.Status.SENT
+    attempt = ContactAttempt.objects.get(pk=letter.message.contact_attempt_id)
+    assert attempt.result == ContactAttempt.Result.SENT
+    assert DocumentDownload.objects.filter(letter=letter, user=collector).exists()

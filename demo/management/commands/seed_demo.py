@@ -7,7 +7,10 @@ third-party contacts; CNY loans with monthly schedules placed so that every DPD 
 (current, 1-30, 31-60, 61-90, 90+) is populated; past payments, promises, repayment
 plans, contact restrictions and past calls with their ledger rows; teams, bucket
 queues and the demo users. Then runs the delinquency refresh so cases exist and are
-queued, and records a few live payments through payment_record.
+queued; the escalation ladder's history, each case at a rung drawn for it, its earlier
+rungs done by the real sweep at the time they came due (demo/ladder.py), so that the
+start-up sweep has emails, call tasks, letters and supervisor reviews to create; and
+records a few live payments through payment_record.
 
 The portfolio is written with bulk_create for speed, so it has no history rows
 (accepted for bulk writes, DESIGN.md section 8); the service calls at the end do.
@@ -27,6 +30,7 @@ from cases import services
 from cases.models import Case, Customer, Loan
 from demo import portfolio, work
 from demo.data import DEMO_PASSWORD, DEMO_USERS, STATES, TEAM_NAMES, DemoRun
+from demo.ladder import seed_ladder_history
 from demo.letters import seed_letter_rung
 from demo.self_service import seed_self_service_sms
 from demo.supervision import seed as seed_supervision
@@ -82,6 +86,8 @@ class Command(BaseCommand):
             )
             work.assign_cases(run, open_cases)
             work.seed_restrictions(run)
+            # The ladder's history: cases at varied rungs, the next one due now.
+            seed_ladder_history(run, open_cases, seed=seed)
             work.seed_calls(run, open_cases)
             work.seed_promises_and_plans(run, open_cases)
             work.seed_live_payments(run, open_cases)
