@@ -61,6 +61,28 @@ class ContactPointInputSerializer(serializers.Serializer):
         max_length=200, required=False, allow_blank=True, default=""
     )
 
+    # The value's form follows the channel (services_intake.contact_value_normalize):
+    # a phone number valid by libphonenumber, E.164 or national in the customer's
+    # country ("phone" is this API's format name), an email address, a postal
+    # address.
+    schema_rules = {
+        "oneOf": [
+            {
+                "properties": {
+                    "channel": {"enum": [ContactPoint.Channel.PHONE]},
+                    "value": {"type": "string", "format": "phone"},
+                }
+            },
+            {
+                "properties": {
+                    "channel": {"enum": [ContactPoint.Channel.EMAIL]},
+                    "value": {"type": "string", "format": "email"},
+                }
+            },
+            {"properties": {"channel": {"enum": [ContactPoint.Channel.ADDRESS]}}},
+        ]
+    }
+
 
 class CustomerSearchInputSerializer(serializers.Serializer):
     """Exact identifiers, in the body so they stay out of URLs and access logs.

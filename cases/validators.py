@@ -14,10 +14,10 @@ def phone_normalize(
     """The number in E.164 (+8613800138000); numbers without + are read in `region`."""
     try:
         number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ApplicationError(
-            f"{value!r} is not a phone number: {exc}.", errors={field: [str(exc)]}
-        ) from None
+    except phonenumbers.NumberParseException:
+        # Not libphonenumber's own text ("(1) The string supplied did not seem...").
+        message = f"{value!r} is not a phone number."
+        raise ApplicationError(message, errors={field: [message]}) from None
     if not phonenumbers.is_valid_number(number):
         message = f"{value!r} is not a valid phone number."
         raise ApplicationError(message, errors={field: [message]})

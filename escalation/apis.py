@@ -133,6 +133,14 @@ class PolicyListCreateApi(generics.ListAPIView):
     @extend_schema(
         operation_id="escalation_policies_create",
         summary="Create a draft (a new version when the code exists) (admin)",
+        description=(
+            "Rules across the steps, which the schema cannot state: orders are "
+            "positive and unique; the first step is triggered by days past due; "
+            "days-past-due triggers rise with the order; an after-previous step "
+            "waits at least a day; a message step names a template of its channel; "
+            "only a step set to substitute names a substitute action. Each broken "
+            "rule is a 400 naming `steps[i].field`."
+        ),
         request=PolicyInputSerializer,
         responses={201: PolicyOutputSerializer, **errors(400, 403)},
     )

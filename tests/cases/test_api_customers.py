@@ -110,6 +110,20 @@ def test_a_bad_phone_number_names_the_contact_point(admin_user):
     assert not Customer.objects.exists()
 
 
+def test_a_value_that_is_no_phone_number_says_so_with_the_value(admin_user):
+    body = customer_body()
+    body["contact_points"][2]["value"] = "not a number"
+
+    response = client_for(admin_user).post(URL, body, format="json")
+
+    assert response.status_code == 400
+    # Not libphonenumber's "(1) The string supplied did not seem to be a phone
+    # number." with its error code.
+    assert response.json()["errors"] == {
+        "contact_points[2].value": ["'not a number' is not a phone number."]
+    }
+
+
 def test_bad_country_time_zone_and_channel_are_each_named(admin_user):
     body = customer_body(country="XX", time_zone="Mars/Olympus")
     body["contact_points"][0]["channel"] = "pigeon"
