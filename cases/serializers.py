@@ -107,6 +107,9 @@ class CustomerSearchInputSerializer(serializers.Serializer):
 class CustomerInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
     full_name = serializers.CharField(max_length=200)
+    # The country and zone fields check their format (the service repeats it), so
+    # that one answer lists every bad field instead of the contact points first and
+    # the country next time.
     country = CountryField(help_text="ISO 3166-1 alpha-2, e.g. CN, US, GB.")
     time_zone = TimeZoneField(
         required=False,
@@ -126,10 +129,6 @@ class CustomerInputSerializer(serializers.Serializer):
     contact_points = ContactPointInputSerializer(
         many=True, required=False, default=list
     )
-
-    # The country and zone fields check their format (the service repeats it), so
-    # that one answer lists every bad field instead of the contact points first and
-    # the country next time.
 
 
 def _as_field_error(normalize, value: str) -> str:
