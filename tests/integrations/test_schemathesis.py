@@ -45,9 +45,10 @@ assert len(CHECKS) >= 14, [check.__name__ for check in CHECKS]
 # What positive_data_acceptance still finds (issue 15; docs/security.md, "API
 # conformance"), checked at 10 and 25 examples. The schema states what the API checks
 # wherever OpenAPI 3.0 can: date years and NUL characters (integrations.schema),
-# rules across fields (a serializer's schema_rules), countries and zones (enums),
-# the webhook URL's grammar; an unknown reference is a 404, which schemathesis
-# expects; known rows are seeded below. What is left are rules no schema states.
+# rules across fields (a serializer's schema_rules), countries and zones (enums), a
+# contact point's format by channel; an unknown reference is a 404, which
+# schemathesis expects; known rows are seeded below. What is left are rules no
+# schema states, or (webhooks) one the server does not hold to.
 # Remove an entry once its operation conforms.
 DATA_CHECKS_ON = os.environ.get("FUZZ_DATA_CHECKS") == "1"
 
