@@ -14,6 +14,9 @@ import os
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+# Set by .ci/run: there a missing browser fails the run instead of skipping the
+# browser tests (a green run without them would say nothing about the pages).
+REQUIRE_BROWSER = "CI"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -24,12 +27,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Skip the test when the browser is missing, or fail it under CI."""
+    if os.path.exists(path):
+        return
+    reason = f"{path} is not installed (apt-get install chromium)"
+    if os.environ.get(REQUIRE_BROWSER, "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}; {REQUIRE_BROWSER} is set, so browser tests must run")
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def chromium():
     """The headless browser itself, for tests that open their own contexts (sizes,
     languages); started after the test's data, as `page` is."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
