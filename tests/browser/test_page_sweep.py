@@ -6,7 +6,8 @@ visited at each width and language. A page fails on:
 
 - an HTTP error for the page or anything it loads;
 - a console error or an uncaught exception (CSP violations are console errors);
-- horizontal overflow: the document wider than the window;
+- horizontal overflow: the document wider than the window, a table wider than the
+  page's column, or a dashboard figure wrapped onto two lines;
 - in Chinese, visible text that is an English msgid the catalogue translates (a string
   rendered without its translation), or a raw code such as `auto_loan`.
 
@@ -110,6 +111,17 @@ OVERFLOW = """() => {
     if (box.width && box.right > edge + 1) {
       problems.push(`${name(table)} spills out of the page's column`
         + ` (${Math.round(box.right)} px, column ends at ${Math.round(edge)} px)`);
+    }
+  }
+  // A dashboard figure is one line: "¥1,234,567.89" broken after the "¥" reads as
+  // two numbers.
+  for (const value of document.querySelectorAll("main .figures .value")) {
+    const range = document.createRange();
+    range.selectNodeContents(value);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (tops.size > 1) {
+      problems.push(`figure ${JSON.stringify(value.textContent.trim())} wraps`
+        + ` onto ${tops.size} lines`);
     }
   }
   return problems;
