@@ -1,10 +1,14 @@
-"""Issue 18, defect 11: the site's own 403 and 500 pages, in both languages (the 403
-was a bare "403 Forbidden")."""
+"""Issue 18, defect 11: the site's own 403, 404 and 500 pages, in both languages
+(the 403 was a bare "403 Forbidden")."""
+
+import re
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from tests.cases.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +40,25 @@ def test_every_page_names_the_favicon(client, collector):
     client.force_login(collector)
     html = client.get(reverse("home"), follow=True).text
     assert 'rel="icon"' in html and "favicon" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Page not found"), ("zh-hans", "页面不存在")]
+)
+def test_an_unknown_or_hidden_case_is_the_sites_own_404(
+    client, collector, other_queue, language, text
+):
+    """Another team's case and a case that does not exist answer alike (no hint that
+    a reference exists), with the site's page in the reader's language."""
+    hidden = CaseFactory(queue=other_queue)
+    client.force_login(collector)
+    client.cookies["django_language"] = language
+    pages = [
+        client.get(f"/cases/{reference}/", HTTP_ACCEPT_LANGUAGE=language)
+        for reference in ("CS-NOSUCHCASE", hidden.reference)
+    ]
+    assert [page.status_code for page in pages] == [404, 404]
+    main = [re.search(r"<main.*</main>", page.text, re.S).group() for page in pages]
+    assert main[0] == main[1]
+    assert text in pages[0].text
+    assert "<h1>Not Found</h1>" not in pages[0].text
