@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
+
 from calls.models import CallLog
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -118,7 +120,8 @@ DEMO_USERS = [
     ("supervisor", "Fang", "Wang", "supervisor", None, "A"),
     ("admin", "Admin", "User", "admin", None, None),
 ]
-TEAM_NAMES = {"A": "上海一组 Shanghai A", "B": "Beijing B"}
+# Stored in English and shown in the reader's language (`|seeded`, core_tags).
+TEAM_NAMES = {"A": N_("Shanghai A"), "B": N_("Beijing B")}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

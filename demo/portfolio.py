@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_noop as N_
 
 from cases.models import (
     ContactPoint,
@@ -83,9 +84,9 @@ def seed_people(run: DemoRun) -> None:
         teams["B"].pk: [run.users["collector3"]],
     }
     queues = [
-        ("early", "早期 Early arrears (1-30)", ["1-30"], "A", 10),
-        ("mid", "中期 Mid arrears (31-90)", ["31-60", "61-90"], "A", 20),
-        ("late", "后期 Late arrears (90+)", ["90+"], "B", 30),
+        ("early", N_("Early arrears (1-30)"), ["1-30"], "A", 10),
+        ("mid", N_("Mid arrears (31-90)"), ["31-60", "61-90"], "A", 20),
+        ("late", N_("Late arrears (90+)"), ["90+"], "B", 30),
     ]
     for code, name, buckets, team, priority in queues:
         WorkQueue.objects.update_or_create(

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,7 +35,9 @@ class Team(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # The demo's names are in the catalogue and read in the reader's language in
+        # choice lists, as `{{ name|seeded }}` does on pages (core_tags).
+        return gettext(self.name) if self.name else self.name
 
 
 class WorkQueue(models.Model):
@@ -63,7 +66,9 @@ class WorkQueue(models.Model):
         ordering = ["priority", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        # The demo's names are in the catalogue and read in the reader's language in
+        # choice lists, as `{{ name|seeded }}` does on pages (core_tags).
+        return gettext(self.name) if self.name else self.name
 
 
 class Customer(models.Model):
