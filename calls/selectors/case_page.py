@@ -130,8 +130,8 @@ def _cap_counts(
 
 def contact_banners(*, case: Case, now: dt.datetime | None = None) -> list[Banner]:
     """The gate's verdict on calling each of the customer's phones now, as a line a
-    collector reads at a glance: "may call until 21:00 · 2 of 6 calls on this number
-    today" or "blocked until 08:00: outside the permitted window"."""
+    collector reads at a glance: "may call until 21:00 · 2 of 6 unanswered calls on
+    this number today" or "blocked until 08:00: outside the permitted window"."""
     now = now or timezone.now()
     customer = case.customer
     points = [
