@@ -14,10 +14,12 @@ from compliance.content import (
 )
 from compliance.management.commands.lint_evaluate import DEVELOPMENT_SLICES
 
-# The held-out slice at its first measurement (docs/compliance.md): a floor against
+# The held-out slice at its last measurement (docs/compliance.md): a floor against
 # regressions, not a target. Raise it when the lexicon improves; never tune to it.
-HOLDOUT3_MIN_RECALL = 11 / 40
-HOLDOUT3_MAX_FALSE_BLOCKS = 0.0
+# holdout4 was 5/64 and 3/30 when first measured, 9/64 and 3/30 after the holdout3 pass.
+HOLDOUT = "holdout4"
+HOLDOUT_MIN_RECALL = 9 / 64
+HOLDOUT_MAX_FALSE_BLOCKS = 3 / 30
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +43,16 @@ def test_every_category_finds_nearly_all_of_its_phrases(development):
         assert figures.recall >= 0.95, (code, figures)
 
 
+def test_holdout3_is_a_development_slice_now_and_holdout4_is_not():
+    assert "holdout3" in DEVELOPMENT_SLICES
+    assert HOLDOUT not in DEVELOPMENT_SLICES
+
+
 def test_the_held_out_slice_does_not_regress():
-    report = content_evaluate(evaluation_load(slices=["holdout3"]))
-    assert report.labelled >= 40 and report.lawful >= 20
-    assert report.recall >= HOLDOUT3_MIN_RECALL
-    assert report.false_block_rate <= HOLDOUT3_MAX_FALSE_BLOCKS
+    report = content_evaluate(evaluation_load(slices=[HOLDOUT]))
+    assert report.labelled >= 60 and report.lawful >= 30
+    assert report.recall >= HOLDOUT_MIN_RECALL
+    assert report.false_block_rate <= HOLDOUT_MAX_FALSE_BLOCKS
 
 
 def test_the_set_covers_every_category_in_both_languages_with_lawful_text():
@@ -67,7 +74,7 @@ def test_lint_evaluate_prints_recall_and_false_blocks_per_category_and_slice():
     for code in _categories():
         assert code in text
     assert "overall" in text and "recall" in text and "false blocks" in text
-    assert "holdout3" in text
+    assert "holdout3" in text and HOLDOUT in text
 
 
 def test_lint_evaluate_check_fails_below_the_thresholds(tmp_path):

@@ -5,7 +5,7 @@ false blocks are above --max-false-blocks on the development slices (the thresho
 test suite holds). Writes nothing.
 
     python manage.py lint_evaluate                       # the whole set
-    python manage.py lint_evaluate --slice holdout3 -v 2   # one slice, with misses
+    python manage.py lint_evaluate --slice holdout4 -v 2   # one slice, with misses
 """
 
 from pathlib import Path
@@ -17,8 +17,8 @@ from compliance.content import content_evaluate, evaluation_load
 MIN_RECALL = 0.98
 MAX_FALSE_BLOCKS = 0.01
 # The slices the lexicons were developed on; later slices are held out (see the
-# evaluation file's header).
-DEVELOPMENT_SLICES = ("tuning", "holdout1", "holdout2")
+# evaluation file's header). holdout4 is the untouched one: never add it here.
+DEVELOPMENT_SLICES = ("tuning", "holdout1", "holdout2", "holdout3")
 
 
 class Command(BaseCommand):
