@@ -28,5 +28,10 @@ def product_label(code: str) -> str:
 
 def bucket_label(bucket: str) -> str:
     """A delinquency bucket's name: "M1", "M2"... are read as they are; a case not
-    overdue is in no bucket, "current"."""
-    return str(_("Current (not overdue)")) if bucket in ("", "current") else bucket
+    overdue is in no bucket, "current"; "closed" is where the roll-rate table sends
+    the cases that left the book (supervision.selectors.rolls)."""
+    if bucket in ("", "current"):
+        return str(_("Current (not overdue)"))
+    if bucket == "closed":
+        return str(_("Closed"))
+    return bucket

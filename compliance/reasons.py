@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language
+
 from .rules.base import Block
 
 REASON_CODES = (
@@ -433,3 +435,10 @@ def content_reason(
         "message_zh": zh.format(spans=joined),
         "citation": citation,
     }
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """A gate reason in the reader's language (each reason carries both)."""
+    if (get_language() or "").startswith("zh"):
+        return reason.get("message_zh") or reason.get("message", "")
+    return reason.get("message", "")

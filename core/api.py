@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -100,10 +101,10 @@ def parse(serializer_class: type[serializers.Serializer], data) -> dict:
     serializer = serializer_class(data=data)
     if not isinstance(data, QueryDict):
         if type_errors := json_type_errors(serializer, data):
-            raise ApplicationError("Invalid input.", errors=type_errors)
+            raise ApplicationError(_("Invalid input."), errors=type_errors)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
-        raise ApplicationError("Invalid input.", errors=errors)
+        raise ApplicationError(_("Invalid input."), errors=errors)
     return serializer.validated_data
 
 
@@ -112,7 +113,7 @@ def parse_query(serializer_class: type[serializers.Serializer], request) -> dict
     dates and numbers never empty (core.api_types)."""
     params = request.query_params
     if type_errors := query_type_errors(serializer_class().fields, params):
-        raise ApplicationError("Invalid input.", errors=type_errors)
+        raise ApplicationError(_("Invalid input."), errors=type_errors)
     return parse(serializer_class, params)
 
 

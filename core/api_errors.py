@@ -24,7 +24,7 @@ def exception_handler(exc, context):
             if hasattr(exc, "error_dict")
             else {"non_field_errors": [str(m) for m in exc.messages]}
         )
-        body = {"code": "invalid", "message": "Invalid input.", "errors": errors}
+        body = {"code": "invalid", "message": _("Invalid input."), "errors": errors}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -37,7 +37,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         body = {
             "code": "invalid",
-            "message": "Invalid input.",
+            "message": _("Invalid input."),
             "errors": flatten_errors(exc.detail),
         }
     else:

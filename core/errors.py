@@ -6,6 +6,10 @@ class ApplicationError(Exception):
 
     `errors` maps field names to messages, as the API contract's error body does.
     `status` is the HTTP status the API answers with (400, 403, 404 or 409).
+
+    Messages may be lazy translations (a module's gettext_lazy constant shared with
+    a serializer): they are made text here, in the language of the request that
+    raised them, so the error body, the log and the form all read the same.
     """
 
     def __init__(
@@ -16,10 +20,14 @@ class ApplicationError(Exception):
         errors: dict[str, list[str]] | None = None,
         status: int = 400,
     ) -> None:
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.code = code
-        self.errors = errors or {}
+        self.errors = {
+            field: [str(m) for m in msgs] if isinstance(msgs, list | tuple) else msgs
+            for field, msgs in (errors or {}).items()
+        }
         self.status = status
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .errors import ApplicationError
 
 CENT = Decimal("0.01")
@@ -29,10 +32,10 @@ def money_problem(amount: Decimal, *, allow_zero: bool = False) -> str | None:
 
 
 MESSAGES = {
-    "places": "Amounts have at most two decimal places.",
-    "negative": "The amount cannot be negative.",
-    "not_positive": "The amount must be greater than zero.",
-    "too_large": "The amount is too large.",
+    "places": gettext_lazy("Amounts have at most two decimal places."),
+    "negative": gettext_lazy("The amount cannot be negative."),
+    "not_positive": gettext_lazy("The amount must be greater than zero."),
+    "too_large": gettext_lazy("The amount is too large."),
 }
 
 
@@ -45,6 +48,8 @@ def money_parse(value, *, field: str) -> Decimal:
         amount = None
     problem = "not_money" if amount is None else money_problem(amount)
     if problem is not None:
-        message = MESSAGES.get(problem) or f"{value!r} is not an amount of money."
+        message = MESSAGES.get(problem) or _("%(value)r is not an amount of money.") % {
+            "value": value
+        }
         raise ApplicationError(message, errors={field: [message]})
     return amount.quantize(CENT)

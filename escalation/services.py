@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, EscalationPolicy, EscalationStep, WorkQueue
 from core.errors import ApplicationError, ConflictError
@@ -51,7 +52,8 @@ def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
 
     if not steps:
         raise ApplicationError(
-            "A policy needs at least one step.", errors={"steps": ["Add a step."]}
+            _("A policy needs at least one step."),
+            errors={"steps": [_("Add a step.")]},
         )
     queues = {
         q.code: q for q in WorkQueue.objects.filter(code__in={s.queue for s in steps})
@@ -66,61 +68,84 @@ def _validate_steps(steps: list[StepInput]) -> dict[str, WorkQueue]:
     last_dpd = -1
     for i, step in enumerate(sorted(steps, key=lambda s: s.order)):
         if step.order < 1 or step.order in seen_orders:
-            add(i, "order", "Orders are positive and unique.")
+            add(i, "order", _("Orders are positive and unique."))
         seen_orders.add(step.order)
         if step.trigger not in Trigger.values:
-            add(i, "trigger", f"Use one of {', '.join(Trigger.values)}.")
+            add(
+                i,
+                "trigger",
+                _("Use one of %(choices)s.") % {"choices": ", ".join(Trigger.values)},
+            )
         if step.action not in Action.values:
-            add(i, "action", f"Use one of {', '.join(Action.values)}.")
+            add(
+                i,
+                "action",
+                _("Use one of %(choices)s.") % {"choices": ", ".join(Action.values)},
+            )
         if step.trigger == Trigger.AFTER_PREVIOUS and i == 0:
-            add(i, "trigger", "The first step must be triggered by days past due.")
+            add(i, "trigger", _("The first step must be triggered by days past due."))
         if step.trigger == Trigger.AFTER_PREVIOUS and step.trigger_days < 1:
-            add(i, "trigger_days", "Wait at least one day after the previous step.")
+            add(i, "trigger_days", _("Wait at least one day after the previous step."))
         if step.trigger_days < 0:
-            add(i, "trigger_days", "Cannot be negative.")
+            add(i, "trigger_days", _("Cannot be negative."))
         if step.trigger == Trigger.DPD:
             if step.trigger_days <= last_dpd:
-                add(i, "trigger_days", "Days-past-due triggers must rise with order.")
+                add(
+                    i, "trigger_days", _("Days-past-due triggers must rise with order.")
+                )
             last_dpd = step.trigger_days
         if step.action in MESSAGE_ACTIONS:
             if not step.template:
-                add(i, "template", "A message step needs a template.")
+                add(i, "template", _("A message step needs a template."))
             elif (step.template, step.action) not in templates:
-                add(i, "template", f"No {step.action} template {step.template!r}.")
+                add(
+                    i,
+                    "template",
+                    _("No %(channel)s template %(code)r.")
+                    % {"channel": step.action, "code": step.template},
+                )
         if step.queue and step.queue not in queues:
-            add(i, "queue", f"No work queue {step.queue!r}.")
+            add(i, "queue", _("No work queue %(code)r.") % {"code": step.queue})
         _validate_fallback(step, templates, lambda f, m, i=i: add(i, f, m))
     if errors:
-        raise ApplicationError("The policy's steps are not valid.", errors=errors)
+        raise ApplicationError(_("The policy's steps are not valid."), errors=errors)
     return queues
 
 
 def _validate_fallback(step: StepInput, templates: set, add) -> None:
     """What a rung does when its channel is unusable for the customer (record 40)."""
     if step.on_unusable not in OnUnusable.values:
-        add("on_unusable", f"Use one of {', '.join(OnUnusable.values)}.")
+        add(
+            "on_unusable",
+            _("Use one of %(choices)s.") % {"choices": ", ".join(OnUnusable.values)},
+        )
         return
     if step.on_unusable != OnUnusable.SUBSTITUTE:
         if step.substitute_action or step.substitute_template:
-            add("substitute_action", "Only a rung set to substitute names one.")
+            add("substitute_action", _("Only a rung set to substitute names one."))
         return
     if step.action not in CONTACT_ACTIONS:
-        add("on_unusable", "Only a contacting rung can substitute a channel.")
+        add("on_unusable", _("Only a contacting rung can substitute a channel."))
         return
     if step.substitute_action not in CONTACT_ACTIONS:
-        add("substitute_action", f"Use one of {', '.join(sorted(CONTACT_ACTIONS))}.")
+        add(
+            "substitute_action",
+            _("Use one of %(choices)s.")
+            % {"choices": ", ".join(sorted(CONTACT_ACTIONS))},
+        )
     elif step.substitute_action == step.action:
-        add("substitute_action", "Substitute a different channel.")
+        add("substitute_action", _("Substitute a different channel."))
     elif step.substitute_action in MESSAGE_ACTIONS:
         if not step.substitute_template:
-            add("substitute_template", "A substitute message needs a template.")
+            add("substitute_template", _("A substitute message needs a template."))
         elif (step.substitute_template, step.substitute_action) not in templates:
             add(
                 "substitute_template",
-                f"No {step.substitute_action} template {step.substitute_template!r}.",
+                _("No %(channel)s template %(code)r.")
+                % {"channel": step.substitute_action, "code": step.substitute_template},
             )
     elif step.substitute_template:
-        add("substitute_template", "A substitute call needs no template.")
+        add("substitute_template", _("A substitute call needs no template."))
 
 
 def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> None:
@@ -147,9 +172,17 @@ def _write_steps(policy: EscalationPolicy, steps: list[StepInput], queues) -> No
 def _require_draft(policy: EscalationPolicy) -> None:
     if policy.status != EscalationPolicy.Status.DRAFT:
         raise ConflictError(
-            f"Version {policy.version} is {policy.status}: create a new version to "
-            "change it.",
-            errors={"status": [f"Only drafts change; this one is {policy.status}."]},
+            _("Version %(version)s is %(status)s: create a new version to change it.")
+            % {
+                "version": policy.version,
+                "status": policy.get_status_display().lower(),
+            },
+            errors={
+                "status": [
+                    _("Only drafts change; this one is %(status)s.")
+                    % {"status": policy.get_status_display().lower()}
+                ]
+            },
         )
 
 
@@ -235,13 +268,13 @@ def policy_activate(
         if approval_required() and not approval_checked:
             if policy.activation_requested_by_id is None:
                 raise ConflictError(
-                    "A second admin must approve this activation: request it first.",
-                    errors={"status": ["Activation has not been requested."]},
+                    _("A second admin must approve this activation: request it first."),
+                    errors={"status": [_("Activation has not been requested.")]},
                 )
             if user is not None and policy.activation_requested_by_id == user.pk:
                 raise ConflictError(
-                    "You asked for this activation; another admin must approve it.",
-                    errors={"status": ["Approval must come from a second admin."]},
+                    _("You asked for this activation; another admin must approve it."),
+                    errors={"status": [_("Approval must come from a second admin.")]},
                 )
         current = (
             EscalationPolicy.objects.select_for_update()
@@ -339,8 +372,8 @@ def policy_rollback(*, code: str, user=None, reason: str = "") -> EscalationPoli
     )
     if previous is None:
         raise ConflictError(
-            "There is no earlier version to roll back to.",
-            errors={"code": [f"{code!r} has no retired version."]},
+            _("There is no earlier version to roll back to."),
+            errors={"code": [_("%(code)r has no retired version.") % {"code": code}]},
         )
     with transaction.atomic():
         draft = policy_copy(policy=previous, user=user)

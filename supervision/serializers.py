@@ -11,7 +11,7 @@ from core.api import CHOSEN, MONEY, BoundedDateField, BoundedDateTimeField
 
 from . import selectors
 from .models import Approval
-from .services import MAX_REASSIGN
+from .services import MAX_REASSIGN, REASSIGN_NO_CASES, REASSIGN_NO_REASON
 
 # --------------------------------------------------------------------------------------
 # Call records and reviews
@@ -174,7 +174,7 @@ class ReassignInputSerializer(serializers.Serializer):
         allow_empty=False,
         min_length=1,
         max_length=MAX_REASSIGN,
-        error_messages={"empty": "Choose at least one case."},
+        error_messages={"empty": REASSIGN_NO_CASES},
     )
     collector = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Username."
@@ -186,7 +186,7 @@ class ReassignInputSerializer(serializers.Serializer):
         default=False, help_text="Back to the queue; not with a collector."
     )
     reason = serializers.CharField(
-        max_length=500, error_messages={"blank": "Say why the cases move."}
+        max_length=500, error_messages={"blank": REASSIGN_NO_REASON}
     )
 
     # services.cases_reassign's rule across fields: a collector, a queue or

@@ -14,6 +14,8 @@ import secrets
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from calls.models import CallLog, CallReview
@@ -45,6 +47,11 @@ BREACH_CRITERIA = ("identity_before_disclosure", "no_threats")
 FOLLOW_UP_DAYS = 7
 MAX_REASSIGN = 500
 
+# Shared with the API's input serializer (serializers.ReassignInputSerializer), so
+# the page and the API refuse in the same words, in the reader's language.
+REASSIGN_NO_REASON = gettext_lazy("Say why the cases move.")
+REASSIGN_NO_CASES = gettext_lazy("Choose at least one case.")
+
 
 def _reference(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6).upper()}"
@@ -52,13 +59,14 @@ def _reference(prefix: str) -> str:
 
 def _require_supervisor(user) -> None:
     if not (user_roles(user) & {Role.SUPERVISOR, Role.ADMIN}):
-        message = "Only a supervisor or an admin may do this."
+        message = _("Only a supervisor or an admin may do this.")
         raise ApplicationError(message, code="permission_denied", status=403)
 
 
-def _reason(reason: str, *, required: bool, what: str = "Say why.") -> str:
+def _reason(reason: str, *, required: bool, what: str = "") -> str:
     reason = (reason or "").strip()
     if required and not reason:
+        what = what or _("Say why.")
         raise ApplicationError(what, errors={"reason": [what]})
     return reason
 
@@ -94,12 +102,14 @@ def call_review_record(
     _require_supervisor(reviewer)
     unknown = sorted(set(criteria) - set(CRITERIA))
     if unknown:
-        message = f"Unknown criteria: {', '.join(unknown)}."
+        message = _("Unknown criteria: %(criteria)s.") % {
+            "criteria": ", ".join(unknown)
+        }
         raise ApplicationError(message, errors={"criteria": [message]})
     if score is None:
         score = review_score(criteria)
     if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
-        message = "The score is a whole number from 0 to 100."
+        message = _("The score is a whole number from 0 to 100.")
         raise ApplicationError(message, errors={"score": [message]})
     breaches = [name for name in BREACH_CRITERIA if not criteria.get(name)]
     # A breach criterion only counts for a conversation: an unanswered call disclosed
@@ -111,7 +121,7 @@ def call_review_record(
     violation = bool(violation or breaches)
     comments = (comments or "").strip()
     if violation and not comments:
-        message = "Describe the violation: the collector will act on it."
+        message = _("Describe the violation: the collector will act on it.")
         raise ApplicationError(message, errors={"comments": [message]})
     with transaction.atomic():
         review = CallReview(
@@ -147,15 +157,17 @@ def call_review_record(
 def follow_up_set_status(*, user, follow_up: FollowUp, status: str) -> FollowUp:
     """The collector acknowledges a follow-up; a supervisor (or admin) closes it."""
     if status not in FollowUp.Status.values:
-        message = f"Choose one of {', '.join(FollowUp.Status.values)}."
+        message = _("Choose one of %(choices)s.") % {
+            "choices": ", ".join(FollowUp.Status.values)
+        }
         raise ApplicationError(message, errors={"status": [message]})
     roles = user_roles(user)
     is_supervisor = bool(roles & {Role.SUPERVISOR, Role.ADMIN})
     if status == FollowUp.Status.CLOSED and not is_supervisor:
-        message = "Only a supervisor closes a follow-up."
+        message = _("Only a supervisor closes a follow-up.")
         raise ApplicationError(message, code="permission_denied", status=403)
     if follow_up.collector_id != user.pk and not is_supervisor:
-        message = "This follow-up is not yours."
+        message = _("This follow-up is not yours.")
         raise ApplicationError(message, code="permission_denied", status=403)
     with transaction.atomic():
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
@@ -206,28 +218,34 @@ def approval_request(
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["Say why the exception is needed."]
+        errors["reason"] = [_("Say why the exception is needed.")]
     if kind not in Approval.Kind.values:
-        errors["kind"] = [f"Choose one of {', '.join(Approval.Kind.values)}."]
+        errors["kind"] = [
+            _("Choose one of %(choices)s.")
+            % {"choices": ", ".join(Approval.Kind.values)}
+        ]
     now = timezone.now()
     if kind == Approval.Kind.RESTRICTION_REMOVAL:
         if restriction is None or restriction.customer_id != case.customer_id:
-            errors["restriction"] = ["Name a restriction of this case's customer."]
+            errors["restriction"] = [_("Name a restriction of this case's customer.")]
         elif restriction.ends_at is not None and restriction.ends_at <= now:
-            errors["restriction"] = ["That restriction has already ended."]
+            errors["restriction"] = [_("That restriction has already ended.")]
     if kind == Approval.Kind.COMPLIANCE_OVERRIDE:
         if rule_code not in REASON_CODES:
-            errors["rule_code"] = [f"Choose one of {', '.join(sorted(REASON_CODES))}."]
+            errors["rule_code"] = [
+                _("Choose one of %(choices)s.")
+                % {"choices": ", ".join(sorted(REASON_CODES))}
+            ]
         if not (evidence or "").strip():
-            errors["evidence"] = ["An override needs evidence."]
+            errors["evidence"] = [_("An override needs evidence.")]
         if expires_at is None or expires_at <= now:
-            errors["expires_at"] = ["An override needs an expiry in the future."]
+            errors["expires_at"] = [_("An override needs an expiry in the future.")]
         elif expires_at > now + dt.timedelta(days=30):
-            errors["expires_at"] = ["An override lasts at most 30 days."]
+            errors["expires_at"] = [_("An override lasts at most 30 days.")]
     if kind == Approval.Kind.PROMISE and (
         promise is None or promise.case_id != case.pk
     ):
-        errors["promise"] = ["Name a promise on this case."]
+        errors["promise"] = [_("Name a promise on this case.")]
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
@@ -239,7 +257,7 @@ def approval_request(
             promise=promise,
             rule_code=rule_code or "",
         ).exists():
-            message = "The same request is already waiting for a decision."
+            message = _("The same request is already waiting for a decision.")
             raise ConflictError(message, code="duplicate_request")
         approval = Approval(
             reference=_reference("AP"),
@@ -263,15 +281,18 @@ def approval_decide(
     """Approve or reject a pending request, with a reason (both ways: the decision is
     evidence). Approving a restriction removal ends the restriction now."""
     _require_supervisor(user)
-    reason = _reason(reason, required=True, what="Say why.")
+    reason = _reason(reason, required=True)
     with transaction.atomic():
         approval = Approval.objects.select_for_update().get(pk=approval.pk)
         if approval.status != Approval.Status.PENDING:
-            message = f"Request {approval.reference} is {approval.status}, not pending."
+            message = _("Request %(ref)s is %(status)s, not pending.") % {
+                "ref": approval.reference,
+                "status": approval.get_status_display().lower(),
+            }
             raise ConflictError(message, code="invalid_state")
         if approval.requested_by_id == user.pk and Role.ADMIN not in user_roles(user):
             # Four eyes: nobody approves their own exception.
-            message = "Someone else must decide on your own request."
+            message = _("Someone else must decide on your own request.")
             raise ApplicationError(message, code="permission_denied", status=403)
         approval.status = (
             Approval.Status.APPROVED if approve else Approval.Status.REJECTED
@@ -319,15 +340,15 @@ def cases_reassign(
     collector = (collector or "").strip()
     queue = (queue or "").strip()
     if not reason:
-        errors["reason"] = ["Say why the cases move."]
+        errors["reason"] = [REASSIGN_NO_REASON]
     if not cases:
-        errors["cases"] = ["Choose at least one case."]
+        errors["cases"] = [REASSIGN_NO_CASES]
     elif len(cases) > MAX_REASSIGN:
-        errors["cases"] = [f"At most {MAX_REASSIGN} cases at a time."]
+        errors["cases"] = [_("At most %(n)d cases at a time.") % {"n": MAX_REASSIGN}]
     if not collector and not queue and not unassign:
-        errors["collector"] = ["Choose a collector or a queue."]
+        errors["collector"] = [_("Choose a collector or a queue.")]
     if collector and unassign:
-        errors["collector"] = ["Choose a collector or unassign, not both."]
+        errors["collector"] = [_("Choose a collector or unassign, not both.")]
     # A target that does not exist (or is another team's) is the API's 404 for a
     # reference (docs/api.md) when it is the only mistake; else one more field.
     unknown: dict[str, list[str]] = {}
@@ -337,13 +358,17 @@ def cases_reassign(
             user=user, username=collector
         )
         if target_collector is None:
-            unknown["collector"] = [f"{collector} is not a collector of your teams."]
+            unknown["collector"] = [
+                _("%(name)s is not a collector of your teams.") % {"name": collector}
+            ]
     if queue:
         target_queue = (
             selectors.reassign_queues_for_user(user=user).filter(code=queue).first()
         )
         if target_queue is None:
-            unknown["queue"] = [f"{queue} is not a queue of your teams."]
+            unknown["queue"] = [
+                _("%(code)s is not a queue of your teams.") % {"code": queue}
+            ]
     if errors or unknown:
         everything = {**errors, **unknown}
         raise ApplicationError(
@@ -358,7 +383,9 @@ def cases_reassign(
         )
         closed = [c.reference for c in rows if c.status != Case.Status.OPEN]
         if closed:
-            message = f"Closed cases cannot move: {', '.join(closed[:5])}."
+            message = _("Closed cases cannot move: %(refs)s.") % {
+                "refs": ", ".join(closed[:5])
+            }
             raise ApplicationError(message, errors={"cases": [message]})
         fields = []
         if target_collector is not None or unassign:

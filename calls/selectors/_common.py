@@ -5,15 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.translation import get_language
-
-
-def reason_text(reason: dict[str, Any]) -> str:
-    """A gate reason in the reader's language."""
-    if (get_language() or "").startswith("zh"):
-        return reason.get("message_zh") or reason.get("message", "")
-    return reason.get("message", "")
-
+from compliance.reasons import reason_text
 
 # The gate's messages are whole sentences for the ledger: "Blocked: <why>. Next
 # permitted: <time>." A banner already says "Blocked until <time>:", so it shows the

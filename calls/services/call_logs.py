@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from cases.models import Case, ContactPoint, EscalationStep
 from cases.services import contact_point_mark_invalid, promise_record
 from compliance.content import content_check
 from compliance.models import ContactAttempt
+from compliance.reasons import reason_text
 from compliance.services import (
     Decision,
     contact_attempt_complete,
@@ -73,10 +74,10 @@ def ledger_result_for(outcome: str) -> str:
 
 def _phone_of_case(case: Case, contact_point: ContactPoint) -> ContactPoint:
     if contact_point.customer_id != case.customer_id:
-        message = "That contact point is not this customer's."
+        message = _("That contact point is not this customer's.")
         raise ApplicationError(message, errors={"contact_point": [message]})
     if contact_point.channel != ContactPoint.Channel.PHONE:
-        message = "Only a phone number can be called."
+        message = _("Only a phone number can be called.")
         raise ApplicationError(message, errors={"contact_point": [message]})
     return contact_point
 
@@ -86,8 +87,11 @@ def call_purpose(point: ContactPoint) -> str:
 
 
 def blocked_message(decision: Decision) -> str:
-    reasons = [r.get("message", "") for r in decision.reasons if r.get("message")]
-    return " ".join(reasons) or f"The compliance gate says {decision.outcome}."
+    """The gate's reasons in the reader's language (each reason carries both)."""
+    reasons = [reason_text(r) for r in decision.reasons if r.get("message")]
+    return " ".join(reasons) or _("The compliance gate says %(outcome)s.") % {
+        "outcome": decision.outcome
+    }
 
 
 def call_start(
@@ -101,7 +105,7 @@ def call_start(
     that `user` may see `case`.
     """
     if case.status != Case.Status.OPEN:
-        message = f"Case {case.reference} is closed."
+        message = _("Case %(ref)s is closed.") % {"ref": case.reference}
         raise ApplicationError(message, code="case_closed", errors={"case": [message]})
     point = _phone_of_case(case, contact_point)
     # One caller per case: another collector's live claim refuses the call before
@@ -151,9 +155,12 @@ def _check_call_fields(
         right_party_contact=right_party_contact,
     )
     if attempt.case_id != case.pk or attempt.channel != "call":
-        errors["attempt"] = ["That attempt is not a call on this case."]
+        errors["attempt"] = [_("That attempt is not a call on this case.")]
     elif attempt.result != ContactAttempt.Result.PENDING:
-        errors["attempt"] = [f"That call is already recorded ({attempt.result})."]
+        errors["attempt"] = [
+            _("That call is already recorded (%(result)s).")
+            % {"result": attempt.get_result_display()}
+        ]
     _time_errors(errors, outcome, started_at, ended_at, callback_at)
     if errors:
         raise ApplicationError(
@@ -170,24 +177,31 @@ def _script_errors(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
-        errors["outcome"] = [f"Choose one of {', '.join(Outcome.values)}."]
+        errors["outcome"] = [
+            _("Choose one of %(choices)s.") % {"choices": ", ".join(Outcome.values)}
+        ]
     if disclosure_made and not identity_confirmed:
         # Identity before disclosure (CONC 7.9.10R; CN: no disclosure to others).
         errors["disclosure_made"] = [
-            "The debt may only be discussed after the customer's identity is confirmed."
+            _(
+                "The debt may only be discussed after the customer's identity is "
+                "confirmed."
+            )
         ]
     elif disclosure_made and outcome not in CONVERSATION_OUTCOMES:
         errors["disclosure_made"] = [
-            "Nothing about the debt may be disclosed unless you spoke with the "
-            "customer."
+            _(
+                "Nothing about the debt may be disclosed unless you spoke with the "
+                "customer."
+            )
         ]
     if outcome in CONVERSATION_OUTCOMES and not identity_confirmed:
         errors.setdefault("identity_confirmed", []).append(
-            "A conversation outcome needs the customer's identity confirmed first."
+            _("A conversation outcome needs the customer's identity confirmed first.")
         )
     if right_party_contact and outcome not in CONVERSATION_OUTCOMES:
         errors["right_party_contact"] = [
-            "Right-party contact means you spoke with the customer."
+            _("Right-party contact means you spoke with the customer.")
         ]
     return errors
 
@@ -199,14 +213,14 @@ def _time_errors(errors, outcome, started_at, ended_at, callback_at) -> None:
         ("callback_at", callback_at),
     ):
         if value is not None and timezone.is_naive(value):
-            errors[field] = ["Give a date, time and UTC offset."]
+            errors[field] = [_("Give a date, time and UTC offset.")]
     if ended_at is not None and "ended_at" not in errors and ended_at < started_at:
-        errors["ended_at"] = ["The call cannot end before it started."]
+        errors["ended_at"] = [_("The call cannot end before it started.")]
     if outcome == Outcome.CALLBACK and callback_at is None:
-        errors["callback_at"] = ["Say when to call back."]
+        errors["callback_at"] = [_("Say when to call back.")]
     if callback_at is not None and "callback_at" not in errors:
         if callback_at <= timezone.now():
-            errors["callback_at"] = ["A callback must be in the future."]
+            errors["callback_at"] = [_("A callback must be in the future.")]
 
 
 # The gate's rules about the time of day: a callback agreed for a time they forbid
@@ -232,11 +246,9 @@ def _callback_time_check(
     blocking = [r for r in decision.reasons if r.get("code") in CALLBACK_TIME_RULES]
     if decision.allowed or not blocking:
         return
-    reason = blocking[0]
-    zh = (get_language() or "").startswith("zh")
-    message = (reason.get("message_zh") if zh else "") or reason.get("message", "")
+    message = reason_text(blocking[0])
     raise ApplicationError(
-        f"No call may be made at that time: {message}",
+        _("No call may be made at that time: %(why)s") % {"why": message},
         code="invalid_call",
         errors={"callback_at": [message]},
     )
@@ -294,7 +306,9 @@ def call_log(
     if right_party_contact is None:
         right_party_contact = outcome in CONVERSATION_OUTCOMES
     if attitude not in CallLog.Attitude.values:
-        message = f"Choose one of {', '.join(CallLog.Attitude.values)}."
+        message = _("Choose one of %(choices)s.") % {
+            "choices": ", ".join(CallLog.Attitude.values)
+        }
         raise ApplicationError(message, errors={"attitude": [message]})
     recording_type = recording_check(recording) if recording is not None else ""
     attempt.refresh_from_db()
@@ -405,14 +419,14 @@ def call_record(
     )
     _time_errors(errors, outcome, started_at, ended_at, callback_at)
     if not errors and started_at > timezone.now() + dt.timedelta(minutes=1):
-        errors["started_at"] = ["A call cannot start in the future."]
+        errors["started_at"] = [_("A call cannot start in the future.")]
     if errors:
         raise ApplicationError(
             next(iter(errors.values()))[0], code="invalid_call", errors=errors
         )
     if recording is not None:
         recording_check(recording)  # before the gate writes anything to the ledger
-    _, attempt = call_start(
+    __, attempt = call_start(
         user=user, case=case, contact_point=contact_point, at=started_at
     )
     return call_log(
@@ -458,9 +472,9 @@ def call_log_with_promise(
     ):
         errors = {}
         if promise_amount is None:
-            errors["promise_amount"] = ["Say how much the customer promised."]
+            errors["promise_amount"] = [_("Say how much the customer promised.")]
         if promise_due_date is None:
-            errors["promise_due_date"] = ["Say by when."]
+            errors["promise_due_date"] = [_("Say by when.")]
         raise ApplicationError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
         call = call_log(user=user, case=case, attempt=attempt, **call_fields)

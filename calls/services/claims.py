@@ -493,7 +493,7 @@ def call_task_release(*, user, task: CallTask) -> CallTask:
         pk=task.pk, claimed_by=user, status=CallTask.Status.CLAIMED
     ).update(claimed_by=None, claimed_until=None, status=CallTask.Status.OPEN)
     if not updated:
-        message = "You do not hold this task."
+        message = _("You do not hold this task.")
         raise ApplicationError(message, code="not_claimed", errors={"task": [message]})
     task.refresh_from_db()
     return task

@@ -38,7 +38,7 @@ def pii_reveal(
     customer = case.customer
     if field == PiiReveal.Field.CONTACT_POINT:
         if contact_point is None or contact_point.customer_id != customer.pk:
-            message = "That contact point is not this customer's."
+            message = _("That contact point is not this customer's.")
             raise ApplicationError(message, errors={"contact_point": [message]})
         value = contact_point.value
     elif field == PiiReveal.Field.NATIONAL_ID:
@@ -46,7 +46,9 @@ def pii_reveal(
     elif field == PiiReveal.Field.ADDRESS:
         value = customer.address
     else:
-        message = f"Choose one of {', '.join(PiiReveal.Field.values)}."
+        message = _("Choose one of %(choices)s.") % {
+            "choices": ", ".join(PiiReveal.Field.values)
+        }
         raise ApplicationError(message, errors={"field": [message]})
     reason = (reason or "").strip()
     if not reason:

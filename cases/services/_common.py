@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from core.errors import ApplicationError
 
 from ..models import ZERO, Case, Loan
@@ -26,5 +28,5 @@ def customer_balance(customer_id: int) -> Decimal:
 
 def require_open(case: Case) -> None:
     if case.status != Case.Status.OPEN:
-        message = f"Case {case.reference} is closed."
+        message = _("Case %(ref)s is closed.") % {"ref": case.reference}
         raise ApplicationError(message, code="case_closed", errors={"case": [message]})

@@ -366,7 +366,10 @@ def promise_check(
             },
         )
     if loan is not None and loan.customer_id != case.customer_id:
-        check.add("loan", f"Loan {loan.reference} is not this customer's.")
+        check.add(
+            "loan",
+            _("Loan %(ref)s is not this customer's.") % {"ref": loan.reference},
+        )
     else:
         balance = (
             loan.outstanding_balance
@@ -402,7 +405,11 @@ def plan_check(
     check = Check(terms=terms)
     products = ", ".join(terms.products) or "-"
     if kind not in RepaymentPlan.Kind.values:
-        check.add("kind", f"Choose one of {', '.join(RepaymentPlan.Kind.values)}.")
+        check.add(
+            "kind",
+            _("Choose one of %(choices)s.")
+            % {"choices": ", ".join(RepaymentPlan.Kind.values)},
+        )
     rows: list[tuple[dt.date, Decimal]] = []
     messages: list[str] = []
     if not instalments:
@@ -424,7 +431,10 @@ def plan_check(
         try:
             amount = money_parse(item.get("amount"), field="amount")
         except ApplicationError as exc:
-            messages.append(f"Instalment {number}: {exc.message}")
+            messages.append(
+                _("Instalment %(number)d: %(problem)s")
+                % {"number": number, "problem": exc.message}
+            )
             continue
         rows.append((due_date, amount))
     count = len(instalments or [])

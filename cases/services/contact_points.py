@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.history import history_save
@@ -17,7 +18,7 @@ def contact_point_mark_invalid(
     """Mark a number invalid (wrong number, disconnected): the gate blocks it from
     then on. History keeps who marked it and why."""
     if contact_point.customer_id != case.customer_id:
-        message = "That contact point is not this customer's."
+        message = _("That contact point is not this customer's.")
         raise ApplicationError(message, errors={"contact_point": [message]})
     reason = (reason or "").strip() or "wrong number"
     with transaction.atomic():

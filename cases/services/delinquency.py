@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import events
 from core.bulk import analyze_if_large
@@ -281,28 +282,30 @@ def queue_criteria_q(criteria: dict | None) -> Q:
     criteria = criteria or {}
     if not isinstance(criteria, dict):
         raise ApplicationError(
-            "Queue criteria must be an object.", errors={"criteria": ["Not an object."]}
+            _("Queue criteria must be an object."),
+            errors={"criteria": [_("Not an object.")]},
         )
     q = Q()
     unknown = sorted(set(criteria) - set(QUEUE_CRITERIA))
     if unknown:
-        message = (
-            f"Unknown criteria {', '.join(unknown)}: use {', '.join(QUEUE_CRITERIA)}."
-        )
+        message = _("Unknown criteria %(unknown)s: use %(known)s.") % {
+            "unknown": ", ".join(unknown),
+            "known": ", ".join(QUEUE_CRITERIA),
+        }
         raise ApplicationError(message, errors={"criteria": [message]})
     for key in ("buckets", "products", "regions"):
         value = criteria.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            message = f"{key} must be a list of strings."
+            message = _("%(key)s must be a list of strings.") % {"key": key}
             raise ApplicationError(message, errors={"criteria": [message]})
     buckets = [label for _low, _high, label in settings.DPD_BUCKETS]
     nonsense = [b for b in criteria.get("buckets") or [] if b not in buckets]
     if nonsense:
         # A bucket no case can be in would make the queue silently empty.
-        message = (
-            f"No such bucket {', '.join(nonsense)}: the buckets are "
-            f"{', '.join(buckets)}."
-        )
+        message = _("No such bucket %(nonsense)s: the buckets are %(buckets)s.") % {
+            "nonsense": ", ".join(nonsense),
+            "buckets": ", ".join(buckets),
+        }
         raise ApplicationError(message, errors={"criteria": [message]})
     if criteria.get("buckets"):
         q &= Q(bucket__in=criteria["buckets"])
@@ -310,7 +313,7 @@ def queue_criteria_q(criteria: dict | None) -> Q:
         try:
             minimum = Decimal(str(criteria["min_overdue"]))
         except InvalidOperation:
-            message = "min_overdue must be an amount."
+            message = _("min_overdue must be an amount.")
             raise ApplicationError(message, errors={"criteria": [message]}) from None
         q &= Q(overdue_amount__gte=minimum)
     if criteria.get("products"):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import events
 from core.errors import ApplicationError, ConflictError
@@ -40,10 +41,9 @@ def _replayed_payment(
     if existing.currency != currency:
         mismatched.append("currency")
     if mismatched:
-        message = (
-            f"Payment {existing.reference} was already recorded with a different "
-            f"{', '.join(mismatched)}."
-        )
+        message = _(
+            "Payment %(ref)s was already recorded with a different %(fields)s."
+        ) % {"ref": existing.reference, "fields": ", ".join(mismatched)}
         raise ConflictError(message, errors={"reference": [message]})
     return existing, False
 
@@ -70,15 +70,19 @@ def payment_record(
     """
     reference = (reference or "").strip()
     if not reference:
-        message = "A payment reference is required."
+        message = _("A payment reference is required.")
         raise ApplicationError(message, errors={"reference": [message]})
     amount = money_parse(amount, field="amount")
     currency = (currency or "").strip().upper()
     if currency != loan.currency:
-        message = f"Loan {loan.reference} is in {loan.currency}, not {currency or '-'}."
+        message = _("Loan %(ref)s is in %(currency)s, not %(given)s.") % {
+            "ref": loan.reference,
+            "currency": loan.currency,
+            "given": currency or "-",
+        }
         raise ApplicationError(message, errors={"currency": [message]})
     if received_at is None or timezone.is_naive(received_at):
-        message = "received_at needs a date, time and UTC offset."
+        message = _("received_at needs a date, time and UTC offset.")
         raise ApplicationError(message, errors={"received_at": [message]})
 
     # Fast path for replays: no lock needed to answer "already have it".

@@ -106,7 +106,7 @@ def _supersede_on_activation(plan: RepaymentPlan, *, user) -> None:
         arrangements_supersede(case=plan.case, by=plan, user=user, reason=plan.reason)
 
 
-def _over_limit(count: int, what: str) -> str:
+def _over_limit(count: int) -> str:
     """Why `count` instalments are too many ("" when they are not). The one plan limit,
     settings.PLAN_MAX_INSTALMENTS, for proposal and approval alike (the calculator's
     preview and the case page's form read the same setting)."""
@@ -114,7 +114,10 @@ def _over_limit(count: int, what: str) -> str:
     limit = settings.PLAN_MAX_INSTALMENTS
     if count <= limit:
         return ""
-    return f"At most {limit} instalments (this {what} has {count})."
+    return _("At most %(limit)d instalments (this plan has %(count)d).") % {
+        "limit": limit,
+        "count": count,
+    }
 
 
 def _within_auto_approval(
@@ -151,7 +154,9 @@ def _plan_decide_check(plan: RepaymentPlan, user) -> None:
             case_visibility_filter(user=user), pk=plan.case_id
         ).exists():
             return
-    message = "Only a supervisor of this case's team or an admin may decide on a plan."
+    message = _(
+        "Only a supervisor of this case's team or an admin may decide on a plan."
+    )
     raise ApplicationError(message, code="permission_denied", status=403)
 
 
@@ -159,7 +164,10 @@ def _plan_for_decision(plan: RepaymentPlan, user) -> RepaymentPlan:
     plan = RepaymentPlan.objects.select_for_update().get(pk=plan.pk)
     _plan_decide_check(plan, user)
     if plan.status != RepaymentPlan.Status.PROPOSED:
-        message = f"Plan {plan.reference} is {plan.status}, not proposed."
+        message = _("Plan %(ref)s is %(status)s, not proposed.") % {
+            "ref": plan.reference,
+            "status": plan.get_status_display().lower(),
+        }
         raise ConflictError(message, code="invalid_state", errors={"status": [message]})
     return plan
 
@@ -189,7 +197,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
             )
             raise ApplicationError(message, code="permission_denied", status=403)
         # A plan proposed under a higher limit is not agreed above today's.
-        too_long = _over_limit(plan.instalments.count(), "plan")
+        too_long = _over_limit(plan.instalments.count())
         if too_long:
             raise ApplicationError(too_long, errors={"instalments": [too_long]})
         if not plan.supersedes and (
@@ -199,7 +207,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
             .exclude(pk=plan.pk)
             .exists()
         ):
-            message = "The case already has an active repayment plan."
+            message = _("The case already has an active repayment plan.")
             raise ConflictError(message, code="plan_active", errors={"plan": [message]})
         plan.status = RepaymentPlan.Status.ACTIVE
         plan.decided_by = user
@@ -218,7 +226,7 @@ def plan_approve(*, plan: RepaymentPlan, user, reason: str = "") -> RepaymentPla
 def plan_reject(*, plan: RepaymentPlan, user, reason: str) -> RepaymentPlan:
     """Reject a proposed plan; the reason is required (the collector acts on it)."""
     if not (reason or "").strip():
-        message = "Say why the plan is rejected."
+        message = _("Say why the plan is rejected.")
         raise ApplicationError(message, errors={"reason": [message]})
     with transaction.atomic():
         plan = _plan_for_decision(plan, user)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import events
 from core.errors import ApplicationError, ConflictError
@@ -73,24 +74,26 @@ def settlement_validate(
     amount = money_parse(amount, field="amount")
     balance = case_balance(case)
     if balance <= 0:
-        raise _error("amount", "The case has no balance to settle.")
+        raise _error("amount", _("The case has no balance to settle."))
     if amount >= balance:
         raise _error(
             "amount",
-            f"A settlement is less than the balance ({balance} {case.currency}).",
+            _("A settlement is less than the balance (%(balance)s %(currency)s).")
+            % {"balance": balance, "currency": case.currency},
         )
     today = timezone.localdate()
     if deadline is None:
-        raise _error("deadline", "Give the date the settlement must be paid by.")
+        raise _error("deadline", _("Give the date the settlement must be paid by."))
     if not today <= deadline <= today + dt.timedelta(days=max_deadline_days()):
         raise _error(
             "deadline",
-            f"The deadline is between today and {max_deadline_days()} days ahead.",
+            _("The deadline is between today and %(days)d days ahead.")
+            % {"days": max_deadline_days()},
         )
     if SettlementOffer.objects.filter(
         case=case, state__in=SettlementOffer.ACTIVE_STATES
     ).exists():
-        message = "The case already has a settlement offer; decide or end it first."
+        message = _("The case already has a settlement offer; decide or end it first.")
         raise ConflictError(message, errors={"case": [message]})
     return amount, balance
 
@@ -136,7 +139,9 @@ def settlement_create(
 def _locked(offer: SettlementOffer, *states) -> SettlementOffer:
     offer = SettlementOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.state not in states:
-        message = f"This settlement offer is {offer.get_state_display()}."
+        message = _("This settlement offer is %(state)s.") % {
+            "state": offer.get_state_display()
+        }
         raise ConflictError(message, errors={"state": [message]})
     return offer
 
@@ -188,7 +193,7 @@ def settlement_communicate(
     """Record that (and how) the approved offer was put to the customer."""
     via = (via or "").strip()
     if not via:
-        raise _error("via", "Say how the offer was communicated.")
+        raise _error("via", _("Say how the offer was communicated."))
     with transaction.atomic():
         offer = _locked(offer, State.APPROVED)
         offer.state = State.COMMUNICATED
@@ -337,7 +342,7 @@ def write_off_record(
     written off, an active settlement offer ends."""
     reason = (reason or "").strip()
     if not reason:
-        raise _error("notes", "Say why.")
+        raise _error("notes", _("Say why."))
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         require_open(case)
@@ -346,7 +351,8 @@ def write_off_record(
         if amount > balance:
             raise _error(
                 "amount",
-                f"A write-off is at most the balance ({balance} {case.currency}).",
+                _("A write-off is at most the balance (%(balance)s %(currency)s).")
+                % {"balance": balance, "currency": case.currency},
             )
         now = timezone.now()
         write_off = WriteOff(

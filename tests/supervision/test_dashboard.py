@@ -288,6 +288,21 @@ def test_roll_rates_and_cure_rate_from_bucket_snapshots(supervisor, queue):
     assert stay.reference  # the case that stayed put is the 1 in 31-60
 
 
+def test_the_roll_table_names_the_closed_column_in_the_readers_language(
+    client, supervisor, queue
+):
+    """Issue 18, defect 8: "→ closed" in the Chinese dashboard."""
+    make_case(queue, reference="R-ONE")
+    start = timezone.localdate() - dt.timedelta(days=7)
+    services.bucket_snapshot_take(day=start)
+    services.bucket_snapshot_take()
+    client.force_login(supervisor)
+    zh = client.get(
+        reverse("supervision:dashboard"), {"days": "7"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).text
+    assert "<th>→ 已结案</th>" in zh and "→ closed" not in zh
+
+
 def test_figures_are_cached_briefly_per_team_scope(
     data, supervisor, settings, django_assert_num_queries
 ):
