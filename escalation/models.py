@@ -257,6 +257,8 @@ class SweepRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["state", "started_at"])]
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
 
     def __str__(self) -> str:
         return f"sweep {self.pk} at {self.at:%Y-%m-%d %H:%M} ({self.state})"
