@@ -87,6 +87,22 @@ BENCHMARKS = [
         checks={"rerun_created": 0, "dispatch_duplicates": 0},
     ),
     Benchmark(
+        "fanout",
+        "bench.fanout_bench",
+        "the scheduled sweep as batch tasks shared by 1 and by 2 worker processes",
+        lambda s, first: [
+            f"--loans={_n(REFERENCE_LOANS, s, 10)}",
+            f"--attempts={_n(REFERENCE_ATTEMPTS, s)}",
+            f"--batch-size={_n(5_000, s, 100)}",
+            *([] if first else ["--reuse"]),
+        ],
+        [
+            ("fanout_1_workers_seconds", "s"),
+            ("fanout_2_workers_seconds", "s"),
+            ("fanout_speedup", "x"),
+        ],
+    ),
+    Benchmark(
         "gate",
         "bench.compliance_bench",
         "compliance gate: single check latency, batch decisions per second",

@@ -702,6 +702,14 @@ LETTERS_ROOT = Path(os.environ.get("LETTERS_ROOT", VAR_DIR / "letters"))
 # batches run in this many processes at once (PostgreSQL only; one per core).
 ESCALATION_SWEEP_BATCH_SIZE = env_int("ESCALATION_SWEEP_BATCH_SIZE", 5000, minimum=1)
 ESCALATION_SWEEP_WORKERS = env_int("ESCALATION_SWEEP_WORKERS", 2, minimum=1)
+# The scheduled sweep fans its batches out as Celery tasks any worker machine takes
+# (escalation/fanout.py); off, it forks ESCALATION_SWEEP_WORKERS processes inside the
+# one worker that runs it. A run still unfinished after ESCALATION_SWEEP_STALE_MINUTES
+# (a lost task) no longer holds the next one back.
+ESCALATION_SWEEP_FANOUT = env_bool("ESCALATION_SWEEP_FANOUT", True)
+ESCALATION_SWEEP_STALE_MINUTES = env_int(
+    "ESCALATION_SWEEP_STALE_MINUTES", 60, minimum=1
+)
 # Outbox dispatch: rows per claim, attempts before the dead letter, claim lease.
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)

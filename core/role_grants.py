@@ -27,9 +27,11 @@ SUPERVISOR = COLLECTOR + [
 # runs, and the approvals and follow-ups that supervisors of every team see. Those
 # three apps' pages are view-only or go through their services; approvals and
 # follow-ups are decided on the supervisor's pages, so admins only view them here.
+# The fanned-out sweep's runs are for operators (docs/operations.md), view-only.
 ADMIN = [f"{app}.*" for app in APPS] + [
     "auth.*", "authtoken.*",
     "integrations.*", "imports.view_*", "supervision.view_*",
+    "escalation.view_sweeprun",
 ]  # fmt: skip
 
 ROLES = {"collector": COLLECTOR, "supervisor": SUPERVISOR, "admin": ADMIN}

@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -222,3 +223,71 @@ class ApprovalAuthority(models.Model):
 
     def covers(self, *, amount, percent) -> bool:
         return amount <= self.max_amount and percent <= self.max_percent
+
+
+class SweepRun(models.Model):
+    """One sweep fanned out over Celery workers (ESCALATION_SWEEP_FANOUT).
+
+    A sweep is a sequence of stages (a policy's rung, highest first, then a re-pass
+    over the cases that passed a rung), and each stage's batches are Celery tasks any
+    worker may take. The run records where it stands: the stage, the batches still
+    running, and, when its last batch has finished, the end and the counts
+    (docs/decisions.md, record 56).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+
+    at = models.DateTimeField(_("sweep time"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
+    # The active policies when the run began, in the order they are swept.
+    policy_ids = models.JSONField(default=list)
+    sweep_pass = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    # A re-pass looks only at the cases that passed a rung in the pass before.
+    scope_ids = models.JSONField(default=list, blank=True)
+    report = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["state", "started_at"])]
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"sweep {self.pk} at {self.at:%Y-%m-%d %H:%M} ({self.state})"
+
+
+class SweepBatch(models.Model):
+    """One batch of a fanned-out sweep's stage: a Celery task's work. Marked done in
+    the transaction that writes its actions, so a retried or redelivered task finds
+    it done and writes nothing twice."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batches")
+    sweep_pass = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()
+    index = models.PositiveIntegerField()
+    step = models.ForeignKey(
+        "cases.EscalationStep", on_delete=models.PROTECT, related_name="+"
+    )
+    case_ids = models.JSONField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    # SweepReport.counts() of the batch, as JSON.
+    counts = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "sweep_pass", "position", "index"],
+                name="sweep_batch_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sweep {self.run_id} pass {self.sweep_pass} stage {self.position}"

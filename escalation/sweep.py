@@ -664,23 +664,24 @@ def escalation_sweep(
             )
     report.skipped_ids = []
     if not dry_run:
-        # Pages read these tables right after a large sweep: fresh statistics.
-        for model in (
-            DecisionRow,
-            ContactAttempt,
-            OutboundMessage,
-            CallTask,
-            WorkItem,
-            Case,
-        ):
-            analyze_if_large(model, report.created)
-        sweep_observe(
-            seconds=time.monotonic() - started,
-            steps=report.steps,
-            meta=report.step_meta,
-        )
+        sweep_end(report, seconds=time.monotonic() - started)
     logger.info("escalation sweep %s", report.as_dict())
     return report
+
+
+def sweep_end(report: SweepReport, *, seconds: float) -> None:
+    """After a sweep (in one process or fanned out): fresh statistics for the tables
+    pages read right after a large sweep, and the sweep's metrics."""
+    for model in (
+        DecisionRow,
+        ContactAttempt,
+        OutboundMessage,
+        CallTask,
+        WorkItem,
+        Case,
+    ):
+        analyze_if_large(model, report.created)
+    sweep_observe(seconds=seconds, steps=report.steps, meta=report.step_meta)
 
 
 def escalation_rung_run(

@@ -159,6 +159,10 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin/escalation/sweeprun/<path:object_id>/": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin/compliance/ledgerchainhead/<path:object_id>/": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
@@ -1035,7 +1039,15 @@ EXPECTED = {
         "GET": "login login login login login 403",
         "POST": "login login login login login 403",
     },
+    "admin:escalation_sweeprun_add": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
     "admin:compliance_ledgeranchor_change": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login 403",
+    },
+    "admin:escalation_sweeprun_change": {
         "GET": "login login login login login ok",
         "POST": "login login login login login 403",
     },
@@ -1043,11 +1055,23 @@ EXPECTED = {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },
+    "admin:escalation_sweeprun_changelist": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
     "admin:compliance_ledgeranchor_delete": {
         "GET": "login login login login login 403",
         "POST": "login login login login login 403",
     },
+    "admin:escalation_sweeprun_delete": {
+        "GET": "login login login login login 403",
+        "POST": "login login login login login 403",
+    },
     "admin:compliance_ledgeranchor_history": {
+        "GET": "login login login login login ok",
+        "POST": "login login login login login ok",
+    },
+    "admin:escalation_sweeprun_history": {
         "GET": "login login login login login ok",
         "POST": "login login login login login ok",
     },

@@ -54,6 +54,14 @@ def _reference_data_install() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _reference_data_install()
+        # Transactional tests with serialized_rollback restore the state saved when
+        # the test database was set up: on a kept database that was before the
+        # installers ran, so every such test after the first started without rule
+        # packs or roles. Save it again with them.
+        if hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = (
+                connection.creation.serialize_db_to_string()
+            )
 
 
 @pytest.fixture

@@ -401,10 +401,15 @@ def test_the_beat_sweep_forks_its_batch_processes_inside_a_celery_worker(
     twenty_cases, any_hour, gateway
 ):
     """A Celery pool process is daemonic; the standard library's multiprocessing
-    refuses it children. The scheduled sweep still runs its batches in processes."""
+    refuses it children. The scheduled sweep, not fanned out over the workers
+    (ESCALATION_SWEEP_FANOUT off), still runs its batches in processes."""
     # The worker sweeps at the real now: the cease requests are in force by then.
     ContactRestriction.objects.update(starts_at=timezone.now() - dt.timedelta(days=1))
-    env = {"ESCALATION_SWEEP_WORKERS": 2, "ESCALATION_SWEEP_BATCH_SIZE": 3}
+    env = {
+        "ESCALATION_SWEEP_FANOUT": 0,
+        "ESCALATION_SWEEP_WORKERS": 2,
+        "ESCALATION_SWEEP_BATCH_SIZE": 3,
+    }
     with (
         redis_server() as redis,
         worker(broker=redis.url, gateway=gateway.url, **env) as w,
