@@ -46,6 +46,9 @@ def sweep_fanout_begin(*, at: dt.datetime | None = None) -> SweepRun | None:
         if running.filter(started_at__gt=stale).exists():
             logger.info("escalation sweep: a run is still under way; not starting")
             return None
+        for lost in running:
+            logger.warning("escalation sweep %s: abandoned, still running", lost.pk)
+        running.update(state=SweepRun.State.ABANDONED)
         policy_ids = list(
             EscalationPolicy.objects.filter(
                 status=EscalationPolicy.Status.ACTIVE
@@ -135,7 +138,9 @@ def sweep_batch_run(batch_id: int) -> None:
     stage. Done, it is never run again (a redelivered or retried task)."""
     with transaction.atomic():
         batch = (
-            SweepBatch.objects.select_for_update()
+            # Only the batch's row: locking the joined run row too would hold every
+            # other batch of the stage back until this one commits.
+            SweepBatch.objects.select_for_update(of=("self",))
             .select_related("run", "step__policy")
             .filter(pk=batch_id, done_at__isnull=True)
             .first()

@@ -238,6 +238,9 @@ class SweepRun(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
+        # Still running after ESCALATION_SWEEP_STALE_MINUTES when the next began (a
+        # lost task): its late tasks finish their batches and start nothing more.
+        ABANDONED = "abandoned", _("Abandoned")
 
     at = models.DateTimeField(_("sweep time"))
     started_at = models.DateTimeField(_("started"), default=timezone.now)

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('at', models.DateTimeField(verbose_name='sweep time')),
                 ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('state', models.CharField(choices=[('running', 'Running'), ('finished', 'Finished')], default='running', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('running', 'Running'), ('finished', 'Finished'), ('abandoned', 'Abandoned')], default='running', max_length=10, verbose_name='state')),
                 ('policy_ids', models.JSONField(default=list)),
                 ('sweep_pass', models.PositiveSmallIntegerField(default=0)),
                 ('position', models.PositiveIntegerField(default=0)),

@@ -3,10 +3,11 @@ item 3): the same cases moved, the same ledger and outbox rows as the sweep in o
 process, each batch at most once, the run's end recorded when its last batch ends."""
 
 import datetime as dt
+import threading
 from collections import Counter
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from cases.models import Case
@@ -141,6 +142,11 @@ def test_a_run_under_way_holds_the_next_back_until_it_is_stale(
         assert fanout.sweep_fanout_begin(at=day(1)) is not None
     finally:
         celery_app.conf.task_always_eager = False
+    under_way.refresh_from_db()
+    assert under_way.state == SweepRun.State.ABANDONED
+    # Its late stage task starts nothing more.
+    fanout.sweep_stage_run(under_way.pk)
+    assert not under_way.batches.exists()
 
 
 @pytest.mark.slow
@@ -171,3 +177,47 @@ def test_the_beat_sweep_is_shared_by_every_worker(twenty_cases, any_hour, gatewa
     )
     assert sum(Counter(run.report["steps"]["standard v1 #1 SMS"]).values()) == 20
     assert SweepBatch.objects.filter(run=run).count() == 10
+
+
+def test_batches_of_a_stage_run_side_by_side(twenty_cases, settings, monkeypatch):  # noqa: F811
+    """A batch locks its own row only: while one batch is still writing, another of
+    the same stage finishes (locking the run's row for the whole batch made the
+    workers take turns)."""
+    settings.ESCALATION_SWEEP_BATCH_SIZE = 10
+    monkeypatch.setattr(fanout, "_enqueue_stage", lambda run_id: None)
+    monkeypatch.setattr(fanout, "_enqueue_batches", lambda ids: None)
+    run = fanout.sweep_fanout_begin(at=day(1))
+    fanout.sweep_stage_run(run.pk)
+    first, second = run.batches.order_by("index")
+    batch = fanout._sweep_batch
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_first(**kwargs):
+        batch(**kwargs)
+        if kwargs["case_ids"] == first.case_ids:
+            inside.set()
+            release.wait(timeout=30)
+
+    monkeypatch.setattr(fanout, "_sweep_batch", slow_first)
+
+    def in_thread(batch_id):
+        try:
+            fanout.sweep_batch_run(batch_id)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=in_thread, args=(first.pk,))
+    holder.start()
+    try:
+        assert inside.wait(timeout=30)
+        other = threading.Thread(target=in_thread, args=(second.pk,))
+        other.start()
+        other.join(timeout=20)
+        finished_alongside = not other.is_alive()
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert finished_alongside, "the second batch waited for the first to commit"
+    run.refresh_from_db()
+    assert run.batches.filter(done_at__isnull=False).count() == 2
+    assert (run.pending, run.position) == (0, first.position + 1)
