@@ -710,6 +710,11 @@ ESCALATION_SWEEP_FANOUT = env_bool("ESCALATION_SWEEP_FANOUT", True)
 ESCALATION_SWEEP_STALE_MINUTES = env_int(
     "ESCALATION_SWEEP_STALE_MINUTES", 60, minimum=1
 )
+# Runs (and their batches' case lists) are kept this long for operators, then deleted
+# when a run starts; what the sweep did stays in the ledger and the outbox.
+ESCALATION_SWEEP_RUNS_KEEP_DAYS = env_int(
+    "ESCALATION_SWEEP_RUNS_KEEP_DAYS", 30, minimum=1
+)
 # Outbox dispatch: rows per claim, attempts before the dead letter, claim lease.
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)

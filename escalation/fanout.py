@@ -56,7 +56,19 @@ def sweep_fanout_begin(*, at: dt.datetime | None = None) -> SweepRun | None:
         )
         run = SweepRun.objects.create(at=at or now, policy_ids=policy_ids)
         _enqueue_stage(run.pk)
+    _old_runs_delete(now)
     return run
+
+
+def _old_runs_delete(now: dt.datetime) -> None:
+    """Runs are for operators: 288 a day at the beat's pace, each batch with its case
+    ids. What the sweep did stays in the ledger and the outbox."""
+    keep = now - dt.timedelta(days=settings.ESCALATION_SWEEP_RUNS_KEEP_DAYS)
+    old = SweepRun.objects.filter(started_at__lt=keep).exclude(
+        state=SweepRun.State.RUNNING
+    )
+    SweepBatch.objects.filter(run__in=old).delete()
+    old.delete()
 
 
 def _stages(run: SweepRun) -> list[tuple[EscalationPolicy, EscalationStep, object]]:

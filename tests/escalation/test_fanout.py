@@ -221,3 +221,19 @@ def test_batches_of_a_stage_run_side_by_side(twenty_cases, settings, monkeypatch
     run.refresh_from_db()
     assert run.batches.filter(done_at__isnull=False).count() == 2
     assert (run.pending, run.position) == (0, first.position + 1)
+
+
+def test_runs_are_kept_for_a_while_then_deleted(twenty_cases, eager, settings):  # noqa: F811
+    settings.ESCALATION_SWEEP_RUNS_KEEP_DAYS = 30
+    old = fanout.sweep_fanout_begin(at=day(1))
+    recent = fanout.sweep_fanout_begin(at=day(1) + dt.timedelta(minutes=5))
+    SweepRun.objects.filter(pk=old.pk).update(
+        started_at=timezone.now() - dt.timedelta(days=31)
+    )
+
+    fanout.sweep_fanout_begin(at=day(1) + dt.timedelta(minutes=10))
+
+    assert not SweepRun.objects.filter(pk=old.pk).exists()
+    assert not SweepBatch.objects.filter(run_id=old.pk).exists()
+    assert SweepRun.objects.filter(pk=recent.pk).exists()
+    assert OutboundMessage.objects.count() == 15  # what the sweep did stays
