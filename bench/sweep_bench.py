@@ -57,8 +57,12 @@ def _reset_sweep(cursor) -> None:
         "WHERE source = 'escalation:legal_referral'"
     )
     with ledger_unprotected():
+        # The dispatch benchmark's send-time attempts too: left in place, each run
+        # would add one per message to the same customers' ledger, and the gate
+        # would read (and the caps count) more of them every run.
         cursor.execute(
-            "DELETE FROM compliance_contactattempt WHERE source = 'escalation'"
+            "DELETE FROM compliance_contactattempt "
+            "WHERE source IN ('escalation', 'dispatch')"
         )
         cursor.execute(
             f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
