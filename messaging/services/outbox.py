@@ -364,6 +364,9 @@ def outbox_dispatch(
             "webhook_subscription",
             "contact_attempt",
         )
+        # Of the queued attempt only its loan and purpose are read (the re-check):
+        # its address is not decrypted for nothing.
+        .defer("contact_attempt__contact_value", "contact_attempt__contact_value_hash")
         .filter(pk__in=ids, status=Status.SENDING)
         .order_by("pk")
     )
