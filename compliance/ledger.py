@@ -254,6 +254,8 @@ def ledger_complete_many(*, attempt_ids: list[int], result: str, completed_at) -
     statement. Only pending attempts change: a result, once recorded, stays."""
     if not attempt_ids:
         return 0
+    # The ids as one array parameter (`ids_in`): Django's IN list of a dispatch
+    # batch's 500 ids cost more to compile than the UPDATE takes to run.
     return ContactAttempt.objects.filter(
-        pk__in=attempt_ids, result=ContactAttempt.Result.PENDING
+        ids_in(attempt_ids), result=ContactAttempt.Result.PENDING
     ).update(result=result, completed_at=completed_at)

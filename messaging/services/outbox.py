@@ -60,14 +60,16 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
     without waiting on each other. SQLite: the IMMEDIATE transaction already serialises
     writers, so the conditional update below is enough.
     """
+    due = OutboundMessage.objects.filter(
+        status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
+    ).order_by("send_after", "id")
+    if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
+        # No letter producer configured: they wait, pending, for one
+        # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decision 30).
+        due = due.exclude(channel=OutboundMessage.Channel.LETTER)
+    if connection.vendor == "postgresql":
+        return _claim_postgresql(due, limit=limit, now=now)
     with transaction.atomic():
-        due = OutboundMessage.objects.filter(
-            status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
-        ).order_by("send_after", "id")
-        if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
-            # No letter producer configured: they wait, pending, for one
-            # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decision 30).
-            due = due.exclude(channel=OutboundMessage.Channel.LETTER)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -76,6 +78,28 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
                 id__in=ids, status__in=[Status.PENDING, Status.FAILED]
             ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     return ids
+
+
+def _claim_postgresql(due, *, limit: int, now: datetime) -> list[int]:
+    """The claim in one statement: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
+    SKIP LOCKED LIMIT n) RETURNING id. The rows are locked as they are chosen, so
+    two dispatchers never take the same row; the status is checked again on the
+    locked row, so one claimed since the snapshot is not taken twice."""
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    # Compiled inside the transaction: Django refuses FOR UPDATE in autocommit.
+    with transaction.atomic(), connection.cursor() as cursor:
+        chosen, params = (
+            due.select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+            .query.sql_with_params()
+        )
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s, "  # noqa: S608
+            f"attempts = attempts + 1 WHERE id IN ({chosen}) "
+            "AND status IN (%s, %s) RETURNING id",
+            [Status.SENDING, now, *params, Status.PENDING, Status.FAILED],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def outbox_recover_stale(*, now: datetime) -> dict[str, int]:
