@@ -200,8 +200,8 @@ def _dispatch_worker(url: str, at_iso: str, ready, go, cpu) -> None:
     ready.release()
     go.wait()
     started = time.process_time()
-    while services.outbox_dispatch(now=at, backend=backend).claimed:
-        pass
+    # What the Celery task runs (messaging.tasks.dispatch_outbox), until none is due.
+    services.outbox_dispatch_many(now=at, backend=backend)
     # The process's CPU (all its threads), a figure that another engineer's load on
     # the machine moves less than the wall clock.
     cpu.put(time.process_time() - started)
