@@ -83,6 +83,7 @@ BENCHMARKS = [
             ("peak_rss_mb", "MB"),
             ("rerun_seconds", "s"),
             ("dispatch_per_second", "msg/s"),
+            ("dispatch_worker_cpu_ms_per_message", "ms"),
         ],
         checks={"rerun_created": 0, "dispatch_duplicates": 0},
     ),

@@ -16,7 +16,7 @@ Builds the reference portfolio (bench.portfolio), refreshes delinquency, then ti
         .venv/bin/python -m bench.sweep_bench --loans 1000000 --attempts 10000000
 
 Targets: sweep <= 30 s and <= 4x the floor, peak memory <= 500 MB, re-run <= 5 s
-creating nothing; dispatch >= 1,000 messages/s with 2 workers.
+creating nothing; dispatch >= 2,000 messages/s with 2 workers (DESIGN.md section 9).
 """
 
 from __future__ import annotations
@@ -57,8 +57,12 @@ def _reset_sweep(cursor) -> None:
         "WHERE source = 'escalation:legal_referral'"
     )
     with ledger_unprotected():
+        # The dispatch benchmark's send-time attempts too: left in place, each run
+        # would add one per message to the same customers' ledger, and the gate
+        # would read (and the caps count) more of them every run.
         cursor.execute(
-            "DELETE FROM compliance_contactattempt WHERE source = 'escalation'"
+            "DELETE FROM compliance_contactattempt "
+            "WHERE source IN ('escalation', 'dispatch')"
         )
         cursor.execute(
             f"DELETE FROM compliance_decision WHERE customer_id IN ({customers}) "  # noqa: S608
@@ -178,15 +182,29 @@ def _write_floor() -> float:
     return elapsed
 
 
-def _dispatch_worker(url: str, at_iso: str) -> None:
-    """One dispatcher process: send batches until nothing is due."""
+def _dispatch_worker(url: str, at_iso: str, ready, go, cpu) -> None:
+    """One dispatcher process: send batches until nothing is due.
+
+    Django's start-up and the first connection come before `ready`, and the clock
+    starts when every worker has said ready (`go`): the figure is dispatch
+    throughput, not how long two interpreters take to import the project (about a
+    second each on this machine, half the run at 2,000 messages)."""
     setup_django()
+    from django.db import connection
+
     from messaging import services, sms
 
     at = dt.datetime.fromisoformat(at_iso)
     backend = sms.HttpGatewayBackend(url=url, timeout=5, retries=0)
-    while services.outbox_dispatch(now=at, backend=backend).claimed:
-        pass
+    connection.ensure_connection()
+    ready.release()
+    go.wait()
+    started = time.process_time()
+    # What the Celery task runs (messaging.tasks.dispatch_outbox), until none is due.
+    services.outbox_dispatch_many(now=at, backend=backend)
+    # The process's CPU (all its threads), a figure that another engineer's load on
+    # the machine moves less than the wall clock.
+    cpu.put(time.process_time() - started)
 
 
 def _dispatch(n_workers: int, limit: int) -> dict:
@@ -219,16 +237,27 @@ def _dispatch(n_workers: int, limit: int) -> dict:
     try:
         url = gateway.stdout.readline().strip()
         ctx = multiprocessing.get_context("spawn")
+        ready, go, cpu = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
         workers = [
-            ctx.Process(target=_dispatch_worker, args=(url, at.isoformat()))
+            ctx.Process(
+                target=_dispatch_worker, args=(url, at.isoformat(), ready, go, cpu)
+            )
             for _ in range(n_workers)
         ]
-        started = time.perf_counter()
+        spawned = time.perf_counter()
         for w in workers:
             w.start()
+        for _ in workers:
+            if not ready.acquire(timeout=120):
+                raise RuntimeError("a dispatch worker did not start")
+        started = time.perf_counter()
+        go.set()
         for w in workers:
             w.join()
         elapsed = time.perf_counter() - started
+        if any(w.exitcode for w in workers):
+            raise RuntimeError("a dispatch worker failed")
+        worker_cpu = sum(cpu.get(timeout=10) for _ in workers)
         stats_url = url.rsplit("/", 1)[0] + "/stats"
         with urllib.request.urlopen(stats_url) as resp:  # noqa: S310 - our own gateway
             stats = json.loads(resp.read())
@@ -239,7 +268,13 @@ def _dispatch(n_workers: int, limit: int) -> dict:
         "dispatch_messages": stats["delivered"],
         "dispatch_duplicates": stats["requests"] - stats["delivered"],
         "dispatch_seconds": round(elapsed, 2),
+        "dispatch_startup_seconds": round(started - spawned, 2),
         "dispatch_per_second": round(stats["delivered"] / elapsed) if elapsed else None,
+        "dispatch_worker_cpu_ms_per_message": (
+            round(1000 * worker_cpu / stats["delivered"], 3)
+            if stats["delivered"]
+            else None
+        ),
     }
 
 

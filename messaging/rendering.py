@@ -170,34 +170,39 @@ def message_contexts(messages) -> dict[int, dict]:
         .annotate(first=Min("due_date"))
         .values_list("loan__customer_id", "first")
     )
-    return {
-        m.customer_id: _context(
-            case=m.case,
-            customer=m.customer,
-            overdue_loans=loans.get(m.customer_id, []),
-            oldest_unpaid=oldest.get(m.customer_id),
-        )
-        for m in messages
-    }
+    # One language switch per language, not one per message (a batch is mostly
+    # one or two languages, and a switch costs as much as the rest of a context).
+    by_language: dict[str, dict] = {}
+    for m in {m.customer_id: m for m in messages}.values():
+        language = m.customer.language or settings.LANGUAGE_CODE
+        by_language.setdefault(language, {})[m.customer_id] = m
+    contexts = {}
+    for language, group in by_language.items():
+        with translation.override(language):
+            for customer_id, m in group.items():
+                contexts[customer_id] = _context(
+                    case=m.case,
+                    customer=m.customer,
+                    overdue_loans=loans.get(customer_id, []),
+                    oldest_unpaid=oldest.get(customer_id),
+                )
+    return contexts
 
 
 def _context(*, case, customer, overdue_loans, oldest_unpaid) -> dict:
+    """The variables of one message, in the active language (the customer's)."""
     overdue = sum((loan.overdue_amount for loan in overdue_loans), Decimal("0"))
     currency = overdue_loans[0].currency if overdue_loans else "CNY"
-    with translation.override(customer.language or settings.LANGUAGE_CODE):
-        return {
-            "name": customer.full_name,
-            "account": mask_account(overdue_loans[0].reference)
-            if overdue_loans
-            else "",
-            "overdue_amount": f"{formats.number_format(overdue, 2)} {currency}",
-            "overdue_since": (
-                formats.date_format(oldest_unpaid, "Y-m-d") if oldest_unpaid else ""
-            ),
-            "days_past_due": case.max_days_past_due if case else 0,
-            "hotline": settings.COLLECTIONS_HOTLINE,
-            "opt_out": "",
-        }
+    return {
+        "name": customer.full_name,
+        "account": mask_account(overdue_loans[0].reference) if overdue_loans else "",
+        "overdue_amount": f"{formats.number_format(overdue, 2)} {currency}",
+        # "Y-m-d" in every language: the ISO date, without date_format's look-ups.
+        "overdue_since": oldest_unpaid.isoformat() if oldest_unpaid else "",
+        "days_past_due": case.max_days_past_due if case else 0,
+        "hotline": settings.COLLECTIONS_HOTLINE,
+        "opt_out": "",
+    }
 
 
 @lru_cache(maxsize=256)

@@ -4,7 +4,6 @@ the broker loses no message and a task run twice sends nothing twice."""
 import time
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from core.metrics import DISPATCHED
@@ -15,24 +14,18 @@ from . import services
 @shared_task(ignore_result=True)
 def dispatch_outbox(max_seconds: float = 50.0) -> int:
     """Send due rows batch after batch until none are left or the time budget ends."""
-    deadline = time.monotonic() + max_seconds
-    sent = 0
-    while time.monotonic() < deadline:
-        report = services.outbox_dispatch()
-        for result in (
-            "sent",
-            "failed",
-            "dead",
-            "unknown",
-            "deferred",
-            "cancelled",
-            "rendered",
-        ):
-            DISPATCHED.labels(result=result).inc(getattr(report, result))
-        sent += report.sent
-        if report.claimed < settings.OUTBOX_BATCH_SIZE:
-            break
-    return sent
+    report = services.outbox_dispatch_many(deadline=time.monotonic() + max_seconds)
+    for result in (
+        "sent",
+        "failed",
+        "dead",
+        "unknown",
+        "deferred",
+        "cancelled",
+        "rendered",
+    ):
+        DISPATCHED.labels(result=result).inc(getattr(report, result))
+    return report.sent
 
 
 @shared_task(ignore_result=True)

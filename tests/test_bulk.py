@@ -6,10 +6,18 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from cases.models import Case, EscalationStep
+from compliance import ledger as ledger_writes
+from compliance.chain import ledger_verify
 from compliance.engine import Decision as Verdict
-from compliance.ledger import LedgerEntry, attempt_row, decision_row
+from compliance.ledger import (
+    LedgerEntry,
+    attempt_row,
+    decision_row,
+    ledger_record_many,
+)
 from compliance.models import ContactAttempt, Decision
 from core.bulk import bulk_insert, columns_ordered, ids_in, model_columns, update_by_ids
 from escalation import sweep_writes
@@ -80,6 +88,62 @@ def test_a_batch_comes_back_exactly_as_written():
     assert {m.idempotency_key for m in sent} == {m.key for m in messages}
 
 
+def test_the_ledger_batch_path_returns_each_entrys_attempt_as_written():
+    """`ledger_record_many` (on PostgreSQL one statement, matched back by chain link):
+    the same case twice, a third party, a blocked decision, no contact point."""
+    case = CaseFactory()
+    own = ContactPointFactory(customer=case.customer)
+    spouse = ContactPointFactory(customer=case.customer, relationship="spouse")
+    other = CaseFactory()
+    texts = iter(AWKWARD)
+    shapes = [(case, own, True), (case, spouse, False), (other, None, True)] * 2
+    entries = []
+    for n, (c, point, allowed) in enumerate(shapes):
+        text = next(texts)
+        verdict = _verdict(
+            allowed=allowed,
+            outcome="allow" if allowed else "defer",
+            conditions=[text] if text else [],
+            next_permitted_at=None if allowed else AT + dt.timedelta(hours=n),
+            contact_point_id=point.pk if point else None,
+            _reasons=[{"code": "x", "message": text}],
+        )
+        entries.append(
+            LedgerEntry(decision=verdict, case=c, loan_id=None, source=f"src{n}")
+        )
+    with transaction.atomic():
+        attempt_ids = ledger_record_many(entries)
+
+    attempts = ContactAttempt.objects.select_related("decision").in_bulk(attempt_ids)
+    assert len(attempts) == len(entries)
+    for entry, (c, point, allowed), attempt_id in zip(
+        entries, shapes, attempt_ids, strict=True
+    ):
+        attempt, verdict = attempts[attempt_id], entry.decision
+        decision = attempt.decision
+        assert (attempt.case_id, decision.case_id, attempt.source) == (
+            c.pk,
+            c.pk,
+            entry.source,
+        )
+        assert (decision.reasons, decision.conditions) == (
+            verdict.reasons,
+            verdict.conditions,
+        )
+        assert decision.next_permitted_at == verdict.next_permitted_at
+        assert attempt.result == ("pending" if allowed else "blocked")
+        assert (attempt.contact_point_id, attempt.contact_value) == (
+            (point.pk, point.value) if point else (None, "")
+        )
+        assert attempt.third_party == (point is spouse)
+    by_hash = ContactAttempt.objects.filter(contact_value=own.value)
+    assert set(by_hash.values_list("pk", flat=True)) == {
+        attempt_ids[0],
+        attempt_ids[3],
+    }
+    assert ledger_verify().ok
+
+
 def test_update_by_ids_changes_only_the_given_rows():
     cases = CaseFactory.create_batch(3)
     changed = update_by_ids(
@@ -103,19 +167,19 @@ def test_ids_in_selects_the_given_rows_and_none_for_no_ids():
 
 
 def _verdict(**overrides) -> Verdict:
-    return Verdict(
-        allowed=True,
-        outcome="allow",
-        conditions=[],
-        next_permitted_at=None,
-        rule_pack="cn",
-        rule_pack_version=1,
-        proposed_at=AT,
-        channel="sms",
-        purpose="collection",
-        contact_point_id=None,
-        **overrides,
-    )
+    fields = {
+        "allowed": True,
+        "outcome": "allow",
+        "conditions": [],
+        "next_permitted_at": None,
+        "rule_pack": "cn",
+        "rule_pack_version": 1,
+        "proposed_at": AT,
+        "channel": "sms",
+        "purpose": "collection",
+        "contact_point_id": None,
+    }
+    return Verdict(**{**fields, **overrides})
 
 
 def test_the_bulk_paths_give_every_column_of_the_ledger_and_outbox_tables():
@@ -143,6 +207,12 @@ def test_the_bulk_paths_give_every_column_of_the_ledger_and_outbox_tables():
             (),
             attempt_row(entry, decision_id=5, point=None),
             sweep_writes.ATTEMPT_FROM_STAGE,
+        ),
+        (
+            ContactAttempt,
+            (),
+            attempt_row(entry, decision_id=5, point=None),
+            ledger_writes.ATTEMPT_FROM_DECISION,
         ),
         (
             OutboundMessage,

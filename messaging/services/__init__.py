@@ -18,6 +18,7 @@ from .outbox import (
     DispatchReport,
     outbox_claim,
     outbox_dispatch,
+    outbox_dispatch_many,
     outbox_recover_stale,
     outbox_settle,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "DispatchReport",
     "outbox_claim",
     "outbox_dispatch",
+    "outbox_dispatch_many",
     "outbox_recover_stale",
     "outbox_settle",
     "template_activate",

@@ -8,6 +8,8 @@ its rows in "sending", which `outbox_recover_stale` settles after the claim leas
 
 import logging
 import smtplib
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,14 +62,16 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
     without waiting on each other. SQLite: the IMMEDIATE transaction already serialises
     writers, so the conditional update below is enough.
     """
+    due = OutboundMessage.objects.filter(
+        status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
+    ).order_by("send_after", "id")
+    if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
+        # No letter producer configured: they wait, pending, for one
+        # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decision 30).
+        due = due.exclude(channel=OutboundMessage.Channel.LETTER)
+    if connection.vendor == "postgresql":
+        return _claim_postgresql(due, limit=limit, now=now)
     with transaction.atomic():
-        due = OutboundMessage.objects.filter(
-            status__in=[Status.PENDING, Status.FAILED], send_after__lte=now
-        ).order_by("send_after", "id")
-        if OutboundMessage.Channel.LETTER not in settings.OUTBOX_CHANNEL_SENDERS:
-            # No letter producer configured: they wait, pending, for one
-            # (OUTBOX_CHANNEL_SENDERS["letter"]), never marked sent (decision 30).
-            due = due.exclude(channel=OutboundMessage.Channel.LETTER)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -76,6 +80,28 @@ def outbox_claim(*, limit: int, now: datetime) -> list[int]:
                 id__in=ids, status__in=[Status.PENDING, Status.FAILED]
             ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     return ids
+
+
+def _claim_postgresql(due, *, limit: int, now: datetime) -> list[int]:
+    """The claim in one statement: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
+    SKIP LOCKED LIMIT n) RETURNING id. The rows are locked as they are chosen, so
+    two dispatchers never take the same row; the status is checked again on the
+    locked row, so one claimed since the snapshot is not taken twice."""
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    # Compiled inside the transaction: Django refuses FOR UPDATE in autocommit.
+    with transaction.atomic(), connection.cursor() as cursor:
+        chosen, params = (
+            due.select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+            .query.sql_with_params()
+        )
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s, "  # noqa: S608
+            f"attempts = attempts + 1 WHERE id IN ({chosen}) "
+            "AND status IN (%s, %s) RETURNING id",
+            [Status.SENDING, now, *params, Status.PENDING, Status.FAILED],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def outbox_recover_stale(*, now: datetime) -> dict[str, int]:
@@ -302,10 +328,14 @@ def _in_process(message: OutboundMessage) -> bool:
     return bool(getattr(sender, "runs_in_dispatcher", False))
 
 
-def _deliver_all(messages: list[OutboundMessage], backend) -> list[sms.SendResult]:
-    """Send concurrently: a batch waits on the network, not on the CPU. Each sender
-    thread keeps its own connection to the gateway. Senders that run in process are
-    called here, one after another."""
+def _deliver_start(
+    messages: list[OutboundMessage], backend
+) -> Callable[[], list[sms.SendResult]]:
+    """Start sending concurrently: a batch waits on the network, not on the CPU. Each
+    sender thread keeps its own connection to the gateway. Senders that run in
+    process are called here, one after another. Returns the function that waits for
+    the results, in `messages` order; meanwhile the caller may prepare the next
+    batch (`outbox_dispatch_many`)."""
     global _senders
     results: dict[int, sms.SendResult] = {}
     remote = []
@@ -316,16 +346,19 @@ def _deliver_all(messages: list[OutboundMessage], backend) -> list[sms.SendResul
             remote.append((index, message))
     if settings.OUTBOX_SEND_CONCURRENCY <= 1 or len(remote) <= 1:
         results.update((i, _deliver_safely(m, backend)) for i, m in remote)
+        futures = []
     else:
         if _senders is None:
             _senders = ThreadPoolExecutor(
                 settings.OUTBOX_SEND_CONCURRENCY, thread_name_prefix="outbox-send"
             )
-        sent = _senders.map(
-            lambda m: _deliver_safely(m, backend), [m for _, m in remote]
-        )
-        results.update(zip([i for i, _ in remote], sent, strict=True))
-    return [results[i] for i in range(len(messages))]
+        futures = [(i, _senders.submit(_deliver_safely, m, backend)) for i, m in remote]
+
+    def wait() -> list[sms.SendResult]:
+        results.update((i, future.result()) for i, future in futures)
+        return [results[i] for i in range(len(messages))]
+
+    return wait
 
 
 def _deliver_safely(message: OutboundMessage, backend) -> sms.SendResult:
@@ -338,6 +371,16 @@ def _deliver_safely(message: OutboundMessage, backend) -> sms.SendResult:
         return sms.SendResult(sms.FAILED, error=f"dispatcher error: {exc}")
 
 
+@dataclass
+class _Batch:
+    """A claimed batch between its re-check and its outcomes."""
+
+    now: datetime
+    report: DispatchReport
+    outcomes: list[tuple[OutboundMessage, dict]]
+    to_send: list[OutboundMessage]
+
+
 def outbox_dispatch(
     *, now: datetime | None = None, limit: int | None = None, backend=None
 ) -> DispatchReport:
@@ -348,13 +391,69 @@ def outbox_dispatch(
     concurrently. Every re-check is recorded before anything is sent
     (`_recheck_record`), and each message's attempt is settled with its outcome.
     """
-    now = now or timezone.now()
     backend = backend or sms.get_sms_backend()
+    batch = _batch_prepare(now=now or timezone.now(), limit=limit)
+    if batch.report.claimed:
+        _batch_record(batch, _deliver_start(batch.to_send, backend)())
+    return batch.report
+
+
+def outbox_dispatch_many(
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    backend=None,
+    deadline: float | None = None,
+) -> DispatchReport:
+    """`outbox_dispatch` batch after batch, until a batch comes back short (nothing
+    more is due) or the `time.monotonic()` deadline passes; the reports summed.
+
+    Each batch's sends overlap the next batch's claim, re-check and rendering, which
+    wait on the database while the sends wait on the gateway: one dispatcher keeps
+    both busy. The rules of one batch hold for each: its decisions are committed
+    before any of its messages leaves, and its outcomes are written after its sends.
+    A worker killed meanwhile leaves at most two batches in "sending", which the
+    lease recovery settles like one.
+    """
+    backend = backend or sms.get_sms_backend()
+    size = limit or settings.OUTBOX_BATCH_SIZE
+    total = DispatchReport()
+    batch = _batch_prepare(now=now or timezone.now(), limit=size)
+    while batch.report.claimed:
+        wait = _deliver_start(batch.to_send, backend)
+        more = batch.report.claimed >= size and (
+            deadline is None or time.monotonic() < deadline
+        )
+        try:
+            following = (
+                _batch_prepare(now=now or timezone.now(), limit=size) if more else None
+            )
+        finally:
+            # Even when the next batch failed to prepare: these were sent.
+            _batch_record(batch, wait())
+            _report_add(total, batch.report)
+        if following is None:
+            break
+        batch = following
+    return total
+
+
+def _report_add(total: DispatchReport, report: DispatchReport) -> None:
+    for name in DispatchReport.__dataclass_fields__:
+        if name == "by_reason":
+            for why, n in report.by_reason.items():
+                total.by_reason[why] = total.by_reason.get(why, 0) + n
+        else:
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+
+
+def _batch_prepare(*, now: datetime, limit: int | None) -> _Batch:
+    """Claim, load, re-check and record, render: everything before the sends."""
     report = DispatchReport()
     ids = outbox_claim(limit=limit or settings.OUTBOX_BATCH_SIZE, now=now)
     report.claimed = len(ids)
     if not ids:
-        return report
+        return _Batch(now=now, report=report, outcomes=[], to_send=[])
     rows = list(
         OutboundMessage.objects.select_related(
             "customer",
@@ -364,6 +463,9 @@ def outbox_dispatch(
             "webhook_subscription",
             "contact_attempt",
         )
+        # Of the queued attempt only its loan and purpose are read (the re-check):
+        # its address is not decrypted for nothing.
+        .defer("contact_attempt__contact_value", "contact_attempt__contact_value_hash")
         .filter(pk__in=ids, status=Status.SENDING)
         .order_by("pk")
     )
@@ -411,10 +513,15 @@ def outbox_dispatch(
             to_send.append(message)
         else:
             outcomes.append((message, _blocked(decision, report)))
-    results = _deliver_all(to_send, backend)
+    return _Batch(now=now, report=report, outcomes=outcomes, to_send=to_send)
+
+
+def _batch_record(batch: _Batch, results: list[sms.SendResult]) -> None:
+    """Write the batch's outcomes and settle its attempts."""
+    now, report, outcomes = batch.now, batch.report, batch.outcomes
     outcomes += [
         (m, _recorded(m, r, now=now, report=report))
-        for m, r in zip(to_send, results, strict=True)
+        for m, r in zip(batch.to_send, results, strict=True)
     ]
     # One commit for the batch's outcomes: a commit per row costs a disk flush each.
     # A worker killed before this point leaves the rows in "sending", which the lease
@@ -431,7 +538,6 @@ def outbox_dispatch(
                 result=result,
                 completed_at=now,
             )
-    return report
 
 
 # How a send's outcome settles the message's (send-time, pending) attempt. A row in

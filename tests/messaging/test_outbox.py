@@ -218,3 +218,51 @@ def test_concurrent_dispatchers_claim_disjoint_rows():
         t.join()
     flat = [i for c in claims for i in c]
     assert len(flat) == len(set(flat)) == 40
+
+
+def test_dispatching_many_batches_sends_each_message_once_and_sums_the_reports(
+    gateway, backend
+):
+    messages = OutboundMessageFactory.create_batch(7, send_after=shanghai(9))
+    report = services.outbox_dispatch_many(now=shanghai(10), limit=3, backend=backend)
+    assert (report.claimed, report.sent) == (7, 7)
+    assert sorted(r["key"] for r in gateway.state.requests) == sorted(
+        m.idempotency_key for m in messages
+    )
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {
+        Status.SENT
+    }
+    again = services.outbox_dispatch_many(now=shanghai(10, 5), backend=backend)
+    assert again.claimed == 0
+
+
+def test_a_batch_already_sent_is_recorded_when_the_next_one_fails_to_prepare(
+    gateway, backend, monkeypatch
+):
+    from messaging.services import outbox
+
+    OutboundMessageFactory.create_batch(4, send_after=shanghai(9))
+    prepare = outbox._batch_prepare
+    calls = []
+
+    def failing_second(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return prepare(**kwargs)
+
+    monkeypatch.setattr(outbox, "_batch_prepare", failing_second)
+    with pytest.raises(RuntimeError):
+        services.outbox_dispatch_many(now=shanghai(10), limit=2, backend=backend)
+    statuses = sorted(OutboundMessage.objects.values_list("status", flat=True))
+    assert statuses == [Status.PENDING, Status.PENDING, Status.SENT, Status.SENT]
+    assert len(gateway.state.requests) == 2
+
+
+def test_dispatching_stops_at_the_deadline_after_the_batch_in_hand(gateway, backend):
+    OutboundMessageFactory.create_batch(6, send_after=shanghai(9))
+    report = services.outbox_dispatch_many(
+        now=shanghai(10), limit=2, backend=backend, deadline=0.0
+    )
+    assert (report.claimed, report.sent) == (2, 2)
+    assert OutboundMessage.objects.filter(status=Status.PENDING).count() == 4

@@ -112,3 +112,69 @@ def test_console_backend_prints_the_message_with_the_number_masked():
     printed = stream.getvalue()
     assert "+86138****8000" in printed
     assert "+8613800138000" not in printed  # it lands in the worker's log
+
+
+class _Scripted:
+    """A one-connection HTTP server on 127.0.0.1 that answers each request with the
+    next raw answer of `answers` (bytes), for the answer shapes the recording
+    gateway does not give: chunked bodies, interim answers, Connection: close."""
+
+    def __init__(self, answers: list[bytes]) -> None:
+        import socket
+        import threading
+
+        self.answers, self.requests = list(answers), []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/send"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.answers:
+            conn, _ = self.listener.accept()
+            with conn, conn.makefile("rb") as reader:
+                while self.answers:
+                    head = b""
+                    while not head.endswith(b"\r\n\r\n"):
+                        line = reader.readline()
+                        if not line:
+                            break
+                        head += line
+                    if not head:
+                        break
+                    length = int(head.lower().split(b"content-length:")[1].split()[0])
+                    self.requests.append(head + reader.read(length))
+                    answer = self.answers.pop(0)
+                    conn.sendall(answer)
+                    if b"connection: close" in answer.lower():
+                        break
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_http_backend_reads_chunked_interim_and_closing_answers():
+    body = b'{"id": "gw-7"}'
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    )
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n" + (
+        b'HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{"id": "gw-8"}'
+    )
+    closing = (
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 14\r\n\r\n"
+        b'{"id": "gw-9"}'
+    )
+    server = _Scripted([chunked, interim, closing, closing])
+    try:
+        backend = sms.HttpGatewayBackend(url=server.url, token="t0k", timeout=2)
+        results = [backend.send(message(f"msg-{n}")) for n in range(4)]
+    finally:
+        server.close()
+    assert [r.provider_message_id for r in results] == ["gw-7", "gw-8", "gw-9", "gw-9"]
+    first = server.requests[0]
+    assert first.startswith(b"POST /send HTTP/1.1\r\n")
+    assert b"\r\nIdempotency-Key: msg-0\r\n" in first
+    assert b"\r\nAuthorization: Bearer t0k\r\n" in first
+    assert json.loads(first.split(b"\r\n\r\n", 1)[1])["reference"] == "msg-0"
