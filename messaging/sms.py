@@ -9,13 +9,17 @@ automatically).
 """
 
 import json
-import socket
-import ssl
 import sys
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from http.client import (
+    HTTPConnection,
+    HTTPException,
+    HTTPSConnection,
+    RemoteDisconnected,
+)
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -106,119 +110,9 @@ class FileBackend(BaseSmsBackend):
         return SendResult(SENT, provider_message_id=f"file-{uuid.uuid4().hex[:12]}")
 
 
-class GatewayClosed(Exception):
-    """A kept-alive connection answered nothing: the gateway had closed it."""
-
-
-class GatewayProtocolError(Exception):
-    """An answer that is not HTTP/1.x as this client reads it."""
-
-
-class _GatewayConnection:
-    """One kept-alive HTTP/1.1 connection to the gateway: each request leaves in one
-    write (headers and body together, TCP_NODELAY), and the answer is read by its
-    Content-Length (or chunks, or to the close).
-
-    Not http.client: its request left in two writes and its answer went through the
-    email package's header parser, and together they cost a dispatcher about a
-    third of a millisecond of CPU per message, a third of the whole budget at 2,000
-    messages/s on two cores (bench/sweep_bench.py, issue 19 item 4)."""
-
-    def __init__(self, parts, timeout: float) -> None:
-        self.parts, self.timeout = parts, timeout
-        self.sock = None
-        self.reader = None
-
-    def open(self) -> None:
-        port = self.parts.port or (443 if self.parts.scheme == "https" else 80)
-        sock = socket.create_connection((self.parts.hostname, port), self.timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.parts.scheme == "https":
-            sock = ssl.create_default_context().wrap_socket(
-                sock, server_hostname=self.parts.hostname
-            )
-        self.sock, self.reader = sock, sock.makefile("rb")
-
-    def close(self) -> None:
-        for part in (self.reader, self.sock):
-            if part is not None:
-                part.close()
-        self.sock = self.reader = None
-
-    def send(self, request: bytes) -> None:
-        """Raises OSError when the request did not leave."""
-        if self.sock is None:
-            self.open()
-        self.sock.sendall(request)
-
-    def answer(self) -> tuple[int, bytes, bool]:
-        """The status, body, and whether the gateway closes the connection after it.
-        Raises TimeoutError, GatewayClosed (nothing came back), GatewayProtocolError
-        or OSError."""
-        version, status, headers = self._head(first=True)
-        while 100 <= status < 200:  # an interim answer (100 Continue): the next one
-            version, status, headers = self._head(first=False)
-        connection = headers.get(b"connection", b"")
-        closes = connection == b"close" or (
-            version == b"HTTP/1.0" and connection != b"keep-alive"
-        )
-        if headers.get(b"transfer-encoding", b"") == b"chunked":
-            return status, self._chunks(), closes
-        length = headers.get(b"content-length")
-        if length is None:
-            return status, self.reader.read(), True
-        try:
-            size = int(length)
-        except ValueError:
-            raise GatewayProtocolError("bad Content-Length") from None
-        body = self.reader.read(size)
-        if len(body) < size:
-            raise GatewayProtocolError("connection closed in the body")
-        return status, body, closes
-
-    def _head(self, *, first: bool) -> tuple[bytes, int, dict[bytes, bytes]]:
-        read = self.reader.readline
-        line = read(65537)
-        if not line:
-            if first:
-                raise GatewayClosed
-            raise GatewayProtocolError("connection closed after an interim answer")
-        try:
-            version, code = line.split(None, 2)[:2]
-            status = int(code)
-        except ValueError:
-            raise GatewayProtocolError(line[:80]) from None
-        if not version.startswith(b"HTTP/1."):
-            raise GatewayProtocolError(line[:80])
-        headers = {}
-        while True:
-            line = read(65537)
-            if line in (b"\r\n", b"\n"):
-                return version, status, headers
-            if not line:
-                raise GatewayProtocolError("connection closed in the headers")
-            name, _, value = line.partition(b":")
-            headers[name.strip().lower()] = value.strip().lower()
-
-    def _chunks(self) -> bytes:
-        parts = []
-        while True:
-            line = self.reader.readline(65537)
-            try:
-                size = int(line.split(b";", 1)[0], 16)
-            except ValueError:
-                raise GatewayProtocolError("bad chunk size") from None
-            if size == 0:
-                while self.reader.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(parts)
-            parts.append(self.reader.read(size))
-            self.reader.readline(65537)
-
-
 class HttpGatewayBackend(BaseSmsBackend):
     """JSON POST to an HTTP SMS gateway with an Idempotency-Key header, over a
-    kept-alive connection per thread (`_GatewayConnection`).
+    kept-alive connection per thread.
 
     5xx answers and refused connections are retried here a few times (the request did
     not succeed; with the idempotency key a retry cannot double-send). A timeout, or a
@@ -247,24 +141,15 @@ class HttpGatewayBackend(BaseSmsBackend):
                 f"SMS_GATEWAY_URL={self.url!r}: use an http:// or https:// URL."
             )
         self._parts = parts
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        host = parts.netloc.rpartition("@")[2]
-        # Every request's head but its own headers and length, built once.
-        self._head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
-            "Content-Type: application/json\r\nAccept: application/json\r\n"
-            + (f"Authorization: Bearer {self.token}\r\n" if self.token else "")
-        ).encode("latin-1")
         self._local = threading.local()
 
-    def _connection(self) -> tuple[_GatewayConnection, bool]:
+    def _connection(self) -> tuple[HTTPConnection, bool]:
         """The thread's connection and whether it was used before."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             return conn, True
-        conn = _GatewayConnection(self._parts, self.timeout)
+        cls = HTTPSConnection if self._parts.scheme == "https" else HTTPConnection
+        conn = cls(self._parts.hostname, self._parts.port, timeout=self.timeout)
         self._local.conn = conn
         return conn, False
 
@@ -274,7 +159,7 @@ class HttpGatewayBackend(BaseSmsBackend):
             conn.close()
         self._local.conn = None
 
-    def _request(self, message: SmsMessage) -> bytes:
+    def _body(self, message: SmsMessage) -> tuple[bytes, dict]:
         body = json.dumps(
             {
                 "to": message.to,
@@ -284,26 +169,22 @@ class HttpGatewayBackend(BaseSmsBackend):
             },
             ensure_ascii=False,
         ).encode()
-        key = message.idempotency_key
-        if "\r" in key or "\n" in key:
-            raise ValueError("an idempotency key cannot hold a line break")
-        return b"".join(
-            (
-                self._head,
-                f"Idempotency-Key: {key}\r\nContent-Length: {len(body)}\r\n\r\n".encode(
-                    "latin-1"
-                ),
-                body,
-            )
-        )
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": message.idempotency_key,
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return body, headers
 
     def _post_once(self, message: SmsMessage) -> SendResult | None:
         """One POST; None means "never reached the gateway, try again"."""
-        request = self._request(message)
+        body, headers = self._body(message)
+        path = self._parts.path or "/"
         for reopened in (False, True):
             conn, reused = self._connection()
             try:
-                conn.send(request)
+                conn.request("POST", path, body=body, headers=headers)
             except OSError:
                 # Refused, unreachable, or a kept-alive socket already closed: the
                 # request did not leave.
@@ -312,22 +193,23 @@ class HttpGatewayBackend(BaseSmsBackend):
                     continue
                 return None
             try:
-                status, data, closes = conn.answer()
+                resp = conn.getresponse()
+                data = resp.read()
             except TimeoutError:
                 self._drop()
                 return SendResult(UNKNOWN, error="timed out after the request left")
-            except (GatewayClosed, GatewayProtocolError, OSError) as exc:
+            except (HTTPException, OSError) as exc:
                 self._drop()
-                if reused and not reopened and isinstance(exc, GatewayClosed):
+                if reused and not reopened and isinstance(exc, RemoteDisconnected):
                     continue
                 return SendResult(UNKNOWN, error=f"ambiguous: {exc.__class__.__name__}")
-            if closes:
+            if resp.will_close:
                 self._drop()
-            if status >= 500:
-                return SendResult(FAILED, error=f"gateway answered {status}")
-            if status >= 400:
+            if resp.status >= 500:
+                return SendResult(FAILED, error=f"gateway answered {resp.status}")
+            if resp.status >= 400:
                 return SendResult(
-                    FAILED, error=f"gateway answered {status}", retryable=False
+                    FAILED, error=f"gateway answered {resp.status}", retryable=False
                 )
             try:
                 payload = json.loads(data or b"{}")
