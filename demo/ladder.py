@@ -135,11 +135,7 @@ def seed_ladder_history(run: DemoRun, open_cases: list[Case], *, seed: int) -> N
 def _rung(step, case_ids: list[int], at, events: list, counts: dict) -> None:
     report = escalation_rung_run(step=step, case_ids=case_ids, at=at)
     counts["rungs done"] += report.created
-    while True:
-        sent = outbox.outbox_dispatch(now=at)
-        if not sent.claimed:
-            break
-        counts["history messages"] += sent.claimed
+    counts["history messages"] += outbox.outbox_dispatch_many(now=at).claimed
     if step.action == EscalationStep.Action.LETTER:
         # The day's print batch, cut in the afternoon.
         heapq.heappush(events, (at + dt.timedelta(hours=6), 2, 0, 0))

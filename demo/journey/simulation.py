@@ -8,8 +8,8 @@ Each simulated day (times in the project's zone, Asia/Shanghai):
   behaviour or kept promise says today (`payment_record`);
 - 05:30 the daily jobs: `delinquency_refresh`, `promise_refresh`, `plan_refresh`;
 - 09:00, 13:00, 18:00 the escalation sweep (`escalation_sweep`) and the dispatcher
-  (`outbox_dispatch` until it runs dry) into the recording backend; a debtor a message
-  reaches may answer it (an SMS STOP through `webhook_receive`);
+  (`outbox_dispatch_many`, until it runs dry) into the recording backend; a debtor a
+  message reaches may answer it (an SMS STOP through `webhook_receive`);
 - 10:00-16:30 collectors press "Next case" (`call_task_claim_next`), start the call
   through the gate (`call_start`) and log what the debtor says
   (`call_log_with_promise`), or skip (`case_skip`) a case they cannot dial;
@@ -318,10 +318,7 @@ class Journey:
 
     def sweep_and_dispatch(self) -> None:
         escalation_sweep(at=self.now)
-        while True:
-            report = outbox.outbox_dispatch(now=self.now)
-            if not report.claimed:
-                break
+        outbox.outbox_dispatch_many(now=self.now)
         self._message_replies()
 
     # -- collectors -----------------------------------------------------------------
