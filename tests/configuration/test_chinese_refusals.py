@@ -30,6 +30,22 @@ def test_a_rule_pack_change_is_refused_in_chinese(admin_user, parameters, starts
     assert response.json()["message"].startswith(starts)
 
 
+def test_a_bad_parameter_is_named_in_chinese(admin_user):
+    window = {"start": "20:00", "end": "09:00"}
+    response = client_for(admin_user).patch(
+        PACK,
+        {"parameters": {"contact_window": window}, "reason": "x"},
+        format="json",
+        **ZH,
+    )
+    assert response.json()["message"] == (
+        "规则包参数无效：contact_window.end：联系时段的结束时间须晚于开始时间。"
+    )
+    assert response.json()["errors"]["parameters.contact_window.end"] == [
+        "联系时段的结束时间须晚于开始时间"
+    ]
+
+
 def test_a_stale_or_activated_draft_is_refused_in_chinese(admin_user):
     api = client_for(admin_user)
     base = RulePack.objects.get(code="cn").version
