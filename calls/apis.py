@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services as case_services
-from cases.access import contact_point_for_customer, loan_of_customer
+from cases.access import NO_CASE, contact_point_for_customer, loan_of_customer
 from cases.models import Case, ContactPoint, Loan
 from cases.selectors import case_list_for_user
 from core.api import errors, parse
@@ -48,7 +48,7 @@ def case_for(user, reference: str, *, field: str = "case") -> Case:
     """The case if `user` may see it, else 404 naming `field` (no existence leak)."""
     case = _cases_for(user).filter(reference=reference).first()
     if case is None:
-        raise not_found(field, "case", reference)
+        raise not_found(field, NO_CASE, reference)
     return case
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.crypto import contact_hash, national_id_hash
 from core.errors import ApplicationError, not_found
@@ -21,6 +23,11 @@ from .selectors import case_list_for_user
 
 # A contact point's public id (cases.models.people.contact_point_public_id).
 PUBLIC_ID = re.compile(r"cp_[0-9a-f]{16}")
+
+# The API's 404 for a reference (core.errors.not_found), one sentence per noun.
+NO_CASE = gettext_lazy("No case with reference %(reference)r.")
+NO_CUSTOMER = gettext_lazy("No customer with reference %(reference)r.")
+NO_LOAN = gettext_lazy("No loan with reference %(reference)r.")
 
 
 def customer_list_for_user(*, user) -> QuerySet[Customer]:
@@ -76,7 +83,7 @@ def customer_get_for_user(*, user, reference: str, field: str = "customer") -> C
     """The customer if `user` may see them, else ApplicationError 404 naming `field`."""
     customer = customer_list_for_user(user=user).filter(reference=reference).first()
     if customer is None:
-        raise not_found(field, "customer", reference)
+        raise not_found(field, NO_CUSTOMER, reference)
     return customer
 
 
@@ -91,7 +98,7 @@ def loan_list_for_user(*, user) -> QuerySet[Loan]:
 def loan_get_for_user(*, user, reference: str, field: str = "loan") -> Loan:
     loan = loan_list_for_user(user=user).filter(reference=reference).first()
     if loan is None:
-        raise not_found(field, "loan", reference)
+        raise not_found(field, NO_LOAN, reference)
     return loan
 
 
@@ -107,7 +114,10 @@ def loan_of_customer(
         return None
     loan = Loan.objects.filter(customer=customer, reference=reference).first()
     if loan is None:
-        message = f"Customer {customer.reference} has no loan {reference!r}."
+        message = _("Customer %(customer)s has no loan %(loan)r.") % {
+            "customer": customer.reference,
+            "loan": reference,
+        }
         raise ApplicationError(message, errors={field: [message]})
     return loan
 
@@ -130,7 +140,10 @@ def contact_point_for_customer(
             customer=customer, channel__in=channels, public_id=value.strip()
         ).first()
         if point is None:
-            message = f"Customer {customer.reference} has no contact point {value!r}."
+            message = _("Customer %(customer)s has no contact point %(value)r.") % {
+                "customer": customer.reference,
+                "value": value,
+            }
             raise ApplicationError(message, errors={field: [message]})
         return point
 
@@ -154,6 +167,9 @@ def contact_point_for_customer(
         .first()
     )
     if point is None:
-        message = f"Customer {customer.reference} has no contact point {value!r}."
+        message = _("Customer %(customer)s has no contact point %(value)r.") % {
+            "customer": customer.reference,
+            "value": value,
+        }
         raise ApplicationError(message, errors={field: [message]})
     return point

@@ -19,6 +19,7 @@ from functools import cache
 import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.history import history_save
@@ -60,7 +61,9 @@ def country_normalize(value: str, *, field: str = "country") -> str:
     """An ISO 3166-1 alpha-2 code of COUNTRIES, upper-cased."""
     code = (value or "").strip().upper()
     if code not in COUNTRIES:
-        message = f"{value!r} is not an ISO 3166 alpha-2 country code (e.g. CN, US)."
+        message = _(
+            "%(value)r is not an ISO 3166 alpha-2 country code (e.g. CN, US)."
+        ) % {"value": value}
         raise ApplicationError(message, errors={field: [message]})
     return code
 
@@ -69,7 +72,9 @@ def time_zone_normalize(value: str, *, field: str = "time_zone") -> str:
     """An IANA zone name ("Asia/Shanghai"), or "" for "derive it"."""
     value = (value or "").strip()
     if value and value not in time_zones():
-        message = f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)."
+        message = _("%(value)r is not an IANA time zone (e.g. Asia/Shanghai).") % {
+            "value": value
+        }
         raise ApplicationError(message, errors={field: [message]})
     return value
 
@@ -77,14 +82,16 @@ def time_zone_normalize(value: str, *, field: str = "time_zone") -> str:
 def currency_normalize(value: str, *, field: str = "currency") -> str:
     code = (value or "").strip().upper()
     if not CURRENCY_RE.fullmatch(code):
-        message = f"{value!r} is not an ISO 4217 currency code (e.g. CNY, USD)."
+        message = _("%(value)r is not an ISO 4217 currency code (e.g. CNY, USD).") % {
+            "value": value
+        }
         raise ApplicationError(message, errors={field: [message]})
     return code
 
 
 def _positive_amount(value: Decimal, *, field: str) -> Decimal:
     if not isinstance(value, Decimal):
-        message = f"{value!r} is not an amount of money."
+        message = _("%(value)r is not an amount of money.") % {"value": value}
         raise ApplicationError(message, errors={field: [message]})
     return money_parse(value, field=field)
 
@@ -119,9 +126,9 @@ def customer_create(
     reference = (reference or "").strip()
     full_name = (full_name or "").strip()
     if not reference:
-        errors["reference"] = ["A reference is required."]
+        errors["reference"] = [_("A reference is required.")]
     if not full_name:
-        errors["full_name"] = ["A name is required."]
+        errors["full_name"] = [_("A name is required.")]
 
     def check(fn, *args, **kwargs):
         try:
@@ -135,7 +142,8 @@ def customer_create(
     language = (language or "").strip() or Customer.Language.ZH_HANS
     if language not in Customer.Language.values:
         errors["language"] = [
-            f"Choose one of {', '.join(Customer.Language.values)}, not {language!r}."
+            _("Choose one of %(choices)s, not %(value)r.")
+            % {"choices": ", ".join(Customer.Language.values), "value": language}
         ]
 
     points: list[ContactPoint] = []
@@ -145,12 +153,14 @@ def customer_create(
         prefix = f"contact_points[{index}]"
         if item.channel not in ContactPoint.Channel.values:
             errors[f"{prefix}.channel"] = [
-                f"Choose one of {', '.join(ContactPoint.Channel.values)}."
+                _("Choose one of %(choices)s.")
+                % {"choices": ", ".join(ContactPoint.Channel.values)}
             ]
             continue
         if item.relationship not in ContactPoint.Relationship.values:
             errors[f"{prefix}.relationship"] = [
-                f"Choose one of {', '.join(ContactPoint.Relationship.values)}."
+                _("Choose one of %(choices)s.")
+                % {"choices": ", ".join(ContactPoint.Relationship.values)}
             ]
             continue
         value = check(
@@ -164,7 +174,8 @@ def customer_create(
             continue
         if (item.channel, value) in seen:
             errors[f"{prefix}.value"] = [
-                f"Same {item.channel} as contact_points[{seen[item.channel, value]}]."
+                _("Same %(channel)s as contact_points[%(index)s].")
+                % {"channel": item.channel, "index": seen[item.channel, value]}
             ]
             continue
         seen[item.channel, value] = index
@@ -212,7 +223,9 @@ def customer_create(
 
 
 def _customer_conflict(reference: str) -> ConflictError:
-    message = f"A customer with reference {reference} already exists."
+    message = _("A customer with reference %(ref)s already exists.") % {
+        "ref": reference
+    }
     return ConflictError(message, code="duplicate", errors={"reference": [message]})
 
 
@@ -239,9 +252,9 @@ def loan_create(
     reference = (reference or "").strip()
     product = (product or "").strip()
     if not reference:
-        errors["reference"] = ["A reference is required."]
+        errors["reference"] = [_("A reference is required.")]
     if not product:
-        errors["product"] = ["A product is required."]
+        errors["product"] = [_("A product is required.")]
     try:
         currency = currency_normalize(currency)
     except ApplicationError as exc:
@@ -251,10 +264,10 @@ def loan_create(
     except ApplicationError as exc:
         errors.update(exc.errors)
     if not instalments:
-        errors["instalments"] = ["The schedule needs at least one instalment."]
+        errors["instalments"] = [_("The schedule needs at least one instalment.")]
     for index, item in enumerate(instalments):
         if not isinstance(item.due_date, dt.date):
-            errors[f"instalments[{index}].due_date"] = ["A date is required."]
+            errors[f"instalments[{index}].due_date"] = [_("A date is required.")]
         try:
             _positive_amount(item.amount, field=f"instalments[{index}].amount")
         except ApplicationError as exc:
@@ -301,5 +314,5 @@ def loan_create(
 
 
 def _loan_conflict(reference: str) -> ConflictError:
-    message = f"A loan with reference {reference} already exists."
+    message = _("A loan with reference %(ref)s already exists.") % {"ref": reference}
     return ConflictError(message, code="duplicate", errors={"reference": [message]})

@@ -4,6 +4,7 @@ field."""
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 
 from core.errors import ApplicationError
 
@@ -16,10 +17,10 @@ def phone_normalize(
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         # Not libphonenumber's own text ("(1) The string supplied did not seem...").
-        message = f"{value!r} is not a phone number."
+        message = gettext("%(value)r is not a phone number.") % {"value": value}
         raise ApplicationError(message, errors={field: [message]}) from None
     if not phonenumbers.is_valid_number(number):
-        message = f"{value!r} is not a valid phone number."
+        message = gettext("%(value)r is not a valid phone number.") % {"value": value}
         raise ApplicationError(message, errors={field: [message]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -29,7 +30,7 @@ def email_normalize(value: str, *, field: str = "value") -> str:
     try:
         validate_email(value)
     except ValidationError:
-        message = f"{value!r} is not a valid email address."
+        message = gettext("%(value)r is not a valid email address.") % {"value": value}
         raise ApplicationError(message, errors={field: [message]}) from None
     local, _, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
@@ -45,6 +46,7 @@ def contact_value_normalize(
     value = value.strip()
     if not value:
         raise ApplicationError(
-            "An address cannot be empty.", errors={field: ["Required."]}
+            gettext("An address cannot be empty."),
+            errors={field: [gettext("Required.")]},
         )
     return value

@@ -14,6 +14,8 @@ import django_filters
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -51,6 +53,13 @@ from .serializers import (
     RestrictionInputSerializer,
     RestrictionOutputSerializer,
     RevokeInputSerializer,
+)
+
+# The API's 404s for an id (core.errors.not_found), one sentence per noun.
+NO_RESTRICTION = gettext_lazy("No restriction with reference %(reference)r.")
+NO_PRIOR_CONSENT = gettext_lazy("No prior consent with reference %(reference)r.")
+NO_CONTACT_PREFERENCE = gettext_lazy(
+    "No contact preference with reference %(reference)r."
 )
 
 
@@ -108,9 +117,11 @@ class ComplianceCheckApi(APIView):
             try:
                 case = case_get_for_user(user=request.user, reference=data["case"])
             except Http404:
-                raise access.not_found("case", "case", data["case"]) from None
+                raise access.not_found("case", access.NO_CASE, data["case"]) from None
             if case.customer_id != customer.pk:
-                message = f"Case {case.reference} is not this customer's."
+                message = _("Case %(ref)s is not this customer's.") % {
+                    "ref": case.reference
+                }
                 raise ApplicationError(message, errors={"case": [message]})
         decision = services.contact_evaluate(
             customer=customer,
@@ -229,7 +240,7 @@ class RestrictionEndApi(APIView):
             .first()
         )
         if restriction is None:
-            raise access.not_found("id", "restriction", pk)
+            raise access.not_found("id", NO_RESTRICTION, pk)
         restrictions.restriction_end(
             restriction=restriction, reason=data["reason"], actor=request.user
         )
@@ -342,9 +353,9 @@ def _case_of_customer(*, user, customer, reference: str):
     try:
         case = case_get_for_user(user=user, reference=reference)
     except Http404:
-        raise access.not_found("case", "case", reference) from None
+        raise access.not_found("case", access.NO_CASE, reference) from None
     if case.customer_id != customer.pk:
-        message = f"Case {case.reference} is not this customer's."
+        message = _("Case %(ref)s is not this customer's.") % {"ref": case.reference}
         raise ApplicationError(message, errors={"case": [message]})
     return case
 
@@ -423,7 +434,7 @@ class PriorConsentRevokeApi(APIView):
         visible = compliance_access.prior_consent_list_for_user(user=request.user)
         consent = visible.filter(pk=pk).first()
         if consent is None:
-            raise access.not_found("id", "prior consent", pk)
+            raise access.not_found("id", NO_PRIOR_CONSENT, pk)
         services.prior_consent_revoke(
             consent=consent, reason=data["reason"], actor=request.user
         )
@@ -524,7 +535,7 @@ class ContactPreferenceRevokeApi(APIView):
         visible = compliance_access.contact_preference_list_for_user(user=request.user)
         preference = visible.filter(pk=pk).first()
         if preference is None:
-            raise access.not_found("id", "contact preference", pk)
+            raise access.not_found("id", NO_CONTACT_PREFERENCE, pk)
         services.contact_preference_revoke(
             preference=preference, reason=data["reason"], actor=request.user
         )

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils.translation import gettext
+
 from core.errors import ApplicationError
 
 from .pack_defaults import DEFAULT_PACKS
@@ -49,20 +51,24 @@ def default_parameters(code: str) -> dict[str, Any]:
 
 def _parse_clock(value: Any) -> dt.time:
     if not isinstance(value, str):
-        raise ValueError("must be a time such as '08:00'")
+        raise ValueError(gettext("must be a time such as '08:00'"))
     try:
         return dt.time.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a time such as '08:00'") from None
+        raise ValueError(
+            gettext("%(value)r is not a time such as '08:00'") % {"value": value}
+        ) from None
 
 
 def _zone(value: Any) -> ZoneInfo:
     if not isinstance(value, str) or not value:
-        raise ValueError("must be an IANA time zone such as 'Asia/Shanghai'")
+        raise ValueError(gettext("must be an IANA time zone such as 'Asia/Shanghai'"))
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone") from None
+        raise ValueError(
+            gettext("%(value)r is not an IANA time zone") % {"value": value}
+        ) from None
 
 
 def validate_parameters(params: Any) -> dict[str, list[str]]:
@@ -77,26 +83,33 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
 
     def channels(path: str, value: Any) -> None:
         if not isinstance(value, list) or any(c not in CHANNELS for c in value):
-            add(path, f"must be a list drawn from {', '.join(CHANNELS)}")
+            add(
+                path,
+                gettext("must be a list drawn from %(choices)s")
+                % {"choices": ", ".join(CHANNELS)},
+            )
 
     def positive_int(path: str, value: Any, *, allow_zero: bool = False) -> None:
         low = 0 if allow_zero else 1
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            add(path, f"must be a whole number of at least {low}")
+            add(
+                path,
+                gettext("must be a whole number of at least %(low)s") % {"low": low},
+            )
 
     if not isinstance(params, dict):
-        return {"parameters": ["must be an object"]}
+        return {"parameters": [gettext(gettext("must be an object"))]}
     try:
         _zone(params.get("time_zone"))
     except ValueError as exc:
         add("time_zone", str(exc))
     positive_int("horizon_days", params.get("horizon_days"))
     if isinstance(params.get("horizon_days"), int) and params["horizon_days"] > 366:
-        add("horizon_days", "must be at most 366")
+        add("horizon_days", gettext("must be at most 366"))
 
     window = params.get("contact_window")
     if not isinstance(window, dict):
-        add("contact_window", "must be an object")
+        add("contact_window", gettext("must be an object"))
     else:
         start = end = None
         for key in ("start", "end"):
@@ -107,16 +120,19 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             else:
                 start, end = (parsed, end) if key == "start" else (start, parsed)
         if start and end and end <= start:
-            add("contact_window.end", "the window must end after it starts")
+            add("contact_window.end", gettext("the window must end after it starts"))
         days = window.get("days")
         if (
             not isinstance(days, list)
             or not days
             or any(d not in ALL_DAYS for d in days)
         ):
-            add("contact_window.days", "must list weekdays 0 (Monday) to 6 (Sunday)")
+            add(
+                "contact_window.days",
+                gettext("must list weekdays 0 (Monday) to 6 (Sunday)"),
+            )
         if window.get("zones") not in ("single", "intersection"):
-            add("contact_window.zones", "must be 'single' or 'intersection'")
+            add("contact_window.zones", gettext("must be 'single' or 'intersection'"))
         channels("contact_window.channels", window.get("channels"))
         positive_int(
             "contact_window.last_dial_buffer_minutes",
@@ -131,12 +147,12 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             if window.get("last_dial_buffer_minutes", 0) >= minutes:
                 add(
                     "contact_window.last_dial_buffer_minutes",
-                    "the buffer must be shorter than the window",
+                    gettext("the buffer must be shorter than the window"),
                 )
 
     blackout = params.get("holiday_blackout")
     if not isinstance(blackout, dict):
-        add("holiday_blackout", "must be an object")
+        add("holiday_blackout", gettext("must be an object"))
     else:
         channels("holiday_blackout.channels", blackout.get("channels"))
         if blackout.get("enabled"):
@@ -148,32 +164,43 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
                     subdiv=blackout.get("subdivision") or None,
                 )
             except (NotImplementedError, KeyError) as exc:
-                add("holiday_blackout.country", f"unknown holiday calendar: {exc}")
+                add(
+                    "holiday_blackout.country",
+                    gettext("unknown holiday calendar: %(error)s") % {"error": exc},
+                )
 
     caps = params.get("frequency_caps")
     if not isinstance(caps, list):
-        add("frequency_caps", "must be a list")
+        add("frequency_caps", gettext("must be a list"))
     else:
         seen: set[str] = set()
         for i, cap in enumerate(caps):
             path = f"frequency_caps.{i}"
             if not isinstance(cap, dict):
-                add(path, "must be an object")
+                add(path, gettext("must be an object"))
                 continue
             cap_id = cap.get("id")
             if not isinstance(cap_id, str) or not cap_id:
-                add(f"{path}.id", "required")
+                add(f"{path}.id", gettext("required"))
             elif cap_id in seen:
-                add(f"{path}.id", f"{cap_id!r} is used twice")
+                add(f"{path}.id", gettext("%(id)r is used twice") % {"id": cap_id})
             else:
                 seen.add(cap_id)
             channels(f"{path}.channels", cap.get("channels"))
             positive_int(f"{path}.max", cap.get("max"))
             if cap.get("window") not in CAP_WINDOWS:
-                add(f"{path}.window", f"must be one of {', '.join(CAP_WINDOWS)}")
+                add(
+                    f"{path}.window",
+                    gettext("must be one of %(choices)s")
+                    % {"choices": ", ".join(CAP_WINDOWS)},
+                )
             positive_int(f"{path}.days", cap.get("days", 1))
             if cap.get("scope") not in CAP_SCOPES:
-                add(f"{path}.scope", f"must be one of {', '.join(CAP_SCOPES)}")
+                add(
+                    f"{path}.scope",
+                    gettext("must be one of %(choices)s")
+                    % {"choices": ", ".join(CAP_SCOPES)},
+                )
             counted = cap.get("counted")
             if (
                 not isinstance(counted, list)
@@ -182,19 +209,20 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             ):
                 add(
                     f"{path}.counted",
-                    f"must list results drawn from {', '.join(COUNTABLE_RESULTS)}",
+                    gettext("must list results drawn from %(choices)s")
+                    % {"choices": ", ".join(COUNTABLE_RESULTS)},
                 )
 
     cooldown = params.get("post_conversation_cooldown")
     if not isinstance(cooldown, dict):
-        add("post_conversation_cooldown", "must be an object")
+        add("post_conversation_cooldown", gettext("must be an object"))
     else:
         positive_int("post_conversation_cooldown.days", cooldown.get("days"))
         channels("post_conversation_cooldown.channels", cooldown.get("channels"))
 
     third = params.get("third_party")
     if not isinstance(third, dict):
-        add("third_party", "must be an object")
+        add("third_party", gettext("must be an object"))
     else:
         roles = third.get("roles")
         if not isinstance(roles, list) or any(
@@ -202,11 +230,16 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
         ):
             add(
                 "third_party.roles",
-                f"must be drawn from {', '.join(THIRD_PARTY_ROLES)}",
+                gettext("must be drawn from %(choices)s")
+                % {"choices": ", ".join(THIRD_PARTY_ROLES)},
             )
         purposes = third.get("purposes")
         if not isinstance(purposes, list) or any(p not in PURPOSES for p in purposes):
-            add("third_party.purposes", f"must be drawn from {', '.join(PURPOSES)}")
+            add(
+                "third_party.purposes",
+                gettext("must be drawn from %(choices)s")
+                % {"choices": ", ".join(PURPOSES)},
+            )
         positive_int(
             "third_party.unreachable_attempts", third.get("unreachable_attempts")
         )
@@ -219,11 +252,11 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
 
     restrictions = params.get("restrictions")
     if not isinstance(restrictions, dict):
-        add("restrictions", "must be an object")
+        add("restrictions", gettext("must be an object"))
     else:
         for kind, spec in restrictions.items():
             if kind not in RESTRICTION_KINDS:
-                add(f"restrictions.{kind}", "unknown restriction kind")
+                add(f"restrictions.{kind}", gettext("unknown restriction kind"))
                 continue
             purposes = (
                 spec.get("allowed_purposes", []) if isinstance(spec, dict) else None
@@ -233,7 +266,8 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             ):
                 add(
                     f"restrictions.{kind}.allowed_purposes",
-                    f"must be drawn from {', '.join(PURPOSES)}",
+                    gettext("must be drawn from %(choices)s")
+                    % {"choices": ", ".join(PURPOSES)},
                 )
             if isinstance(spec, dict) and "standard_days" in spec:
                 positive_int(
@@ -243,7 +277,7 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
     consent = params.get("prior_consent")
     if consent is not None:
         if not isinstance(consent, dict):
-            add("prior_consent", "must be an object")
+            add("prior_consent", gettext("must be an object"))
         else:
             cap_ids = (
                 {c.get("id") for c in caps or [] if isinstance(c, dict)}
@@ -252,16 +286,16 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
             )
             listed = consent.get("caps", [])
             if not isinstance(listed, list) or any(c not in cap_ids for c in listed):
-                add("prior_consent.caps", "must list ids of this pack's caps")
+                add("prior_consent.caps", gettext("must list ids of this pack's caps"))
             positive_int("prior_consent.max_days", consent.get("max_days", 7))
             if isinstance(consent.get("max_days"), int) and consent["max_days"] > 7:
                 # §1006.14(b)(3)(i): a period of no more than seven consecutive days.
-                add("prior_consent.max_days", "must be at most 7")
+                add("prior_consent.max_days", gettext("must be at most 7"))
 
     prefs = params.get("customer_preferences")
     if prefs is not None:
         if not isinstance(prefs, dict):
-            add("customer_preferences", "must be an object")
+            add("customer_preferences", gettext("must be an object"))
         else:
             for key in ("time_channels", "place_channels"):
                 if key in prefs:
@@ -269,11 +303,11 @@ def validate_parameters(params: Any) -> dict[str, list[str]]:
 
     conditions = params.get("conditions")
     if not isinstance(conditions, dict):
-        add("conditions", "must be an object")
+        add("conditions", gettext("must be an object"))
     else:
         for name, value in conditions.items():
             if name not in CONDITION_NAMES:
-                add(f"conditions.{name}", "unknown condition")
+                add(f"conditions.{name}", gettext("unknown condition"))
             else:
                 channels(f"conditions.{name}", value)
     return errors

@@ -34,7 +34,7 @@ def rule_pack_draft_create(
     a second admin's approval (`rule_pack_draft_approve_override`)."""
     if not reason or not reason.strip():
         raise ApplicationError(
-            "Say why the rule pack changes.", errors={"reason": ["Required."]}
+            _("Say why the rule pack changes."), errors={"reason": [_("Required.")]}
         )
     override_reason = (override_reason or "").strip()
     with transaction.atomic():
@@ -93,9 +93,11 @@ def _open_draft(draft: RulePackDraft) -> RulePackDraft:
     """The draft re-read under a row lock; refused unless it is still a draft."""
     current = RulePackDraft.objects.select_for_update().get(pk=draft.pk)
     if current.status != RulePackDraft.Status.DRAFT:
+        status = current.get_status_display().lower()
         raise ConflictError(
-            f"Draft {current.number} is {current.status}: make a new draft.",
-            errors={"status": [f"Already {current.status}."]},
+            _("Draft %(n)s is %(status)s: make a new draft.")
+            % {"n": current.number, "status": status},
+            errors={"status": [_("Already %(result)s.") % {"result": status}]},
         )
     return current
 
@@ -147,13 +149,20 @@ def rule_pack_draft_activate(*, draft: RulePackDraft, user=None) -> RulePack:
         live_version = row.version if row is not None else 0
         if live_version != draft.base_version:
             raise ConflictError(
-                f"The {draft.code} pack is at version {live_version} since this draft "
-                f"was made on version {draft.base_version}: make a new draft from "
-                "the live version.",
+                _(
+                    "The %(code)s pack is at version %(live)s since this draft was "
+                    "made on version %(base)s: make a new draft from the live version."
+                )
+                % {
+                    "code": draft.code,
+                    "live": live_version,
+                    "base": draft.base_version,
+                },
                 code="stale_draft",
                 errors={
                     "base_version": [
-                        f"The pack moved from v{draft.base_version} to v{live_version}."
+                        _("The pack moved from v%(base)s to v%(live)s.")
+                        % {"base": draft.base_version, "live": live_version}
                     ]
                 },
             )

@@ -36,10 +36,15 @@ class ConflictError(ApplicationError):
         super().__init__(message, code=code, errors=errors, status=409)
 
 
-def not_found(field: str, what: str, reference) -> ApplicationError:
+def not_found(field: str, message, reference) -> ApplicationError:
     """The one 404 for a reference that does not exist or that the caller may not
-    see (the two answer alike, so nothing leaks about other teams' rows)."""
-    message = f"No {what} with reference {reference!r}."
+    see (the two answer alike, so nothing leaks about other teams' rows).
+
+    `message` is the caller's lazy translation naming the kind of row, with a
+    %(reference)r placeholder ("No case with reference %(reference)r.", as
+    cases.access.NO_CASE): a whole sentence per noun, so each language orders the
+    sentence its own way rather than dropping an English noun into it."""
+    message = str(message) % {"reference": reference}
     return ApplicationError(
         message, code="not_found", errors={field: [message]}, status=404
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -271,7 +272,7 @@ class PolicyRollbackApi(APIView):
 
 def _require_supervisor(request: Request) -> None:
     if not user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("Only supervisors and admins work on work items.")
+        raise PermissionDenied(_("Only supervisors and admins work on work items."))
 
 
 class WorkItemOutputSerializer(serializers.Serializer):
@@ -493,8 +494,8 @@ class WorkItemAnswerApi(APIView):
                 )
             elif data["answer"] == "record":
                 raise ApplicationError(
-                    "Approve, reject or communicate a settlement offer.",
-                    errors={"answer": ["Use approve, reject or communicate."]},
+                    _("Approve, reject or communicate a settlement offer."),
+                    errors={"answer": [_("Use approve, reject or communicate.")]},
                 )
             else:
                 result = work_items.settlement_decide(
@@ -506,8 +507,8 @@ class WorkItemAnswerApi(APIView):
         elif item.kind == WorkItem.Kind.WRITE_OFF:
             if data["answer"] in ("record", "communicate"):
                 raise ApplicationError(
-                    "Approve or reject a write-off.",
-                    errors={"answer": ["Use approve or reject."]},
+                    _("Approve or reject a write-off."),
+                    errors={"answer": [_("Use approve or reject.")]},
                 )
             result = work_items.write_off_decide(
                 item=item,

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.services import cases_defer_blocked
 from cases.models import Case, SettlementOffer, Team, WorkQueue, percent_of
@@ -87,11 +88,17 @@ def _require(user, item: WorkItem, *, kinds: tuple[str, ...]) -> WorkItem:
     """The item locked, open, of one of `kinds`, and `user` allowed to act on it."""
     item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
     if not work_item_can_complete(user=user, item=item):
-        raise _error("work_item", "You may not complete this work item.", status=403)
+        raise _error("work_item", _("You may not complete this work item."), status=403)
     if item.kind not in kinds:
-        raise _error("work_item", f"A {item.get_kind_display()} cannot do this.")
+        raise _error(
+            "work_item",
+            _("A %(kind)s cannot do this.") % {"kind": item.get_kind_display()},
+        )
     if not item.is_open:
-        raise _error("state", f"This work item is {item.state}.", status=409)
+        message = _("This work item is %(state)s.") % {
+            "state": item.get_state_display().lower()
+        }
+        raise _error("state", message, status=409)
     return item
 
 
@@ -171,22 +178,26 @@ def review_decide(
     someone else approves). Returns the follow-on item, if any, else the review."""
     notes = (notes or "").strip()
     if decision not in REVIEW_DECISIONS:
-        raise _error("decision", f"Choose one of {', '.join(REVIEW_DECISIONS)}.")
+        raise _error(
+            "decision",
+            _("Choose one of %(choices)s.") % {"choices": ", ".join(REVIEW_DECISIONS)},
+        )
     today = timezone.localdate()
     if decision == Outcome.HOLD:
         if hold_until is None:
-            raise _error("hold_until", "Give the date the hold ends.")
+            raise _error("hold_until", _("Give the date the hold ends."))
         if not today < hold_until <= today + dt.timedelta(days=MAX_HOLD_DAYS):
             raise _error(
                 "hold_until",
-                f"The hold ends after today and within {MAX_HOLD_DAYS} days.",
+                _("The hold ends after today and within %(days)d days.")
+                % {"days": MAX_HOLD_DAYS},
             )
     if decision in (Outcome.SETTLEMENT, Outcome.WRITE_OFF):
         if amount is None:
-            raise _error("amount", "Give an amount.")
+            raise _error("amount", _("Give an amount."))
         amount = money_parse(amount, field="amount")
     if decision in (Outcome.HOLD, Outcome.REFER_LEGAL, Outcome.WRITE_OFF) and not notes:
-        raise _error("notes", "Say why.")
+        raise _error("notes", _("Say why."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.SUPERVISOR_REVIEW, Kind.DISPUTE_REVIEW))
         case = Case.objects.select_for_update().get(pk=item.case_id)
@@ -221,7 +232,8 @@ def review_decide(
             if amount > balance:
                 raise _error(
                     "amount",
-                    f"A write-off is at most the balance ({balance} {case.currency}).",
+                    _("A write-off is at most the balance (%(balance)s %(currency)s).")
+                    % {"balance": balance, "currency": case.currency},
                 )
             follow_on = work_item_open(
                 case=case,
@@ -252,12 +264,12 @@ def legal_case_update(
     if not any((legal_firm, court_reference, filed_on, hearing_on, legal_costs, notes)):
         raise _error(
             "legal_firm",
-            "Give the firm, the court reference, a date, the costs or a note.",
+            _("Give the firm, the court reference, a date, the costs or a note."),
         )
     if legal_costs is not None and legal_costs < 0:
-        raise _error("legal_costs", "Costs cannot be negative.")
+        raise _error("legal_costs", _("Costs cannot be negative."))
     if filed_on and hearing_on and hearing_on < filed_on:
-        raise _error("hearing_on", "The hearing cannot be before the filing.")
+        raise _error("hearing_on", _("The hearing cannot be before the filing."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.LEGAL_REFERRAL,))
         item.legal_firm = (legal_firm or "").strip()[:200]
@@ -288,9 +300,12 @@ def legal_case_close(
     legal hold ends), else the hold stays until someone ends it."""
     notes = (notes or "").strip()
     if outcome not in LEGAL_OUTCOMES:
-        raise _error("outcome", f"Choose one of {', '.join(LEGAL_OUTCOMES)}.")
+        raise _error(
+            "outcome",
+            _("Choose one of %(choices)s.") % {"choices": ", ".join(LEGAL_OUTCOMES)},
+        )
     if not notes:
-        raise _error("notes", "Say how the legal case ended.")
+        raise _error("notes", _("Say how the legal case ended."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.LEGAL_REFERRAL,))
         item.closed_on = closed_on or timezone.localdate()
@@ -312,17 +327,19 @@ def write_off_decide(
     authority must cover the amount and its share of the balance."""
     notes = (notes or "").strip()
     if not notes:
-        raise _error("notes", "Say why.")
+        raise _error("notes", _("Say why."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.WRITE_OFF,))
         if approve and item.requested_by_id == user.pk:
             raise _error(
-                "approve", "Another supervisor or an admin approves this.", status=409
+                "approve",
+                _("Another supervisor or an admin approves this."),
+                status=409,
             )
         if approve and not work_item_can_approve(user=user, item=item):
             raise _error(
                 "approve",
-                "Your approval authority does not cover this write-off.",
+                _("Your approval authority does not cover this write-off."),
                 status=403,
             )
         if approve:
@@ -347,7 +364,7 @@ def work_item_record(*, item: WorkItem, user, notes: str) -> WorkItem:
     """Close a settlement offer placeholder with what was agreed (or not)."""
     notes = (notes or "").strip()
     if not notes:
-        raise _error("notes", "Say what was agreed or why not.")
+        raise _error("notes", _("Say what was agreed or why not."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.SETTLEMENT_OFFER,))
         _done(item, user=user, outcome=Outcome.RECORDED, notes=notes, what="recorded")
@@ -488,25 +505,25 @@ def settlement_decide(
     proposer."""
     notes = (notes or "").strip()
     if not notes:
-        raise _error("notes", "Say why.")
+        raise _error("notes", _("Say why."))
     with transaction.atomic():
         item = _require(user, item, kinds=(Kind.SETTLEMENT_OFFER,))
         offer = item.settlement
         if offer is None:
-            raise _error("work_item", "This item has no settlement offer.")
+            raise _error("work_item", _("This item has no settlement offer."))
         if approve:
             if offer.state != SettlementOffer.State.PROPOSED:
-                raise _error("answer", "This offer is already approved.", status=409)
+                raise _error("answer", _("This offer is already approved."), status=409)
             if item.requested_by_id == user.pk or offer.proposed_by_id == user.pk:
                 raise _error(
                     "answer",
-                    "Someone other than the proposer approves this.",
+                    _("Someone other than the proposer approves this."),
                     status=409,
                 )
             if not work_item_can_approve(user=user, item=item):
                 raise _error(
                     "answer",
-                    "Your approval authority does not cover this settlement.",
+                    _("Your approval authority does not cover this settlement."),
                     status=403,
                 )
             settlement_approve(offer=offer, user=user, notes=notes)
@@ -535,7 +552,9 @@ def settlement_communicated(
         offer = item.settlement
         if offer is None or offer.state != SettlementOffer.State.APPROVED:
             raise _error(
-                "answer", "Only an approved offer can be communicated.", status=409
+                "answer",
+                _("Only an approved offer can be communicated."),
+                status=409,
             )
         settlement_communicate(offer=offer, user=user, via=via, notes=notes)
         _done(

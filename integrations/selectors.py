@@ -2,11 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from core.errors import not_found
 from messaging.models import OutboundMessage
 
 from .models import IntegrationToken, WebhookSubscription
+
+NO_ACTIVE_USER = gettext_lazy("No active user with reference %(reference)r.")
 
 
 def token_list() -> QuerySet[IntegrationToken]:
@@ -18,7 +21,7 @@ def token_user(*, username: str):
     404 for a reference (docs/api.md), naming the field."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise not_found("user", "active user", username)
+        raise not_found("user", NO_ACTIVE_USER, username)
     return user
 
 

@@ -1,6 +1,7 @@
 """Provider webhooks and read access to the outbox."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -63,11 +64,11 @@ class SmsWebhookApi(APIView):
             raise ApplicationError(str(exc), code="parse_error") from None
         except ValueError:
             raise ApplicationError(
-                "The body is not JSON.", code="parse_error"
+                _("The body is not JSON."), code="parse_error"
             ) from None
         if not isinstance(payload, dict):
             raise ApplicationError(
-                "The body must be a JSON object.", code="parse_error"
+                _("The body must be a JSON object."), code="parse_error"
             )
         event, created = webhook_receive(payload=payload)
         return Response({"duplicate": not created, "outcome": event.outcome})

@@ -100,10 +100,16 @@ def _compile(source: str, engine: Engine):
     try:
         template = engine.from_string(source)
     except TemplateSyntaxError as exc:
+        # Django's own text names the tag or filter; the sentence around it is ours.
         message = str(exc)
         if message.startswith("Invalid filter"):
-            message += f". Allowed filters: {', '.join(SAFE_FILTERS)}, floatformat"
-        raise TemplateRefused(f"Template syntax error: {message}.") from None
+            allowed = ", ".join((*SAFE_FILTERS, "floatformat"))
+            text = gettext(
+                "Template syntax error: %(error)s. Allowed filters: %(allowed)s."
+            ) % {"error": message, "allowed": allowed}
+        else:
+            text = gettext("Template syntax error: %(error)s.") % {"error": message}
+        raise TemplateRefused(text) from None
     for loop in template.nodelist.get_nodes_by_type(ForNode):
         if loop.nodelist_loop.get_nodes_by_type(ForNode):
             raise TemplateRefused(
@@ -146,9 +152,12 @@ def template_validate(*, subject: str, body: str, html_body: str = "") -> None:
             continue
         if unknown:
             names, allowed = ", ".join(sorted(unknown)), ", ".join(ALLOWED_VARIABLES)
-            errors[field] = [f"Unknown variable(s): {names}. Allowed: {allowed}."]
+            errors[field] = [
+                gettext("Unknown variable(s): %(names)s. Allowed: %(allowed)s.")
+                % {"names": names, "allowed": allowed}
+            ]
     if errors:
-        raise ApplicationError("The template is not valid.", errors=errors)
+        raise ApplicationError(gettext("The template is not valid."), errors=errors)
 
 
 def message_contexts(messages) -> dict[int, dict]:
@@ -225,7 +234,7 @@ def _render_field(field: str, source: str, context: Context, *, html: bool) -> s
             "error": exc
         }
     raise ApplicationError(
-        "The template cannot be rendered.",
+        gettext("The template cannot be rendered."),
         code="template_invalid",
         errors={field: [message]},
     )

@@ -47,20 +47,22 @@ def signature_verify(body: bytes, header: str, *, now: float | None = None) -> N
     secret = settings.SMS_WEBHOOK_SECRET
     if not secret:
         raise ApplicationError(
-            "Webhooks are not configured.", code="not_configured", status=403
+            _("Webhooks are not configured."), code="not_configured", status=403
         )
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
         timestamp, given = int(parts["t"]), parts["v1"]
     except (KeyError, ValueError):
         raise ApplicationError(
-            "Missing or malformed X-Signature.", code="bad_signature", status=403
+            _("Missing or malformed X-Signature."), code="bad_signature", status=403
         ) from None
     if abs((now or time.time()) - timestamp) > MAX_SKEW_SECONDS:
-        raise ApplicationError("Signature expired.", code="bad_signature", status=403)
+        raise ApplicationError(
+            _("Signature expired."), code="bad_signature", status=403
+        )
     expected = signature_for(body, timestamp=timestamp, secret=secret).split("v1=")[1]
     if not hmac.compare_digest(expected, given):
-        raise ApplicationError("Bad signature.", code="bad_signature", status=403)
+        raise ApplicationError(_("Bad signature."), code="bad_signature", status=403)
 
 
 def _at(payload: dict) -> dt.datetime:
@@ -70,9 +72,11 @@ def _at(payload: dict) -> dt.datetime:
     try:
         at = dt.datetime.fromisoformat(raw)
     except (TypeError, ValueError):
-        raise ApplicationError("Bad time.", errors={"at": ["Use ISO-8601."]}) from None
+        raise ApplicationError(
+            _("Bad time."), errors={"at": [_("Use ISO-8601.")]}
+        ) from None
     if timezone.is_naive(at):
-        raise ApplicationError("Bad time.", errors={"at": ["Give a UTC offset."]})
+        raise ApplicationError(_("Bad time."), errors={"at": [_("Give a UTC offset.")]})
     return at
 
 
@@ -80,8 +84,8 @@ def _delivery(payload: dict, at: dt.datetime) -> str:
     ref, provider_id = payload.get("reference", ""), payload.get("message_id", "")
     if not (ref or provider_id):
         raise ApplicationError(
-            "A receipt names the message.",
-            errors={"message_id": ["Give message_id or reference."]},
+            _("A receipt names the message."),
+            errors={"message_id": [_("Give message_id or reference.")]},
         )
     messages = (
         OutboundMessage.objects.filter(idempotency_key=ref)
@@ -100,7 +104,8 @@ def _delivery(payload: dict, at: dt.datetime) -> str:
         )
     else:
         raise ApplicationError(
-            "Unknown delivery status.", errors={"status": ["Use delivered or failed."]}
+            _("Unknown delivery status."),
+            errors={"status": [_("Use delivered or failed.")]},
         )
     return f"{payload['status']}: {n} message(s)"
 
@@ -164,11 +169,11 @@ def webhook_receive(
     kind, event_id = fields.get("type"), str(fields.get("id") or "").strip()
     errors = {}
     if kind not in WebhookEvent.Kind.values:
-        errors["type"] = ["Use delivery or inbound."]
+        errors["type"] = [_("Use delivery or inbound.")]
     if not event_id:
-        errors["id"] = ["Required: the provider's event id."]
+        errors["id"] = [_("Required: the provider's event id.")]
     if errors:
-        raise ApplicationError("Invalid webhook body.", errors=errors)
+        raise ApplicationError(_("Invalid webhook body."), errors=errors)
     existing = WebhookEvent.objects.filter(provider=provider, event_id=event_id).first()
     if existing:
         return existing, False

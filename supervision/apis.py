@@ -9,6 +9,8 @@ import datetime as dt
 import django_filters
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calls.models import CallLog, CallReview
+from cases.access import NO_CASE
 from cases.models import PromiseToPay, RepaymentPlan
 from cases.selectors import case_list_for_user
 from core.api import BOUNDED_YEAR_PATTERN, errors, parse, parse_query
@@ -42,17 +45,26 @@ from .serializers import (
     TeamReportSerializer,
 )
 
+# The API's 404s for a reference (core.errors.not_found), one sentence per noun.
+NO_CALL = gettext_lazy("No call with reference %(reference)r.")
+NO_PLAN = gettext_lazy("No plan with reference %(reference)r.")
+NO_APPROVAL = gettext_lazy("No approval with reference %(reference)r.")
+NO_TEAM = gettext_lazy("No team with reference %(reference)r.")
+NO_RESTRICTION = gettext_lazy("No restriction with reference %(reference)r.")
+NO_PROMISE = gettext_lazy("No promise with reference %(reference)r.")
+NO_FOLLOW_UP = gettext_lazy("No follow-up with reference %(reference)r.")
+
 
 def require_supervisor(request: Request) -> None:
     if not user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("Only supervisors and admins may do this.")
+        raise PermissionDenied(_("Only supervisors and admins may do this."))
 
 
-def _get(fetch, field: str, what: str, reference: str):
+def _get(fetch, field: str, message, reference: str):
     try:
         return fetch()
     except Http404:
-        raise not_found(field, what, reference) from None
+        raise not_found(field, message, reference) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -127,7 +139,7 @@ class CallRecordDetailApi(APIView):
                 user=request.user, reference=reference
             ),
             "reference",
-            "call",
+            NO_CALL,
             reference,
         )
         return Response(CallRecordSerializer(call).data)
@@ -180,7 +192,7 @@ class ReviewListCreateApi(generics.ListAPIView):
                 user=request.user, reference=reference
             ),
             "call",
-            "call",
+            NO_CALL,
             reference,
         )
         review = services.call_review_record(
@@ -240,7 +252,7 @@ class PlanDecideApi(APIView):
                 user=request.user, reference=reference
             ),
             "reference",
-            "plan",
+            NO_PLAN,
             reference,
         )
         plan = services.plan_decide(
@@ -289,18 +301,18 @@ class ApprovalListCreateApi(generics.ListAPIView):
         case = case_list_for_user(user=request.user).filter(reference=data["case"])
         case = case.first()
         if case is None:
-            raise not_found("case", "case", data["case"])
+            raise not_found("case", NO_CASE, data["case"])
         restriction = promise = None
         if data["restriction"] is not None:
             restriction = ContactRestriction.objects.filter(
                 pk=data["restriction"], customer_id=case.customer_id
             ).first()
             if restriction is None:
-                raise not_found("restriction", "restriction", data["restriction"])
+                raise not_found("restriction", NO_RESTRICTION, data["restriction"])
         if data["promise"] is not None:
             promise = PromiseToPay.objects.filter(pk=data["promise"], case=case).first()
             if promise is None:
-                raise not_found("promise", "promise", data["promise"])
+                raise not_found("promise", NO_PROMISE, data["promise"])
         approval = services.approval_request(
             user=request.user,
             case=case,
@@ -334,7 +346,7 @@ class ApprovalDecideApi(APIView):
                 user=request.user, reference=reference
             ),
             "reference",
-            "approval",
+            NO_APPROVAL,
             reference,
         )
         approval = services.approval_decide(
@@ -367,7 +379,7 @@ class ReassignApi(APIView):
             user=request.user, references=data["cases"]
         )
         if missing:
-            raise not_found("cases", "case", missing[0])
+            raise not_found("cases", NO_CASE, missing[0])
         moved = services.cases_reassign(
             user=request.user,
             cases=cases,
@@ -416,7 +428,7 @@ class FollowUpStatusApi(APIView):
             .first()
         )
         if follow_up is None:
-            raise not_found("reference", "follow-up", reference)
+            raise not_found("reference", NO_FOLLOW_UP, reference)
         follow_up = services.follow_up_set_status(
             user=request.user, follow_up=follow_up, status=data["status"]
         )
@@ -468,7 +480,7 @@ class TeamReportApi(APIView):
                     user=request.user, team_id=data["team"]
                 ),
                 "team",
-                "team",
+                NO_TEAM,
                 str(data["team"]),
             )
         board = selectors.team_dashboard_cached(

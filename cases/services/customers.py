@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.history import change_reason, history_save
@@ -21,12 +22,13 @@ def customer_stated_zone_set(
     The reason (what the customer said) goes to the history with the actor."""
     if source not in STATED_ZONE_SOURCES:
         raise ApplicationError(
-            f"Unknown source {source!r}.", errors={"source": ["Unknown source."]}
+            _("Unknown source %(source)r.") % {"source": source},
+            errors={"source": [_("Unknown source.")]},
         )
     if not (reason or "").strip():
         raise ApplicationError(
-            "Say what the customer said.",
-            errors={"reason": ["This field is required."]},
+            _("Say what the customer said."),
+            errors={"reason": [_("This field is required.")]},
         )
     # services_intake imports this package: read its checker when called.
     from ..services_intake import time_zone_normalize

@@ -67,18 +67,25 @@ class ContactProposal:
 def _check_choice(field: str, value: str, choices: Iterable[str]) -> None:
     choices = tuple(choices)
     if value not in choices:
-        message = f"{value!r} is not one of {', '.join(choices)}."
+        message = gettext("%(value)r is not one of %(choices)s.") % {
+            "value": value,
+            "choices": ", ".join(choices),
+        }
         raise ApplicationError(message, errors={field: [message]})
+
+
+def _no_offset() -> ApplicationError:
+    return ApplicationError(
+        gettext("The time must include a UTC offset."),
+        errors={"at": [gettext("Give the time with its UTC offset.")]},
+    )
 
 
 def _aware(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if at is None:
         return now
     if timezone.is_naive(at):
-        raise ApplicationError(
-            "The time must include a UTC offset.",
-            errors={"at": ["Give the time with its UTC offset."]},
-        )
+        raise _no_offset()
     return at
 
 
@@ -96,8 +103,10 @@ def _resolve_point(
     if isinstance(given, ContactPoint):
         if given.customer_id != customer.pk:
             raise ApplicationError(
-                "That contact point belongs to another customer.",
-                errors={"contact_point": ["Not a contact point of this customer."]},
+                gettext("That contact point belongs to another customer."),
+                errors={
+                    "contact_point": [gettext("Not a contact point of this customer.")]
+                },
             )
         match = [p for p in points if p.id == given.pk]
     else:
@@ -109,18 +118,30 @@ def _resolve_point(
             value = given.strip()
         match = [p for p in points if p.kind == kind and p.value == value]
     if not match:
+        label = _kind_label(kind)
         raise ApplicationError(
-            f"{given} is not a {kind} of this customer.",
-            errors={"contact_point": [f"Not a {kind} of this customer."]},
-        )
-    if match[0].kind != kind:
-        raise ApplicationError(
-            f"A {match[0].kind} cannot be used for {channel}.",
+            gettext("%(value)s is not a %(kind)s of this customer.")
+            % {"value": given, "kind": label},
             errors={
-                "contact_point": [f"A {match[0].kind} cannot be used for {channel}."]
+                "contact_point": [
+                    gettext("Not a %(kind)s of this customer.") % {"kind": label}
+                ]
             },
         )
+    if match[0].kind != kind:
+        message = gettext("A %(kind)s cannot be used for %(channel)s.") % {
+            "kind": _kind_label(match[0].kind),
+            "channel": channel,
+        }
+        raise ApplicationError(message, errors={"contact_point": [message]})
     return match[0]
+
+
+def _kind_label(kind: str) -> str:
+    """A contact point kind in the reader's language (phone, email, postal address)."""
+    if kind in ContactPoint.Channel.values:
+        return str(ContactPoint.Channel(kind).label).lower()
+    return kind
 
 
 def _loan_id(loan: Loan | int | None, customer: Customer) -> int | None:
@@ -129,8 +150,8 @@ def _loan_id(loan: Loan | int | None, customer: Customer) -> int | None:
     if isinstance(loan, Loan):
         if loan.customer_id != customer.pk:
             raise ApplicationError(
-                "That loan belongs to another customer.",
-                errors={"loan": ["Not a loan of this customer."]},
+                gettext("That loan belongs to another customer."),
+                errors={"loan": [gettext("Not a loan of this customer.")]},
             )
         return loan.pk
     return int(loan)
@@ -386,9 +407,9 @@ def contact_request(
 def _check_result(channel: str, result: str) -> None:
     allowed = CALL_RESULTS if channel in ("call", "visit") else MESSAGE_RESULTS
     if result not in allowed:
-        message = (
-            f"{result!r} is not a result of a {channel}: use {', '.join(allowed)}."
-        )
+        message = gettext(
+            "%(result)r is not a result of a %(channel)s: use %(choices)s."
+        ) % {"result": result, "channel": channel, "choices": ", ".join(allowed)}
         raise ApplicationError(message, errors={"result": [message]})
 
 
@@ -405,15 +426,18 @@ def contact_attempt_complete(
         # call must not both succeed with different results.
         current = ContactAttempt.objects.select_for_update().get(pk=attempt.pk)
         if current.result != ContactAttempt.Result.PENDING:
+            state = current.get_result_display().lower()
             raise ConflictError(
-                f"This attempt is already {current.result}; "
-                "it cannot be completed again.",
-                errors={"result": [f"Already {current.result}."]},
+                gettext(
+                    "This attempt is already %(result)s; it cannot be completed again."
+                )
+                % {"result": state},
+                errors={"result": [gettext("Already %(result)s.") % {"result": state}]},
             )
         if completed_at < current.at:
             raise ApplicationError(
-                "An attempt cannot end before it started.",
-                errors={"completed_at": ["Before the attempt started."]},
+                gettext("An attempt cannot end before it started."),
+                errors={"completed_at": [gettext("Before the attempt started.")]},
             )
         current.result = result
         current.completed_at = completed_at
@@ -452,15 +476,13 @@ def contact_attempt_record_external(
     _check_choice("channel", channel, CHANNELS)
     _check_result(channel, result)
     if at is None or timezone.is_naive(at):
-        raise ApplicationError(
-            "The time must include a UTC offset.",
-            errors={"at": ["Give the time with its UTC offset."]},
-        )
+        raise _no_offset()
     if received_at is not None:
         _check_reported_time(at, received_at)
     if not source or not source.strip():
         raise ApplicationError(
-            "Say where the attempt was made.", errors={"source": ["Required."]}
+            gettext("Say where the attempt was made."),
+            errors={"source": [gettext("Required.")]},
         )
     kind = POINT_KIND_FOR_CHANNEL[channel]
     value = contact_value_normalize(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cases.models import Customer
 from core.errors import ApplicationError
@@ -35,7 +36,8 @@ def rule_pack_for(customer: Customer) -> RulePack:
 def _check_pack_code(code: str) -> None:
     if code not in DEFAULT_PACKS:
         raise ApplicationError(
-            f"Unknown rule pack {code!r}.", errors={"code": [f"Unknown pack {code!r}."]}
+            _("Unknown rule pack %(code)r.") % {"code": code},
+            errors={"code": [_("Unknown pack %(code)r.") % {"code": code}]},
         )
 
 
@@ -49,8 +51,8 @@ def rule_pack_validate(
     _check_pack_code(code)
     if not isinstance(parameters, Mapping):
         raise ApplicationError(
-            "Parameters must be an object.",
-            errors={"parameters": ["Must be an object."]},
+            _("Parameters must be an object."),
+            errors={"parameters": [_("Must be an object.")]},
         )
     base = default_parameters(code) if current is None else dict(current)
     merged = merge_parameters(base, dict(parameters))
@@ -58,7 +60,8 @@ def rule_pack_validate(
     if errors:
         first = next(iter(errors.items()))
         raise ApplicationError(
-            f"Invalid rule pack parameters: {first[0]}: {first[1][0]}.",
+            _("Invalid rule pack parameters: %(path)s: %(message)s.")
+            % {"path": first[0], "message": first[1][0]},
             code="invalid_rule_pack",
             errors={f"parameters.{k}": v for k, v in errors.items()},
         )
@@ -92,9 +95,16 @@ def _check_floors(
     if not approved:
         first = breaches[0]
         raise ApplicationError(
-            f"Beyond the legal floor: {first.path}: {first.message} "
-            f"({first.citation}). Save it as a draft with a legal-review override "
-            "for a second admin to approve.",
+            _(
+                "Beyond the legal floor: %(path)s: %(message)s (%(citation)s). Save "
+                "it as a draft with a legal-review override for a second admin to "
+                "approve."
+            )
+            % {
+                "path": first.path,
+                "message": first.message,
+                "citation": first.citation,
+            },
             code="below_legal_floor",
             errors={
                 f"parameters.{b.path}": [f"{b.message} ({b.citation})"]
@@ -121,7 +131,7 @@ def rule_pack_update(
     _check_pack_code(code)
     if not reason or not reason.strip():
         raise ApplicationError(
-            "Say why the rule pack changes.", errors={"reason": ["Required."]}
+            _("Say why the rule pack changes."), errors={"reason": [_("Required.")]}
         )
     with transaction.atomic():
         # Lock the row: two admins saving at once must not both become version N+1.

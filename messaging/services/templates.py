@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from compliance.content import content_check
 from core.errors import ApplicationError, ConflictError
@@ -33,13 +34,21 @@ def template_draft_create(
     again at activation (`template_check`)."""
     if channel not in MessageTemplate.Channel.values:
         raise ApplicationError(
-            "Unknown channel.", errors={"channel": ["Use one of sms, email, letter."]}
+            _("Unknown channel."),
+            errors={
+                "channel": [
+                    _("Use one of %(choices)s.") % {"choices": "sms, email, letter"}
+                ]
+            },
         )
     if not body.strip():
-        raise ApplicationError("A body is required.", errors={"body": ["Required."]})
+        raise ApplicationError(
+            _("A body is required."), errors={"body": [_("Required.")]}
+        )
     if channel == MessageTemplate.Channel.EMAIL and not subject.strip():
         raise ApplicationError(
-            "An email needs a subject.", errors={"subject": ["Required for email."]}
+            _("An email needs a subject."),
+            errors={"subject": [_("Required for email.")]},
         )
     template_validate(subject=subject, body=body, html_body=html_body)
     with transaction.atomic():
@@ -73,11 +82,17 @@ def template_draft_update(
 ) -> MessageTemplate:
     if template.status != MessageTemplate.Status.DRAFT:
         raise ConflictError(
-            f"Version {template.version} is {template.status}: save a new version.",
-            errors={"status": ["Only drafts change."]},
+            _("Version %(version)s is %(status)s: save a new version.")
+            % {
+                "version": template.version,
+                "status": template.get_status_display().lower(),
+            },
+            errors={"status": [_("Only drafts change.")]},
         )
     if not body.strip():
-        raise ApplicationError("A body is required.", errors={"body": ["Required."]})
+        raise ApplicationError(
+            _("A body is required."), errors={"body": [_("Required.")]}
+        )
     template_validate(subject=subject, body=body, html_body=html_body)
     with transaction.atomic():
         template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
@@ -103,7 +118,7 @@ def template_check(*, subject: str, body: str, html_body: str, language: str) ->
             )
     if errors:
         raise ApplicationError(
-            "The template fails the content check.",
+            _("The template fails the content check."),
             code="content_prohibited",
             errors=errors,
         )

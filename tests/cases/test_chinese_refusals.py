@@ -11,6 +11,9 @@ from tests.api import client_for
 from tests.calls.conftest import case, working_hours  # noqa: F401
 from tests.supervision.conftest import make_plan, team_case  # noqa: F401
 
+from .factories import LoanFactory
+from .test_api_customers import URL as CUSTOMERS
+from .test_api_customers import customer_body
 from .test_api_loans import PAYMENTS, loan, payment_body  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -61,4 +64,72 @@ def test_a_payment_in_another_currency_is_refused_in_chinese(admin_user, loan): 
     assert response.status_code == 400
     assert response.json()["errors"]["currency"] == [
         "贷款 LN-PAY 的币种为 CNY，而不是 USD。"
+    ]
+
+
+# --- intake, contact values and references (cases.services_intake, validators,
+# access; core.errors.not_found) ---
+
+
+def _customer(**changes) -> dict:
+    body = customer_body()
+    for index, value in changes.pop("values", {}).items():
+        body["contact_points"][index]["value"] = value
+    return body | changes
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            _customer(values={2: "not a number"}),
+            "contact_points[2].value",
+            "'not a number' 不是电话号码。",
+        ),
+        (
+            _customer(values={2: "12345"}),
+            "contact_points[2].value",
+            "'12345' 不是有效的电话号码。",
+        ),
+        (
+            _customer(values={2: "+86 138-0013-8000"}),
+            "contact_points[2].value",
+            "与 contact_points[0] 的 phone 相同。",
+        ),
+    ],
+)
+def test_a_customer_s_bad_contact_points_are_refused_in_chinese(
+    admin_user, body, field, message
+):
+    response = client_for(admin_user).post(CUSTOMERS, body, format="json", **ZH)
+    assert response.status_code == 400
+    assert response.json()["errors"][field] == [message]
+
+
+def test_a_reused_reference_and_an_unknown_one_are_refused_in_chinese(admin_user):
+    api = client_for(admin_user)
+    api.post(CUSTOMERS, customer_body(), format="json")
+    again = api.post(CUSTOMERS, customer_body(), format="json", **ZH)
+    assert again.status_code == 409
+    assert again.json()["message"] == "编号为 CUST-1 的客户已存在。"
+    missing = api.get("/api/v1/loans/NOPE/", **ZH)
+    assert missing.status_code == 404
+    assert missing.json()["message"] == "没有编号为 'NOPE' 的贷款。"
+
+
+def test_another_customer_s_loan_is_refused_in_chinese(collector, case):  # noqa: F811
+    theirs = LoanFactory()
+    response = client_for(collector).post(
+        "/api/v1/compliance/check/",
+        {
+            "customer": case.customer.reference,
+            "channel": "call",
+            "loan": theirs.reference,
+        },
+        format="json",
+        **ZH,
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["loan"] == [
+        f"客户 {case.customer.reference} 没有贷款 '{theirs.reference}'。"
     ]

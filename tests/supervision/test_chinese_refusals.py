@@ -82,3 +82,21 @@ def test_a_collector_closing_a_follow_up_is_refused_in_chinese(
     )
     assert response.status_code == 403
     assert response.json()["message"] == "只有主管可以关闭整改任务。"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/v1/call-records/NOPE/", "没有编号为 'NOPE' 的通话记录。"),
+        ("/api/v1/approvals/plans/NOPE/decide/", "没有编号为 'NOPE' 的还款计划。"),
+    ],
+)
+def test_an_unknown_reference_is_not_found_in_chinese(supervisor, url, message):
+    api = client_for(supervisor)
+    response = (
+        api.get(url, **ZH)
+        if "decide" not in url
+        else api.post(url, {"decision": "approve"}, format="json", **ZH)
+    )
+    assert response.status_code == 404
+    assert response.json()["message"] == message
