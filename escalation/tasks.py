@@ -19,20 +19,18 @@ def run_escalation_sweep() -> dict:
     return escalation_sweep().as_dict()
 
 
-@shared_task(name="escalation.sweep_stage", ignore_result=True)
+# A stage or batch that failed on the database (a deadlock, a dropped connection)
+# rolled back whole: run it again. One whose worker died is redelivered (acks late);
+# a stage already started or a batch already done does nothing. One that keeps
+# failing leaves its run to be abandoned (ESCALATION_SWEEP_STALE_MINUTES).
+RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(name="escalation.sweep_stage", ignore_result=True, **RETRY)
 def sweep_stage(run_id: int) -> None:
     sweep_stage_run(run_id)
 
 
-# A batch that failed on the database (a deadlock, a dropped connection) rolled back
-# whole: run it again. One whose worker died is redelivered (acks late); one already
-# done does nothing.
-@shared_task(
-    name="escalation.sweep_batch",
-    ignore_result=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="escalation.sweep_batch", ignore_result=True, **RETRY)
 def sweep_batch(batch_id: int) -> None:
     sweep_batch_run(batch_id)

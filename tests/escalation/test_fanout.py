@@ -237,3 +237,26 @@ def test_runs_are_kept_for_a_while_then_deleted(twenty_cases, eager, settings): 
     assert not SweepBatch.objects.filter(run_id=old.pk).exists()
     assert SweepRun.objects.filter(pk=recent.pk).exists()
     assert OutboundMessage.objects.count() == 15  # what the sweep did stays
+
+
+def test_a_stage_that_failed_on_the_database_is_run_again(
+    twenty_cases,  # noqa: F811
+    eager,
+    monkeypatch,
+):
+    due = fanout.due_cases
+    failures = []
+
+    def fail_once(**kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("could not serialize access")
+        return due(**kwargs)
+
+    monkeypatch.setattr(fanout, "due_cases", fail_once)
+    celery_app.conf.task_eager_propagates = False  # a worker would log the retry
+    run = fanout.sweep_fanout_begin(at=day(1))
+
+    run.refresh_from_db()
+    assert failures and run.state == SweepRun.State.FINISHED
+    assert OutboundMessage.objects.count() == 15
