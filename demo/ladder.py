@@ -119,6 +119,11 @@ def seed_ladder_history(run: DemoRun, open_cases: list[Case], *, seed: int) -> N
         ):
             while events:
                 at, kind, index, payload = heapq.heappop(events)
+                if at > run.now:
+                    # Not history yet: a call task that comes due later today stays
+                    # open in the queue (just after midnight, every one of the
+                    # day's calls would otherwise be logged hours ahead).
+                    break
                 clock.move_to(at)
                 if kind == 0:
                     _rung(steps[index], payload, at, events, counts)
