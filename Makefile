@@ -53,7 +53,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run --scale 1 --runs 3 $(BENCH_ARGS)
 
-## Every benchmark at scale 0.001, two runs, in under a minute (.ci/run calls it): the
+## Every benchmark at scale 0.001, two runs, in a minute or two (.ci/run calls it): the
 ## benchmarks never rot. Its rows go to var/bench/, not bench/results.md.
 bench-smoke: install
 	mkdir -p var/bench
